@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Runs one TypeScript entry file (benchmarks, scripts) through tsx: `node bin/run-ts.js bench/index.ts`.
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { register } from 'tsx/esm/api';
+
+register();
+const file = process.argv[2];
+if (!file) {
+  console.error('usage: node bin/run-ts.js <file.ts> [args…]');
+  process.exit(2);
+}
+await import(pathToFileURL(resolve(file)).href);

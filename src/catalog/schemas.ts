@@ -1,0 +1,48 @@
+import { Type } from '@sinclair/typebox';
+import { IdParam } from '../platform/http/schemas.js';
+
+export const BILLING_CYCLES = ['monthly', 'quarterly', 'semiannually', 'annually', 'biennially'] as const;
+export const BillingCycle = Type.Union(
+  BILLING_CYCLES.map((c) => Type.Literal(c)),
+  { description: 'How often the service is billed.' },
+);
+
+export const Category = Type.Object(
+  {
+    id: IdParam('category', 'Category id'),
+    slug: Type.String({ examples: ['web-hosting'] }),
+    name: Type.String({ examples: ['Web Hosting'] }),
+    description: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
+export const Price = Type.Object(
+  {
+    billing_cycle: BillingCycle,
+    amount_minor: Type.Integer({ description: 'Recurring price in minor units', examples: [499] }),
+    setup_fee_minor: Type.Integer({ description: 'One-off setup fee in minor units', examples: [0] }),
+    currency: Type.String({ examples: ['USD'] }),
+  },
+  { additionalProperties: false },
+);
+
+export const Product = Type.Object(
+  {
+    id: IdParam('product', 'Product id'),
+    category_id: IdParam('category', 'Category id'),
+    slug: Type.String({ examples: ['starter'] }),
+    name: Type.String({ examples: ['Starter'] }),
+    description: Type.String(),
+    features: Type.Object(
+      {
+        web_domain: Type.Boolean({ description: 'A website is set up for the ordered domain' }),
+        dns_zone: Type.Boolean({ description: 'A DNS zone is created for the ordered domain' }),
+        mail_domain: Type.Boolean({ description: 'Mail is set up for the ordered domain' }),
+      },
+      { additionalProperties: false },
+    ),
+    prices: Type.Array(Price),
+  },
+  { additionalProperties: false },
+);

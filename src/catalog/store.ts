@@ -1,0 +1,37 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { CategoriesTable, Database, ProductPricesTable, ProductsTable } from '../platform/db/schema.js';
+
+/** The catalog's SQL. */
+export type CategoryRow = Selectable<CategoriesTable>;
+export type ProductRow = Selectable<ProductsTable>;
+export type PriceRow = Selectable<ProductPricesTable>;
+
+export function listCategories(db: Kysely<Database>): Promise<CategoryRow[]> {
+  return db.selectFrom('categories').selectAll().orderBy('sort_order').orderBy('id').execute();
+}
+
+export function listEnabledProducts(db: Kysely<Database>, categoryId?: string): Promise<ProductRow[]> {
+  let query = db.selectFrom('products').selectAll().where('enabled', '=', 1);
+  if (categoryId) query = query.where('category_id', '=', categoryId);
+  return query.orderBy('sort_order').orderBy('id').execute();
+}
+
+export function findProduct(db: Kysely<Database>, id: string): Promise<ProductRow | undefined> {
+  return db.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function listPrices(db: Kysely<Database>, productIds: string[]): Promise<PriceRow[]> {
+  if (productIds.length === 0) return Promise.resolve([]);
+  return db.selectFrom('product_prices').selectAll().where('product_id', 'in', productIds).execute();
+}
+
+export async function insertCategory(db: Kysely<Database>, row: CategoryRow): Promise<void> {
+  await db.insertInto('categories').values(row).execute();
+}
+
+export async function insertProduct(db: Kysely<Database>, row: ProductRow, prices: PriceRow[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('products').values(row).execute();
+    if (prices.length) await trx.insertInto('product_prices').values(prices).execute();
+  });
+}

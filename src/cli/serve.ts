@@ -1,0 +1,58 @@
+import type { AddressInfo } from 'node:net';
+import { buildServer } from '../app.js';
+import type { Config } from '../config.js';
+import { DEMO_CLIENT, isEmptyInstall, seedDemo } from '../demo/seed.js';
+import { openApp } from '../runtime.js';
+import { userApiRoutes } from '../userapi/routes.js';
+
+/** `portico serve`: the User API, its docs, health and metrics in one process. */
+export async function serve(config: Config): Promise<void> {
+  const app = await openApp(config);
+  const log = app.logger;
+  let demoSeeded = false;
+  if (config.demo && (await isEmptyInstall(app))) {
+    await seedDemo(app);
+    demoSeeded = true;
+    log.info({ email: DEMO_CLIENT.email }, 'empty install: seeded demo data (clearly marked [demo])');
+  }
+  await app.watcher.start();
+  const server = await buildServer(app, userApiRoutes);
+  await server.listen({ port: config.port, host: config.host });
+  const address = server.addresses()[0] as AddressInfo | undefined;
+  const host = address?.family === 'IPv6' ? `[${address.address}]` : address?.address;
+  const base = config.publicUrl ?? `http://${host}:${address?.port}`;
+  const lines = [
+    '',
+    `Portico is running (${app.db.dialect === 'sqlite' ? `SQLite at ${config.sqlitePath}` : 'PostgreSQL'}${app.redis ? ', Redis' : ''}).`,
+    `  User API        ${base}/api/v1`,
+    `  API docs        ${base}/api/docs`,
+    `  OpenAPI         ${base}/api/v1/openapi.json`,
+    `  Health          ${base}/healthz  ${base}/readyz`,
+  ];
+  if (config.demo) {
+    lines.push(
+      '',
+      `Demo client${demoSeeded ? ' (just created)' : ''}: ${DEMO_CLIENT.email} / ${DEMO_CLIENT.password}`,
+      `  curl -u ${DEMO_CLIENT.email}:${DEMO_CLIENT.password} ${base}/api/v1/services`,
+    );
+  }
+  lines.push('', 'Stop with Ctrl+C.', '');
+  process.stdout.write(lines.join('\n'));
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing requests in flight');
+    const force = setTimeout(() => {
+      log.error('shutdown took longer than 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    await server.close();
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}

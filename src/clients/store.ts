@@ -1,0 +1,35 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { ClientsTable, Database } from '../platform/db/schema.js';
+
+/** The clients feature's SQL. */
+export type ClientRow = Selectable<ClientsTable>;
+
+export function findClientById(db: Kysely<Database>, id: string): Promise<ClientRow | undefined> {
+  return db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function findClientByEmail(db: Kysely<Database>, email: string): Promise<ClientRow | undefined> {
+  return db.selectFrom('clients').selectAll().where('email', '=', email).executeTakeFirst();
+}
+
+export async function insertClient(db: Kysely<Database>, row: ClientRow): Promise<void> {
+  await db.insertInto('clients').values(row).execute();
+}
+
+export async function updateClient(
+  db: Kysely<Database>,
+  id: string,
+  changes: Partial<
+    Pick<ClientRow, 'name' | 'company' | 'phone' | 'country' | 'email' | 'password_hash' | 'status' | 'updated_at_ms'>
+  >,
+): Promise<void> {
+  await db.updateTable('clients').set(changes).where('id', '=', id).execute();
+}
+
+export async function countClients(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('clients')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}

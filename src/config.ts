@@ -1,0 +1,82 @@
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Process configuration: everything that must be known before the database is open comes from the
+ * environment. Everything an admin may change at run time lives in the settings table instead
+ * (src/settings), so it can change without a restart and agree across instances.
+ */
+export interface Config {
+  /** The directory Portico is installed in; relative key paths resolve against it. */
+  installDir: string;
+  dataDir: string;
+  host: string;
+  port: number;
+  /** postgres://… for PostgreSQL; unset means SQLite under dataDir. */
+  databaseUrl: string | undefined;
+  sqlitePath: string;
+  redisUrl: string | undefined;
+  /** Seed demo data and start the sandbox panel on an empty embedded install. */
+  demo: boolean;
+  logLevel: string;
+  /** Master key for secrets at rest (base64, 32 bytes), or a file holding it. */
+  masterKey: string | undefined;
+  masterKeyFile: string | undefined;
+  /** Run the provisioning worker inside `serve`. */
+  inProcessWorker: boolean;
+  /** Public base URL used in printed links and the OpenAPI `servers` entry. */
+  publicUrl: string | undefined;
+}
+
+export const INSTALL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function parsePort(raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`PORT must be a whole number from 0 to 65535, got "${raw}".`);
+  }
+  return port;
+}
+
+function parseFlag(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'on', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['0', 'off', 'false', 'no'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be on or off, got "${raw}".`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const installDir = env.PORTICO_INSTALL_DIR ? resolve(env.PORTICO_INSTALL_DIR) : INSTALL_DIR;
+  const dataDir = env.PORTICO_DATA_DIR ? resolve(env.PORTICO_DATA_DIR) : join(installDir, 'data');
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError(
+      'DATABASE_URL must be a postgres:// URL; leave it unset to use SQLite under the data directory.',
+    );
+  }
+  return {
+    installDir,
+    dataDir,
+    host: env.HOST || '127.0.0.1',
+    port: parsePort(env.PORT, 8080),
+    databaseUrl,
+    sqlitePath: join(dataDir, 'portico.sqlite'),
+    redisUrl: env.REDIS_URL || undefined,
+    demo: parseFlag('PORTICO_DEMO', env.PORTICO_DEMO, !databaseUrl),
+    logLevel: env.LOG_LEVEL || 'info',
+    masterKey: env.PORTICO_MASTER_KEY || undefined,
+    masterKeyFile: env.PORTICO_MASTER_KEY_FILE || undefined,
+    inProcessWorker: parseFlag('PORTICO_WORKER', env.PORTICO_WORKER, true),
+    publicUrl: env.PORTICO_PUBLIC_URL || undefined,
+  };
+}
+
+/** Resolves a configured path: absolute stays, relative is taken from the install directory. */
+export function resolveInstallPath(config: Pick<Config, 'installDir'>, path: string): string {
+  return isAbsolute(path) ? path : resolve(config.installDir, path);
+}

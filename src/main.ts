@@ -1,0 +1,53 @@
+import { Command, CommanderError } from 'commander';
+import { registerCoreCommands } from './cli/commands.js';
+import { serve } from './cli/serve.js';
+import { ConfigError, loadConfig } from './config.js';
+import { AppError } from './platform/http/errors.js';
+import { SettingError } from './settings/definitions.js';
+
+/** The `portico` command line: every operator task is a subcommand. */
+export function buildProgram(): Command {
+  const program = new Command('portico')
+    .description('Portico — hosting billing for HestiaCP: User API, admin area and provisioning.')
+    .showHelpAfterError()
+    .exitOverride();
+  program
+    .command('serve')
+    .description('Start the User API, docs and worker (SQLite + sandbox panel when nothing is configured)')
+    .action(async () => {
+      await serve(loadConfig());
+    });
+  registerCoreCommands(program);
+  return program;
+}
+
+/** Errors a user can fix are printed as one line without a stack; anything else is a bug. */
+function explain(error: unknown): string | undefined {
+  if (error instanceof AppError) {
+    const fields = error.options.errors?.map((e) => `${e.field} ${e.message}`).join('; ');
+    return fields ? `${error.detail} (${fields})` : error.detail;
+  }
+  if (error instanceof SettingError || error instanceof ConfigError) return error.message;
+  if (error instanceof Error && /^(No password given|Unknown setting|This install)/.test(error.message))
+    return error.message;
+  return undefined;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    const message = explain(error);
+    if (message) {
+      console.error(`portico: ${message}`);
+      process.exitCode = 1;
+      return;
+    }
+    throw error;
+  }
+}

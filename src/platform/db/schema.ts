@@ -1,0 +1,235 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * The database as TypeScript sees it. Columns are snake_case as stored; times are integer epoch
+ * milliseconds (`*_at_ms`), money is integer minor units (`*_minor`) beside an ISO currency,
+ * booleans are 0/1 integers (the one type SQLite and PostgreSQL share).
+ */
+export type Bool = number;
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at_ms: number;
+}
+
+export interface AdminsTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export type ClientStatus = 'active' | 'suspended' | 'closed';
+
+export interface ClientsTable {
+  id: string;
+  email: string;
+  name: string;
+  company: string | null;
+  phone: string | null;
+  country: string | null;
+  password_hash: string;
+  status: ClientStatus;
+  credit_minor: number;
+  currency: string;
+  is_demo: Bool;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export interface AuthSessionsTable {
+  id: string;
+  client_id: string;
+  created_at_ms: number;
+  expires_at_ms: number;
+  revoked_at_ms: number | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  session_id: string;
+  token_hash: string;
+  created_at_ms: number;
+  expires_at_ms: number;
+  used_at_ms: number | null;
+}
+
+export type TokenScope = 'read' | 'write';
+
+export interface ApiTokensTable {
+  id: string;
+  client_id: string;
+  name: string;
+  scope: TokenScope;
+  token_hash: string;
+  created_at_ms: number;
+  expires_at_ms: number | null;
+  last_used_at_ms: number | null;
+  revoked_at_ms: number | null;
+}
+
+export interface JwtKeysTable {
+  kid: string;
+  public_jwk: string;
+  created_at_ms: number;
+  last_seen_at_ms: number;
+}
+
+export interface CategoriesTable {
+  id: string;
+  slug: string;
+  name: string;
+  description: string;
+  sort_order: number;
+}
+
+export interface ProductsTable {
+  id: string;
+  category_id: string;
+  slug: string;
+  name: string;
+  description: string;
+  module: string;
+  panel_package: string;
+  server_group: string;
+  /** JSON: { webDomain: boolean, dnsZone: boolean, mailDomain: boolean } */
+  features: string;
+  enabled: Bool;
+  sort_order: number;
+  created_at_ms: number;
+}
+
+export type BillingCycle = 'monthly' | 'quarterly' | 'semiannually' | 'annually' | 'biennially';
+
+export interface ProductPricesTable {
+  product_id: string;
+  billing_cycle: BillingCycle;
+  amount_minor: number;
+  setup_fee_minor: number;
+  currency: string;
+}
+
+export type ServiceStatus = 'pending' | 'active' | 'suspended' | 'terminated' | 'cancelled';
+
+export interface ServicesTable {
+  id: string;
+  client_id: string;
+  product_id: string;
+  order_id: string | null;
+  server_id: string | null;
+  panel_username: string | null;
+  domain: string | null;
+  status: ServiceStatus;
+  billing_cycle: BillingCycle;
+  amount_minor: number;
+  currency: string;
+  next_due_at_ms: number | null;
+  cancellation_type: 'end_of_period' | 'immediate' | null;
+  cancellation_reason: string | null;
+  cancellation_requested_at_ms: number | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export type InvoiceStatus = 'unpaid' | 'paid' | 'cancelled' | 'refunded';
+
+export interface InvoicesTable {
+  id: string;
+  client_id: string;
+  number: string;
+  status: InvoiceStatus;
+  currency: string;
+  subtotal_minor: number;
+  tax_minor: number;
+  total_minor: number;
+  issued_at_ms: number;
+  due_at_ms: number;
+  paid_at_ms: number | null;
+  created_at_ms: number;
+}
+
+export interface InvoiceItemsTable {
+  id: string;
+  invoice_id: string;
+  service_id: string | null;
+  description: string;
+  amount_minor: number;
+  sort_order: number;
+}
+
+export interface RouteOverridesTable {
+  operation_id: string;
+  enabled: Bool | null;
+  name: string | null;
+  category: string | null;
+  description: string | null;
+  updated_at_ms: number;
+}
+
+export interface RouteAliasesTable {
+  path: string;
+  operation_id: string;
+  enabled: Bool;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export interface RequestLogTable {
+  id: string;
+  at_ms: number;
+  method: string;
+  operation_id: string | null;
+  path: string;
+  status: number;
+  duration_ms: number;
+  ip: string;
+  client_id: string | null;
+  request_id: string;
+  request_body: string | null;
+  response_body: string | null;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at_ms: number;
+  actor_type: 'admin' | 'client' | 'system' | 'cli';
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  ip: string | null;
+  request_id: string | null;
+  details: string | null;
+}
+
+/** Monotonic counter bumped on every configuration change, polled by every instance. */
+export interface ConfigVersionTable {
+  id: Generated<number>;
+  version: ColumnType<number, number, number>;
+}
+
+export interface Database {
+  settings: SettingsTable;
+  admins: AdminsTable;
+  clients: ClientsTable;
+  auth_sessions: AuthSessionsTable;
+  refresh_tokens: RefreshTokensTable;
+  api_tokens: ApiTokensTable;
+  jwt_keys: JwtKeysTable;
+  categories: CategoriesTable;
+  products: ProductsTable;
+  product_prices: ProductPricesTable;
+  services: ServicesTable;
+  invoices: InvoicesTable;
+  invoice_items: InvoiceItemsTable;
+  route_overrides: RouteOverridesTable;
+  route_aliases: RouteAliasesTable;
+  request_log: RequestLogTable;
+  audit_log: AuditLogTable;
+  config_version: ConfigVersionTable;
+}

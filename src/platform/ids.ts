@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Prefixed, time-sortable ids (`cli_01J…`): 48 bits of milliseconds then 80 random bits in
+ * Crockford base32, so ids sort by creation time and double as pagination cursors.
+ */
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+export const ID_PREFIXES = {
+  admin: 'adm',
+  client: 'cli',
+  category: 'cat',
+  product: 'prd',
+  service: 'svc',
+  invoice: 'inv',
+  invoiceItem: 'itm',
+  payment: 'pay',
+  order: 'ord',
+  session: 'ses',
+  refreshToken: 'rft',
+  apiToken: 'tok',
+  job: 'job',
+  server: 'srv',
+  request: 'req',
+  operation: 'op',
+  audit: 'aud',
+  log: 'log',
+} as const;
+
+export type IdKind = keyof typeof ID_PREFIXES;
+
+function encodeTime(ms: number): string {
+  let out = '';
+  let rest = ms;
+  for (let i = 0; i < 10; i++) {
+    out = ALPHABET[rest % 32] + out;
+    rest = Math.floor(rest / 32);
+  }
+  return out;
+}
+
+function encodeRandom(bytes: Buffer): string {
+  let out = '';
+  for (const byte of bytes) out += ALPHABET[byte % 32];
+  return out;
+}
+
+export function newId(kind: IdKind, nowMs: number = Date.now()): string {
+  return `${ID_PREFIXES[kind]}_${encodeTime(nowMs)}${encodeRandom(randomBytes(16))}`;
+}
+
+const ID_PATTERN = /^[a-z]{2,4}_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+export function isId(value: string, kind?: IdKind): boolean {
+  if (!ID_PATTERN.test(value)) return false;
+  return kind === undefined || value.startsWith(`${ID_PREFIXES[kind]}_`);
+}

@@ -1,0 +1,87 @@
+import type { Redis } from 'ioredis';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+
+/**
+ * Fixed-window counters behind one small interface: in memory on a single instance, in Redis when
+ * several instances must share one limit. rate-limiter-flexible does the counting (atomically in
+ * Redis); this only picks the store and keeps one limiter per rule so a changed rule takes effect
+ * at once.
+ */
+export interface RateRule {
+  points: number;
+  durationS: number;
+}
+
+export interface RateDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Seconds until the window resets. */
+  resetS: number;
+}
+
+export interface RateLimitStore {
+  /** Counts one request for key under rule and says whether it is allowed. */
+  consume(bucket: string, key: string, rule: RateRule): Promise<RateDecision>;
+  /** Current state without counting (for failed-login checks before verifying). */
+  peek(bucket: string, key: string, rule: RateRule): Promise<RateDecision>;
+  /** Forgets a key (e.g. an account's failed logins after a success). */
+  reset(bucket: string, key: string, rule: RateRule): Promise<void>;
+}
+
+function decide(res: RateLimiterRes, rule: RateRule, allowed: boolean): RateDecision {
+  return {
+    allowed,
+    limit: rule.points,
+    remaining: Math.max(0, rule.points - res.consumedPoints),
+    resetS: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
+  };
+}
+
+export class LimiterStore implements RateLimitStore {
+  private readonly limiters = new Map<string, RateLimiterAbstract>();
+
+  constructor(
+    private readonly make: (opts: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract,
+  ) {}
+
+  private limiter(bucket: string, rule: RateRule): RateLimiterAbstract {
+    const id = `${bucket}:${rule.points}/${rule.durationS}`;
+    let limiter = this.limiters.get(id);
+    if (!limiter) {
+      limiter = this.make({ keyPrefix: id, points: rule.points, duration: rule.durationS });
+      this.limiters.set(id, limiter);
+    }
+    return limiter;
+  }
+
+  async consume(bucket: string, key: string, rule: RateRule): Promise<RateDecision> {
+    try {
+      return decide(await this.limiter(bucket, rule).consume(key), rule, true);
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) return decide(rejection, rule, false);
+      throw rejection;
+    }
+  }
+
+  async peek(bucket: string, key: string, rule: RateRule): Promise<RateDecision> {
+    const res = await this.limiter(bucket, rule).get(key);
+    if (!res) return { allowed: true, limit: rule.points, remaining: rule.points, resetS: rule.durationS };
+    return decide(res, rule, res.consumedPoints < rule.points);
+  }
+
+  async reset(bucket: string, key: string, rule: RateRule): Promise<void> {
+    await this.limiter(bucket, rule).delete(key);
+  }
+}
+
+export function memoryRateLimitStore(): RateLimitStore {
+  return new LimiterStore((opts) => new RateLimiterMemory(opts));
+}
+
+/** `namespace` keeps parallel test runs (and several Portico installs on one Redis) apart. */
+export function redisRateLimitStore(redis: Redis, namespace: string): RateLimitStore {
+  return new LimiterStore(
+    (opts) => new RateLimiterRedis({ ...opts, keyPrefix: `${namespace}:rl:${opts.keyPrefix}`, storeClient: redis }),
+  );
+}

@@ -1,0 +1,40 @@
+import { Type } from '@sinclair/typebox';
+import { BillingCycle } from '../catalog/schemas.js';
+import { IdParam, NullableTimestamp, Timestamp } from '../platform/http/schemas.js';
+
+export const SERVICE_STATUSES = ['pending', 'active', 'suspended', 'terminated', 'cancelled'] as const;
+export const ServiceStatus = Type.Union(
+  SERVICE_STATUSES.map((s) => Type.Literal(s)),
+  { description: 'pending (being set up), active, suspended, terminated, cancelled' },
+);
+
+export const Service = Type.Object(
+  {
+    id: IdParam('service', 'Service id'),
+    product_id: IdParam('product', 'Product id'),
+    product_name: Type.String({ examples: ['Starter'] }),
+    domain: Type.Union([Type.String(), Type.Null()], { examples: ['example.com'] }),
+    status: ServiceStatus,
+    billing_cycle: BillingCycle,
+    amount_minor: Type.Integer({ description: 'Recurring price in minor units', examples: [499] }),
+    currency: Type.String({ examples: ['USD'] }),
+    panel_username: Type.Union([Type.String(), Type.Null()], {
+      description: 'The hosting account login on the panel, once provisioned',
+      examples: ['u3kx9q2m'],
+    }),
+    next_due_at: NullableTimestamp,
+    cancellation: Type.Union([
+      Type.Object(
+        {
+          type: Type.Union([Type.Literal('end_of_period'), Type.Literal('immediate')]),
+          reason: Type.Union([Type.String(), Type.Null()]),
+          requested_at: Timestamp,
+        },
+        { additionalProperties: false },
+      ),
+      Type.Null(),
+    ]),
+    created_at: Timestamp,
+  },
+  { additionalProperties: false },
+);

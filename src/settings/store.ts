@@ -1,0 +1,64 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../platform/db/schema.js';
+import { isSettingKey, parseAll, parseSetting, SETTINGS, SettingError, type SettingsSnapshot } from './definitions.js';
+
+/**
+ * Settings in the database, with a parsed snapshot in memory for the hot path. Writers bump the
+ * shared config version in the same transaction; every instance's ConfigWatcher sees the new
+ * version and reloads, so a change reaches all instances without a restart.
+ */
+export class SettingsStore {
+  private current: SettingsSnapshot = parseAll({});
+  private stored: Record<string, string> = {};
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  get snapshot(): SettingsSnapshot {
+    return this.current;
+  }
+
+  async reload(): Promise<void> {
+    const rows = await this.db.selectFrom('settings').select(['key', 'value']).execute();
+    this.stored = Object.fromEntries(rows.map((r) => [r.key, r.value]));
+    this.current = parseAll(this.stored);
+  }
+
+  /** Raw values as stored (or the default), for display. */
+  list(): { key: string; value: string; isDefault: boolean; description: string }[] {
+    return Object.entries(SETTINGS).map(([key, def]) => ({
+      key,
+      value: this.stored[key] ?? def.default,
+      isDefault: !(key in this.stored),
+      description: def.description,
+    }));
+  }
+
+  async set(key: string, raw: string, nowMs: number = Date.now()): Promise<void> {
+    if (!isSettingKey(key)) {
+      throw new SettingError(`Unknown setting "${key}". Known settings: ${Object.keys(SETTINGS).join(', ')}.`);
+    }
+    parseSetting(key, raw);
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('settings')
+        .values({ key, value: raw, updated_at_ms: nowMs })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: raw, updated_at_ms: nowMs }))
+        .execute();
+      await bumpConfigVersion(trx);
+    });
+    await this.reload();
+  }
+}
+
+export async function bumpConfigVersion(db: Kysely<Database>): Promise<void> {
+  await db
+    .updateTable('config_version')
+    .set((eb) => ({ version: eb('version', '+', 1) }))
+    .where('id', '=', 1)
+    .execute();
+}
+
+export async function readConfigVersion(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('config_version').select('version').where('id', '=', 1).executeTakeFirst();
+  return row?.version ?? 0;
+}

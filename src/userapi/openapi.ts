@@ -1,0 +1,192 @@
+import type { TSchema } from '@sinclair/typebox';
+import type { AppContext } from '../app-context.js';
+import { ERROR_CODES, type ErrorCode, PROBLEM_TYPE_BASE } from '../platform/http/errors.js';
+import type { AnyRouteSpec } from '../platform/http/route.js';
+import type { AuthMethod } from '../settings/definitions.js';
+import { API_PREFIX, type EffectiveRoute } from './route-table.js';
+
+/**
+ * The OpenAPI 3.1 document, built on each request from the route declarations and the admin's
+ * current overrides (disabled routes vanish, renamed ones show their name, aliases appear as their
+ * own entries). Built here rather than by @fastify/swagger because aliases are URL rewrites, not
+ * Fastify routes, and the document must change without a restart (docs/adr/0002).
+ */
+type Json = Record<string, unknown>;
+
+const SECURITY_SCHEMES: Record<AuthMethod, [string, Json]> = {
+  basic: ['basicAuth', { type: 'http', scheme: 'basic', description: 'Your account email and password.' }],
+  jwt: [
+    'bearerJwt',
+    { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from `POST /auth/login`.' },
+  ],
+  token: [
+    'apiToken',
+    { type: 'http', scheme: 'bearer', bearerFormat: 'ptk_…', description: 'A personal API token from `POST /tokens`.' },
+  ],
+};
+
+/** Serialisable copy of a TypeBox schema (drops TypeBox's symbol keys). */
+function plain(schema: TSchema): Json {
+  return JSON.parse(JSON.stringify(schema)) as Json;
+}
+
+function parameters(spec: AnyRouteSpec): Json[] {
+  const out: Json[] = [];
+  for (const [location, schema] of [
+    ['path', spec.params],
+    ['query', spec.query],
+  ] as const) {
+    if (!schema) continue;
+    const object = plain(schema) as { properties?: Record<string, Json>; required?: string[] };
+    for (const [name, property] of Object.entries(object.properties ?? {})) {
+      const { description, ...rest } = property;
+      out.push({
+        name,
+        in: location,
+        required: location === 'path' || (object.required ?? []).includes(name),
+        ...(description ? { description } : {}),
+        schema: rest,
+      });
+    }
+  }
+  return out;
+}
+
+function errorCodes(spec: AnyRouteSpec): ErrorCode[] {
+  const codes = new Set<ErrorCode>(spec.errors ?? []);
+  if (spec.params || spec.query || spec.body) codes.add('validation_failed');
+  if (spec.body) {
+    codes.add('malformed_json');
+    codes.add('payload_too_large');
+  }
+  if (spec.auth === 'client') {
+    codes.add('unauthorized');
+    if (spec.method !== 'GET') codes.add('insufficient_scope');
+  }
+  if (spec.params) codes.add('not_found');
+  codes.add('rate_limited');
+  codes.add('internal_error');
+  return [...codes];
+}
+
+function errorResponses(spec: AnyRouteSpec): Json {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of errorCodes(spec)) {
+    const status = ERROR_CODES[code].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const out: Json = {};
+  for (const [status, codes] of [...byStatus].sort((a, b) => a[0] - b[0])) {
+    const first = codes[0]!;
+    out[String(status)] = {
+      description: codes.map((c) => `\`${c}\`: ${ERROR_CODES[c].title}`).join('; '),
+      content: {
+        'application/problem+json': {
+          schema: { $ref: '#/components/schemas/Problem' },
+          example: {
+            type: `${PROBLEM_TYPE_BASE}${first.replaceAll('_', '-')}`,
+            title: ERROR_CODES[first].title,
+            status,
+            detail: ERROR_CODES[first].title,
+            instance: `${API_PREFIX}${spec.path}`,
+            code: first,
+            requestId: 'req_01JD8X3Q4W5E6R7T8Y9UABCDEF',
+          },
+        },
+      },
+    };
+  }
+  return out;
+}
+
+function operation(route: EffectiveRoute, methods: readonly AuthMethod[], alias?: { path: string; n: number }): Json {
+  const { spec } = route;
+  const op: Json = {
+    operationId: alias ? `${spec.operationId}_alias${alias.n}` : spec.operationId,
+    summary: alias ? `${route.name} (alias)` : route.name,
+    description: alias
+      ? `${route.description}\n\nAlias of \`${spec.method} ${spec.path}\`: behaves exactly like it.`
+      : route.description,
+    tags: [route.category],
+    security: spec.auth === 'client' ? methods.map((m) => ({ [SECURITY_SCHEMES[m][0]]: [] })) : [],
+  };
+  const params = parameters(spec);
+  if (params.length) op.parameters = params;
+  if (spec.body) {
+    op.requestBody = { required: true, content: { 'application/json': { schema: plain(spec.body) } } };
+  }
+  const success: Json = { description: spec.response.description };
+  if (spec.response.schema) success.content = { 'application/json': { schema: plain(spec.response.schema) } };
+  op.responses = { [String(spec.response.status)]: success, ...errorResponses(spec) };
+  return op;
+}
+
+const PROBLEM_SCHEMA: Json = {
+  type: 'object',
+  description: 'RFC 9457 problem details. `code` is one of a closed list; `errors` names each invalid field.',
+  required: ['type', 'title', 'status', 'detail', 'code', 'requestId'],
+  properties: {
+    type: { type: 'string', format: 'uri' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    code: { type: 'string', enum: Object.keys(ERROR_CODES) },
+    requestId: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['field', 'message'],
+        properties: { field: { type: 'string', examples: ['body.email'] }, message: { type: 'string' } },
+      },
+    },
+  },
+};
+
+function description(app: AppContext): string {
+  const s = app.settings.snapshot;
+  const logo = s['userapi.docs.logo_url']
+    ? `![${s['userapi.docs.company_name']}](${s['userapi.docs.logo_url']})\n\n`
+    : '';
+  const rule = s['userapi.rate_limit'];
+  const limits = rule
+    ? `\n\n**Rate limit:** ${rule.points} requests per ${rule.durationS} s per client (per IP before login). Every response carries \`RateLimit-Policy\` and \`RateLimit\` headers; over the limit you get \`429\` with \`Retry-After\`.`
+    : '';
+  return `${logo}${s['userapi.docs.intro']}${limits}\n\n**Errors** are \`application/problem+json\` with a stable \`code\`; every response carries \`X-Request-Id\` — quote it when asking for help.`;
+}
+
+export function buildOpenApiDocument(app: AppContext): Json {
+  const s = app.settings.snapshot;
+  const methods = s['userapi.auth_methods'];
+  const paths: Record<string, Json> = {};
+  const add = (path: string, method: string, op: Json) => {
+    paths[path] = { ...(paths[path] ?? {}), [method.toLowerCase()]: op };
+  };
+  const routes = app.routes.all().filter((r) => r.enabled);
+  for (const route of routes) {
+    add(route.spec.path, route.spec.method, operation(route, methods));
+    route.aliases
+      .filter((a) => a.enabled)
+      .forEach((alias, i) => {
+        add(alias.path, route.spec.method, operation(route, methods, { path: alias.path, n: i + 1 }));
+      });
+  }
+  const tags = [...new Set(routes.map((r) => r.category))].sort().map((name) => ({ name }));
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: `${s['userapi.docs.company_name']} User API`,
+      version: '1.0.0',
+      description: description(app),
+      ...(s['userapi.docs.logo_url'] ? { 'x-logo': { url: s['userapi.docs.logo_url'] } } : {}),
+    },
+    servers: [{ url: app.config.publicUrl ? `${app.config.publicUrl}${API_PREFIX}` : API_PREFIX }],
+    tags,
+    paths,
+    components: {
+      securitySchemes: Object.fromEntries(methods.map((m) => SECURITY_SCHEMES[m])),
+      schemas: { Problem: PROBLEM_SCHEMA },
+    },
+  };
+}

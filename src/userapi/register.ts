@@ -1,0 +1,94 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../app-context.js';
+import { AppError } from '../platform/http/errors.js';
+import {
+  type AnyRouteSpec,
+  type Principal,
+  type RouteContext,
+  routeScope,
+  toRouterPath,
+} from '../platform/http/route.js';
+import { applyRateLimit } from './rate-limit.js';
+import { API_PREFIX } from './route-table.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | undefined;
+  }
+  interface FastifyContextConfig {
+    operationId?: string;
+  }
+}
+
+/**
+ * Gatekeeping before the body is even parsed: the route must be enabled, the caller authenticated
+ * (for client routes) and within the rate limit, and the credential's scope must allow the action.
+ */
+async function guard(app: AppContext, spec: AnyRouteSpec, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (!app.routes.isEnabled(spec.operationId)) {
+    throw new AppError(
+      'route_not_found',
+      `No route ${request.method} ${request.url.split('?')[0]}. See /api/docs for the routes.`,
+    );
+  }
+  if (spec.auth === 'none') {
+    await applyRateLimit(app, reply, `ip:${request.ip}`);
+    return;
+  }
+  let principal: Principal;
+  try {
+    principal = await app.auth.authenticate(request.headers.authorization, request.ip);
+  } catch (error) {
+    // Failed authentication still counts against the caller's address, so floods of bad
+    // credentials meet the rate limit too.
+    await applyRateLimit(app, reply, `ip:${request.ip}`);
+    throw error;
+  }
+  request.principal = principal;
+  await applyRateLimit(app, reply, `client:${principal.clientId}`);
+  if (routeScope(spec) === 'write' && principal.scope !== 'write') {
+    throw new AppError('insufficient_scope', 'This API token is read-only; create a read-write token for this action.');
+  }
+}
+
+export function registerUserApiRoutes(server: FastifyInstance, app: AppContext, specs: AnyRouteSpec[]): void {
+  server.decorateRequest('principal', undefined);
+  for (const spec of specs) {
+    const successStatus = spec.response.status;
+    server.route({
+      method: spec.method,
+      url: `${API_PREFIX}${toRouterPath(spec.path)}`,
+      config: { operationId: spec.operationId },
+      schema: {
+        ...(spec.params ? { params: spec.params } : {}),
+        ...(spec.query ? { querystring: spec.query } : {}),
+        ...(spec.body ? { body: spec.body } : {}),
+        ...(spec.response.schema ? { response: { [successStatus]: spec.response.schema } } : {}),
+      },
+      onRequest: (request, reply) => guard(app, spec, request, reply),
+      handler: async (request, reply) => {
+        let status: number = successStatus;
+        const ctx: RouteContext = {
+          app,
+          requestId: request.id,
+          ip: request.ip,
+          headers: request.headers,
+          principal: request.principal,
+          setHeader: (name, value) => {
+            reply.header(name, value);
+          },
+          setStatus: (next) => {
+            status = next;
+          },
+        };
+        const result = await spec.handler(
+          { params: request.params, query: request.query, body: request.body },
+          ctx as RouteContext<never>,
+        );
+        reply.code(status);
+        if (status === 204) return reply.send();
+        return result;
+      },
+    });
+  }
+}
