@@ -31,6 +31,8 @@ export async function buildServer(app: AppContext, specs: AnyRouteSpec[]): Promi
     return503OnClosing: true,
   });
   server.setValidatorCompiler(validatorCompiler);
+  // The APIs speak JSON only: a text/plain body is refused with 415 rather than parsed as a string.
+  server.removeContentTypeParser('text/plain');
   installProblemHandlers(server);
   server.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);

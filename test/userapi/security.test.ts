@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AnyRouteSpec } from '../../src/platform/http/route.js';
+import { userApiRoutes } from '../../src/userapi/routes.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { basicHeader, newClient, newInvoice, newProduct, newService, type TestClient } from '../helpers/factories.js';
+
+/**
+ * The security suite, stamped on every User API route: whatever a route does, these guarantees
+ * hold. A new route is covered automatically; a new kind of id needs an owner factory below.
+ */
+type Owned = (t: TestApp, owner: TestClient) => Promise<string>;
+const OWNED_BY_ID_PREFIX: Record<string, Owned> = {
+  svc: async (t, owner) => (await newService(t.app, { clientId: owner.row.id, productId: (await newProduct(t.app)).id })).id,
+  inv: async (t, owner) => (await newInvoice(t.app, { clientId: owner.row.id })).id,
+  // Products are public: any product will do.
+  prd: async (t) => (await newProduct(t.app)).id,
+};
+
+function idPrefix(spec: AnyRouteSpec, name: string): string {
+  const pattern = (spec.params?.properties?.[name] as { pattern?: string } | undefined)?.pattern ?? '';
+  return /^\^([a-z]+)_/.exec(pattern)?.[1] ?? '';
+}
+
+const clientRoutes = userApiRoutes.filter((r) => r.auth === 'client');
+const bodyRoutes = userApiRoutes.filter((r) => r.body);
+const label = (r: AnyRouteSpec) => `${r.method} ${r.path}`;
+
+describe('security suite on every User API route', () => {
+  let t: TestApp;
+  let me: TestClient;
+  let other: TestClient;
+  const urls = new Map<string, string>();
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    me = await newClient(t.app);
+    other = await newClient(t.app);
+    for (const spec of userApiRoutes) {
+      let path = spec.path;
+      for (const [, name] of spec.path.matchAll(/\{(\w+)\}/g)) {
+        const prefix = idPrefix(spec, name!);
+        const make = OWNED_BY_ID_PREFIX[prefix];
+        if (!make) throw new Error(`security suite: add an owner factory for "${prefix}_" ids (${label(spec)})`);
+        path = path.replace(`{${name}}`, await make(t, other));
+      }
+      urls.set(spec.operationId, `/api/v1${path}`);
+    }
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const call = (spec: AnyRouteSpec, headers: Record<string, string> = {}, payload?: string) =>
+    t.inject({
+      method: spec.method,
+      url: urls.get(spec.operationId)!,
+      headers: { ...(payload !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(payload !== undefined ? { payload } : {}),
+    });
+
+  function expectProblem(res: Awaited<ReturnType<typeof call>>, status: number, code?: string) {
+    expect(res.statusCode).toBe(status);
+    expect(res.headers['content-type']).toContain('application/problem+json');
+    expect(res.headers['x-request-id']).toBeTruthy();
+    const body = res.json();
+    expect(body.requestId).toBe(res.headers['x-request-id']);
+    if (code) expect(body.code).toBe(code);
+    return body;
+  }
+
+  it.each(clientRoutes.map((r) => [label(r), r] as const))('%s: no credentials → 401', async (_l, spec) => {
+    const res = await call(spec);
+    expectProblem(res, 401, 'unauthorized');
+    expect(res.headers['www-authenticate']).toContain('Basic');
+  });
+
+  it.each(clientRoutes.map((r) => [label(r), r] as const))('%s: wrong password → 401', async (_l, spec) => {
+    expectProblem(await call(spec, { authorization: basicHeader(me.email, 'not-the-password') }), 401, 'unauthorized');
+  });
+
+  it.each(clientRoutes.map((r) => [label(r), r] as const))('%s: garbage Authorization → 401', async (_l, spec) => {
+    expectProblem(await call(spec, { authorization: 'Basic %%%' }), 401);
+    expectProblem(await call(spec, { authorization: 'Digest abc' }), 401, 'unauthorized');
+  });
+
+  it.each(
+    clientRoutes.filter((r) => r.params).map((r) => [label(r), r] as const),
+  )('%s: another client’s id → 404, never 403', async (_l, spec) => {
+    const body = spec.body ? '{}' : undefined;
+    const res = await call(spec, { authorization: me.basic }, body);
+    // Validation of an empty body may answer first for routes with required fields; the id must
+    // still never be confirmed to exist, so only 400 (body) or 404 are acceptable.
+    expect([400, 404]).toContain(res.statusCode);
+    if (!spec.body) expectProblem(res, 404, 'not_found');
+  });
+
+  it.each(bodyRoutes.map((r) => [label(r), r] as const))('%s: malformed JSON → 400 malformed_json', async (_l, spec) => {
+    expectProblem(await call(spec, { authorization: me.basic }, '{"broken": '), 400, 'malformed_json');
+  });
+
+  it.each(bodyRoutes.map((r) => [label(r), r] as const))('%s: oversized body → 413', async (_l, spec) => {
+    const huge = JSON.stringify({ filler: 'x'.repeat(70 * 1024) });
+    expectProblem(await call(spec, { authorization: me.basic }, huge), 413, 'payload_too_large');
+  });
+
+  it.each(bodyRoutes.map((r) => [label(r), r] as const))('%s: unknown fields and wrong types → 400 naming the field', async (_l, spec) => {
+    const unknown = expectProblem(await call(spec, { authorization: me.basic }, '{"no_such_field": 1}'), 400, 'validation_failed');
+    expect(unknown.errors).toContainEqual({ field: 'body.no_such_field', message: 'unknown field' });
+    const wrongType = expectProblem(await call(spec, { authorization: me.basic }, '[1,2,3]'), 400, 'validation_failed');
+    expect(wrongType.errors.length).toBeGreaterThan(0);
+  });
+
+  it.each(bodyRoutes.map((r) => [label(r), r] as const))('%s: a non-JSON content type → 415', async (_l, spec) => {
+    const res = await t.inject({
+      method: spec.method,
+      url: urls.get(spec.operationId)!,
+      headers: { authorization: me.basic, 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
+    expectProblem(res, 415, 'unsupported_media_type');
+  });
+
+  it.each(clientRoutes.map((r) => [label(r), r] as const))('%s: Basic switched off → 401 naming the enabled methods', async (_l, spec) => {
+    await t.app.settings.set('userapi.auth_methods', 'jwt,token');
+    try {
+      const body = expectProblem(await call(spec, { authorization: me.basic }), 401, 'auth_method_disabled');
+      expect(body.detail).toContain('jwt, token');
+    } finally {
+      await t.app.settings.set('userapi.auth_methods', 'basic,jwt,token');
+    }
+  });
+
+  it('an unknown route is a 404 problem, not an HTML page', async () => {
+    expectProblem(await t.inject({ method: 'GET', url: '/api/v1/nope' }), 404, 'route_not_found');
+    expectProblem(await t.inject({ method: 'DELETE', url: '/api/v1/categories' }), 404, 'route_not_found');
+  });
+
+  it('every response carries a request id, and a caller-supplied one is echoed', async () => {
+    const res = await t.inject({ method: 'GET', url: '/api/v1/categories', headers: { 'x-request-id': 'my-trace-12345' } });
+    expect(res.headers['x-request-id']).toBe('my-trace-12345');
+    const generated = await t.inject({ method: 'GET', url: '/api/v1/categories', headers: { 'x-request-id': 'bad id!' } });
+    expect(generated.headers['x-request-id']).toMatch(/^req_/);
+  });
+});
