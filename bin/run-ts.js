@@ -10,4 +10,6 @@ if (!file) {
   console.error('usage: node bin/run-ts.js <file.ts> [args…]');
   process.exit(2);
 }
+// The script sees its own arguments from argv[2] on, as if it had been run directly.
+process.argv.splice(1, 1);
 await import(pathToFileURL(resolve(file)).href);

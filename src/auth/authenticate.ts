@@ -93,8 +93,9 @@ export class Authenticator {
   private async basic(credential: string, ip: string, methods: readonly AuthMethod[]): Promise<Principal> {
     const pair = decodeBasic(credential);
     if (!pair) throw unauthorized('Malformed Basic credentials: send base64(email:password).', methods);
-    await this.deps.throttle.check(pair.email, ip);
-    const clientId = await this.deps.passwords.verify(pair.email, pair.password);
+    const clientId = await this.deps.passwords.verify(pair.email, pair.password, () =>
+      this.deps.throttle.check(pair.email, ip),
+    );
     if (!clientId) {
       await this.deps.throttle.fail(pair.email, ip);
       throw unauthorized('The email or password is wrong, or the account is not active.', methods);

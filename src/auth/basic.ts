@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../platform/clock.js';
-import { verifyPassword } from '../platform/crypto/password.js';
+import { dummyPasswordHash, verifyPassword } from '../platform/crypto/password.js';
 import { sha256Hex } from '../platform/crypto/tokens.js';
 import type { Database } from '../platform/db/schema.js';
 import { findClientCredentials } from './store.js';
@@ -25,22 +25,38 @@ interface CacheEntry {
 export class PasswordVerifier {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly pepper = randomBytes(16).toString('hex');
+  private readonly inFlight = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
   ) {}
 
-  /** Returns the client id when the email and password match an active client, else null. */
-  async verify(email: string, password: string): Promise<string | null> {
+  /**
+   * Returns the client id when the email and password match an active client, else null.
+   * `beforeKdf` runs only when the slow check is needed (a cache miss): failed-login throttling
+   * goes there, so a correct cached login costs no throttle lookup.
+   */
+  async verify(email: string, password: string, beforeKdf?: () => Promise<void>): Promise<string | null> {
     const key = sha256Hex(`${this.pepper}\0${email.toLowerCase()}\0${password}`);
     const row = await findClientCredentials(this.db, email);
-    if (!row || row.status !== 'active') return null;
     const cached = this.cache.get(key);
-    if (cached && cached.expiresAtMs > this.clock.nowMs() && cached.passwordHash === row.password_hash) {
-      return cached.clientId;
+    if (row?.status === 'active' && cached && cached.expiresAtMs > this.clock.nowMs()) {
+      if (cached.passwordHash === row.password_hash) return cached.clientId;
     }
-    if (!(await verifyPassword(password, row.password_hash))) return null;
+    await beforeKdf?.();
+    // Unknown accounts cost the same KDF run as known ones, so timing does not reveal which
+    // emails exist.
+    const hash = row?.password_hash ?? (await dummyPasswordHash());
+    // Concurrent requests with the same credentials (a client opening many connections at once)
+    // share one KDF run instead of each paying for it.
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = verifyPassword(password, hash).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    const matches = await pending;
+    if (!matches || !row || row.status !== 'active') return null;
     if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
     this.cache.set(key, {
       clientId: row.id,

@@ -1,0 +1,90 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import autocannon from 'autocannon';
+
+/** Load-generation helpers for `npm run bench`: servers run as child processes, load from here. */
+
+export interface LoadResult {
+  name: string;
+  requestsPerS: number;
+  p99Ms: number;
+  non2xx: number;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.status < 500) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+export function startProcess(args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return child;
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  child.kill('SIGTERM');
+  await Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 5000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+export async function load(options: {
+  name: string;
+  url: string;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  connections?: number;
+  durationS?: number;
+}): Promise<LoadResult> {
+  const result = await autocannon({
+    url: options.url,
+    method: options.method ?? 'GET',
+    headers: options.headers ?? {},
+    ...(options.body ? { body: options.body } : {}),
+    connections: options.connections ?? 50,
+    duration: options.durationS ?? 8,
+  });
+  return {
+    name: options.name,
+    requestsPerS: Math.round(result.requests.average),
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+  };
+}
+
+export function printTable(rows: LoadResult[], baseline: LoadResult): void {
+  const pad = (s: string | number, n: number) => String(s).padStart(n);
+  console.log(
+    `\n${'scenario'.padEnd(52)}${pad('req/s', 9)}${pad('p99 ms', 9)}${pad('vs bare', 9)}${pad('non-2xx', 9)}`,
+  );
+  for (const row of rows) {
+    const ratio = `${Math.round((row.requestsPerS / baseline.requestsPerS) * 100)} %`;
+    console.log(
+      `${row.name.padEnd(52)}${pad(row.requestsPerS, 9)}${pad(row.p99Ms, 9)}${pad(ratio, 9)}${pad(row.non2xx, 9)}`,
+    );
+  }
+}
