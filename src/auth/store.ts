@@ -1,14 +1,16 @@
 import type { Kysely } from 'kysely';
+import { prepared } from '../platform/db/prepared.js';
 import type { Database } from '../platform/db/schema.js';
 
 /** The auth feature's SQL. */
 
 export async function findClientCredentials(db: Kysely<Database>, email: string) {
-  return db
-    .selectFrom('clients')
-    .select(['id', 'password_hash', 'status'])
-    .where('email', '=', email.trim().toLowerCase())
-    .executeTakeFirst();
+  // Runs on every Basic-authenticated request: compiled once.
+  const query = prepared(db, 'auth.clientCredentials', (d) =>
+    d.selectFrom('clients').select(['id', 'password_hash', 'status']).where('email', '=', '?'),
+  );
+  const rows = await query([email.trim().toLowerCase()]);
+  return rows[0];
 }
 
 export async function findClientStatus(db: Kysely<Database>, clientId: string) {
