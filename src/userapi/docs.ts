@@ -21,6 +21,12 @@ export async function registerUserApiDocs(server: FastifyInstance, app: AppConte
       url: `${API_PREFIX}/openapi.json`,
       pageTitle: 'API documentation',
       hideClientButton: false,
+      defaultOpenAllTags: true,
+      // Hosted Scalar services (AI chat, MCP generation, sharing) would send the provider's API
+      // description off-site; a self-hosted billing system keeps its docs to itself.
+      agent: { disabled: true },
+      mcp: { disabled: true },
+      showDeveloperTools: 'never',
       telemetry: false,
     } as never,
   });
