@@ -11,7 +11,11 @@ export interface CliResult {
 }
 
 /** Runs the real `portico` command against a test database, as an operator would. */
-export function runCli(db: TestDatabase, args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
+export function runCli(
+  db: TestDatabase,
+  args: string[],
+  options: { stdin?: string; env?: Record<string, string> } = {},
+) {
   return new Promise<CliResult>((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: {
