@@ -12,13 +12,26 @@ describe('portico CLI', () => {
   });
 
   it('creates a client with the password from standard input, and refuses a duplicate clearly', async () => {
-    const created = await runCli(db, ['client', 'create', '--email', 'Jane@Example.com', '--name', 'Jane', '--password-stdin'], {
-      stdin: 'a-long-enough-password\n',
-    });
+    const created = await runCli(
+      db,
+      ['client', 'create', '--email', 'Jane@Example.com', '--name', 'Jane', '--password-stdin'],
+      {
+        stdin: 'a-long-enough-password\n',
+      },
+    );
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     expect(created.stdout).toMatch(/Client jane@example\.com created \(cli_/);
-    const again = await runCli(db, ['client', 'create', '--email', 'jane@example.com', '--name', 'J', '--password', 'another-password1']);
+    const again = await runCli(db, [
+      'client',
+      'create',
+      '--email',
+      'jane@example.com',
+      '--name',
+      'J',
+      '--password',
+      'another-password1',
+    ]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('portico: A client with the email jane@example.com already exists.');
   });

@@ -1,0 +1,88 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_CLIENT } from '../../src/demo/seed.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
+
+const BIN = resolve(import.meta.dirname, '../../bin/portico.js');
+const demoAuth = `Basic ${Buffer.from(`${DEMO_CLIENT.email}:${DEMO_CLIENT.password}`).toString('base64')}`;
+
+interface Running {
+  child: ChildProcess;
+  base: string;
+  output: () => string;
+}
+
+async function startServe(db: TestDatabase, env: Record<string, string> = {}): Promise<Running> {
+  const child = spawn(process.execPath, [BIN, 'serve'], {
+    env: { PATH: process.env.PATH ?? '', PORTICO_DATA_DIR: db.dataDir, PORT: '0', PORTICO_WORKER: 'off', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => {
+    output += d;
+  });
+  child.stderr?.on('data', (d) => {
+    output += d;
+  });
+  const deadline = Date.now() + 30_000;
+  while (!/User API\s+(http:\S+)\/api\/v1/.test(output)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const base = /User API\s+(http:\S+)\/api\/v1/.exec(output)![1]!;
+  return { child, base, output: () => output };
+}
+
+describe('portico serve', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    while (cleanups.length) await cleanups.pop()?.();
+  });
+
+  it('on an empty embedded install seeds marked demo data and prints how to log in', async () => {
+    const db = await createTestDatabase();
+    cleanups.push(() => db.drop());
+    const run = await startServe(db, { PORTICO_DEMO: 'on' });
+    cleanups.push(async () => {
+      run.child.kill('SIGKILL');
+    });
+    expect(run.output()).toContain(`Demo client (just created): ${DEMO_CLIENT.email} / ${DEMO_CLIENT.password}`);
+    expect(run.output()).toContain('/api/docs');
+    const res = await fetch(`${run.base}/api/v1/services`, { headers: { authorization: demoAuth } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { items: { domain: string }[] };
+    expect(body.items.length).toBeGreaterThan(0);
+    expect((await fetch(`${run.base}/readyz`)).status).toBe(200);
+  });
+
+  it('with PORTICO_DEMO=off seeds nothing', async () => {
+    const db = await createTestDatabase();
+    cleanups.push(() => db.drop());
+    const run = await startServe(db, { PORTICO_DEMO: 'off' });
+    cleanups.push(async () => {
+      run.child.kill('SIGKILL');
+    });
+    expect(run.output()).not.toContain('Demo client');
+    const res = await fetch(`${run.base}/api/v1/categories`);
+    expect(((await res.json()) as { items: unknown[] }).items).toEqual([]);
+  });
+
+  it('finishes requests in flight on SIGTERM, then exits 0', async () => {
+    const db = await createTestDatabase();
+    cleanups.push(() => db.drop());
+    const run = await startServe(db, { PORTICO_DEMO: 'on' });
+    // A cold Basic login runs the password KDF (tens of ms): these are in flight when SIGTERM lands.
+    const inFlight = Array.from({ length: 5 }, () =>
+      fetch(`${run.base}/api/v1/account`, { headers: { authorization: demoAuth } }),
+    );
+    await new Promise((r) => setTimeout(r, 30));
+    run.child.kill('SIGTERM');
+    const statuses = (await Promise.all(inFlight)).map((r) => r.status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    const [code] = await once(run.child, 'exit');
+    expect(code).toBe(0);
+    expect(run.output()).toContain('shutting down: finishing requests in flight');
+  });
+});
