@@ -1,6 +1,9 @@
 import { Redis } from 'ioredis';
-import { Authenticator, type BearerVerifier } from './auth/authenticate.js';
+import { ApiTokens } from './auth/api-tokens.js';
+import { Authenticator } from './auth/authenticate.js';
 import { PasswordVerifier } from './auth/basic.js';
+import { JwtAuth } from './auth/jwt.js';
+import { JwtKeyRing } from './auth/jwt-keys.js';
 import { LoginThrottle } from './auth/throttle.js';
 import type { Config } from './config.js';
 import { type Clock, systemClock } from './platform/clock.js';
@@ -28,6 +31,9 @@ export interface AppContext {
   redis: Redis | undefined;
   passwords: PasswordVerifier;
   throttle: LoginThrottle;
+  jwtKeys: JwtKeyRing;
+  jwt: JwtAuth;
+  apiTokens: ApiTokens;
   auth: Authenticator;
   close(): Promise<void>;
 }
@@ -40,8 +46,6 @@ export interface ContextOptions {
   /** Keeps Redis keys of parallel test runs apart; defaults to "portico". */
   redisNamespace?: string;
   migrate?: boolean;
-  /** Bearer verifiers; wired by src/auth once JWT and API tokens exist. */
-  bearer?: (ctx: AppContext) => { jwt: BearerVerifier; apiTokens: BearerVerifier };
 }
 
 export async function createAppContext(options: ContextOptions): Promise<AppContext> {
@@ -59,7 +63,25 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
   const watcher = new ConfigWatcher(db.kysely, logger);
   const passwords = new PasswordVerifier(db.kysely, clock);
   const throttle = new LoginThrottle(rateLimits);
-  const ctx = {
+  const jwtKeys = new JwtKeyRing({ db: db.kysely, config, settings, clock, logger });
+  const jwt = new JwtAuth({ db: db.kysely, keys: jwtKeys, clock, settings });
+  const apiTokens = new ApiTokens({ db: db.kysely, clock });
+  const auth = new Authenticator({
+    passwords,
+    throttle,
+    jwt,
+    apiTokens,
+    enabledMethods: () => settings.snapshot['userapi.auth_methods'],
+  });
+  const close = async () => {
+    await watcher.stop();
+    redis?.disconnect();
+    await db.close();
+  };
+  watcher.onChange(() => settings.reload());
+  watcher.onChange(() => routes.reload(db.kysely));
+  watcher.onChange(() => jwtKeys.reload());
+  return {
     config,
     db,
     logger,
@@ -71,29 +93,10 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
     redis,
     passwords,
     throttle,
-    close: async () => {
-      await watcher.stop();
-      redis?.disconnect();
-      await db.close();
-    },
-  } as Omit<AppContext, 'auth'> as AppContext;
-  const bearer = options.bearer?.(ctx) ?? { jwt: unavailableVerifier('jwt'), apiTokens: unavailableVerifier('token') };
-  ctx.auth = new Authenticator({
-    passwords,
-    throttle,
-    jwt: bearer.jwt,
-    apiTokens: bearer.apiTokens,
-    enabledMethods: () => settings.snapshot['userapi.auth_methods'],
-  });
-  watcher.onChange(() => settings.reload());
-  watcher.onChange(() => routes.reload(db.kysely));
-  return ctx;
-}
-
-function unavailableVerifier(method: string): BearerVerifier {
-  return {
-    verify: async () => {
-      throw new Error(`${method} verification is not wired in this context`);
-    },
+    jwtKeys,
+    jwt,
+    apiTokens,
+    auth,
+    close,
   };
 }

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { AppContext } from './app-context.js';
 import { registerHealthRoutes } from './platform/http/health.js';
-import { installProblemHandlers } from './platform/http/problems.js';
+import { installProblemHandlers, sendProblem, toAppError } from './platform/http/problems.js';
 import type { AnyRouteSpec } from './platform/http/route.js';
 import { trustProxyFunction } from './platform/http/trust-proxy.js';
 import { validatorCompiler } from './platform/http/validation.js';
@@ -29,6 +29,8 @@ export async function buildServer(app: AppContext, specs: AnyRouteSpec[]): Promi
     trustProxy: trustProxyFunction(() => app.settings.snapshot.trust_proxy),
     rewriteUrl: (req) => app.routes.rewrite(req.method ?? 'GET', req.url ?? '/'),
     return503OnClosing: true,
+    // Errors raised while routing (before any handler) get the same problem+json as the rest.
+    frameworkErrors: (error, request, reply) => sendProblem(request, reply, toAppError(error)),
   });
   server.setValidatorCompiler(validatorCompiler);
   // The APIs speak JSON only: a text/plain body is refused with 415 rather than parsed as a string.
@@ -40,6 +42,11 @@ export async function buildServer(app: AppContext, specs: AnyRouteSpec[]): Promi
   });
 
   registerHealthRoutes(server, app);
+  server.get('/.well-known/jwks.json', async (_request, reply) => {
+    await app.jwtKeys.current();
+    reply.header('cache-control', 'public, max-age=300');
+    return app.jwtKeys.jwks();
+  });
   registerUserApiRoutes(server, app, specs);
   await registerUserApiDocs(server, app);
   return server;

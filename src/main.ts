@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { JwtKeyError } from './auth/jwt-keys.js';
 import { registerCoreCommands } from './cli/commands.js';
 import { serve } from './cli/serve.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -27,7 +28,8 @@ function explain(error: unknown): string | undefined {
     const fields = error.options.errors?.map((e) => `${e.field} ${e.message}`).join('; ');
     return fields ? `${error.detail} (${fields})` : error.detail;
   }
-  if (error instanceof SettingError || error instanceof ConfigError) return error.message;
+  if (error instanceof SettingError || error instanceof ConfigError || error instanceof JwtKeyError)
+    return error.message;
   if (error instanceof Error && /^(No password given|Unknown setting|This install)/.test(error.message))
     return error.message;
   return undefined;

@@ -30,3 +30,72 @@ export async function revokeAllSessions(db: Kysely<Database>, clientId: string, 
     .where('revoked_at_ms', 'is', null)
     .execute();
 }
+
+export async function insertSession(
+  db: Kysely<Database>,
+  row: {
+    id: string;
+    client_id: string;
+    created_at_ms: number;
+    expires_at_ms: number;
+    ip: string | null;
+    user_agent: string | null;
+  },
+): Promise<void> {
+  await db
+    .insertInto('auth_sessions')
+    .values({ ...row, revoked_at_ms: null })
+    .execute();
+}
+
+export async function revokeSession(db: Kysely<Database>, sessionId: string, nowMs: number): Promise<void> {
+  await db
+    .updateTable('auth_sessions')
+    .set({ revoked_at_ms: nowMs })
+    .where('id', '=', sessionId)
+    .where('revoked_at_ms', 'is', null)
+    .execute();
+}
+
+/** The per-request check behind a JWT: is its session still live and its client active? */
+export async function findSessionState(db: Kysely<Database>, sessionId: string) {
+  const query = prepared(db, 'auth.sessionState', (d) =>
+    d
+      .selectFrom('auth_sessions')
+      .innerJoin('clients', 'clients.id', 'auth_sessions.client_id')
+      .select([
+        'auth_sessions.client_id',
+        'auth_sessions.revoked_at_ms',
+        'auth_sessions.expires_at_ms',
+        'clients.status',
+      ])
+      .where('auth_sessions.id', '=', '?'),
+  );
+  const rows = await query([sessionId]);
+  return rows[0];
+}
+
+export async function insertRefreshToken(
+  db: Kysely<Database>,
+  row: { id: string; session_id: string; token_hash: string; created_at_ms: number; expires_at_ms: number },
+): Promise<void> {
+  await db
+    .insertInto('refresh_tokens')
+    .values({ ...row, used_at_ms: null })
+    .execute();
+}
+
+export function findRefreshToken(db: Kysely<Database>, tokenHash: string) {
+  return db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+}
+
+/** Marks a refresh token used; false when it already was (a replay, or a race with another refresh). */
+export async function markRefreshTokenUsed(db: Kysely<Database>, id: string, nowMs: number): Promise<boolean> {
+  const result = await db
+    .updateTable('refresh_tokens')
+    .set({ used_at_ms: nowMs })
+    .where('id', '=', id)
+    .where('used_at_ms', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

@@ -15,6 +15,8 @@ export async function serve(config: Config): Promise<void> {
     demoSeeded = true;
     log.info({ email: DEMO_CLIENT.email }, 'empty install: seeded demo data (clearly marked [demo])');
   }
+  // Refuse to start with an unusable signing key rather than fail every login later.
+  await app.jwtKeys.load();
   await app.watcher.start();
   const server = await buildServer(app, userApiRoutes);
   await server.listen({ port: config.port, host: config.host });

@@ -1,8 +1,16 @@
 import { accountRoutes } from '../account/routes.js';
+import { authRoutes, tokenRoutes } from '../auth/routes.js';
 import { catalogRoutes } from '../catalog/routes.js';
 import { invoiceRoutes } from '../invoices/routes.js';
 import type { AnyRouteSpec } from '../platform/http/route.js';
 import { serviceRoutes } from '../services/routes.js';
 
 /** Every User API route, in the order the docs list them. Add a feature's routes here. */
-export const userApiRoutes: AnyRouteSpec[] = [...accountRoutes, ...catalogRoutes, ...serviceRoutes, ...invoiceRoutes];
+export const userApiRoutes: AnyRouteSpec[] = [
+  ...authRoutes,
+  ...tokenRoutes,
+  ...accountRoutes,
+  ...catalogRoutes,
+  ...serviceRoutes,
+  ...invoiceRoutes,
+];

@@ -1,3 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildServer } from '../../src/app.js';
 import type { AppContext } from '../../src/app-context.js';
@@ -24,6 +28,22 @@ export interface TestAppOptions {
   logger?: Logger;
   clock?: Clock;
   db?: TestDatabase;
+  /**
+   * `shared` (default): one 2048-bit key per test process, set as userapi.jwt_key_path, because
+   * generating the production default (3072-bit) for every test app would dominate the suite.
+   * `generated`: leave the setting empty, as on a fresh install.
+   */
+  jwtKey?: 'shared' | 'generated';
+}
+
+let sharedKeyPath: string | undefined;
+export function sharedJwtKeyPath(): string {
+  if (!sharedKeyPath) {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    sharedKeyPath = join(mkdtempSync(join(tmpdir(), 'portico-jwt-')), 'private.key');
+    writeFileSync(sharedKeyPath, privateKey.export({ type: 'pkcs1', format: 'pem' }), { mode: 0o600 });
+  }
+  return sharedKeyPath;
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -42,6 +62,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     redisNamespace: db.redisNamespace,
     ...(options.clock ? { clock: options.clock } : {}),
   });
+  if (options.jwtKey !== 'generated' && !options.db) await app.settings.set('userapi.jwt_key_path', sharedJwtKeyPath());
   const server = await buildServer(app, userApiRoutes);
   await server.ready();
   const twins: TestApp[] = [];

@@ -50,7 +50,9 @@ describe('settings', () => {
     });
 
     it('an unknown key is refused with the list of known keys', async () => {
-      await expect(t.app.settings.set('userapi.nope', 'x')).rejects.toThrow(/Unknown setting "userapi.nope". Known settings: .*userapi.rate_limit/);
+      await expect(t.app.settings.set('userapi.nope', 'x')).rejects.toThrow(
+        /Unknown setting "userapi.nope". Known settings: .*userapi.rate_limit/,
+      );
     });
   });
 });
@@ -66,7 +68,12 @@ describe('trust_proxy', () => {
   });
 
   const viaProxy = (clientIp: string) =>
-    t.inject({ method: 'GET', url: '/api/v1/categories', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': clientIp } });
+    t.inject({
+      method: 'GET',
+      url: '/api/v1/categories',
+      remoteAddress: '127.0.0.1',
+      headers: { 'x-forwarded-for': clientIp },
+    });
 
   it('off: every client behind the proxy shares the proxy’s address (and its limit)', async () => {
     await t.app.settings.set('trust_proxy', 'off');
@@ -84,7 +91,12 @@ describe('trust_proxy', () => {
   it('a forwarded header from an untrusted peer is ignored', async () => {
     await t.app.settings.set('trust_proxy', '10.9.9.9');
     const spoof = (ip: string) =>
-      t.inject({ method: 'GET', url: '/api/v1/categories', remoteAddress: '192.0.2.50', headers: { 'x-forwarded-for': ip } });
+      t.inject({
+        method: 'GET',
+        url: '/api/v1/categories',
+        remoteAddress: '192.0.2.50',
+        headers: { 'x-forwarded-for': ip },
+      });
     expect((await spoof('192.0.2.101')).statusCode).toBe(200);
     expect((await spoof('192.0.2.102')).statusCode).toBe(429);
   });

@@ -45,7 +45,12 @@ describe('account routes', () => {
     const fields = bad.json().errors.map((e: { field: string }) => e.field);
     expect(fields).toEqual(expect.arrayContaining(['body.country', 'body.name']));
 
-    const empty = await t.inject({ method: 'PATCH', url: '/api/v1/account', headers: { authorization: me.basic }, payload: {} });
+    const empty = await t.inject({
+      method: 'PATCH',
+      url: '/api/v1/account',
+      headers: { authorization: me.basic },
+      payload: {},
+    });
     expect(empty.statusCode).toBe(400);
   });
 
@@ -61,7 +66,9 @@ describe('account routes', () => {
     expect(wrong.json().errors).toEqual([{ field: 'body.current_password', message: 'does not match' }]);
 
     // Warm the Basic verification cache, then change the password.
-    expect((await t.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: me.basic } })).statusCode).toBe(200);
+    expect(
+      (await t.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: me.basic } })).statusCode,
+    ).toBe(200);
     const changed = await t.inject({
       method: 'POST',
       url: '/api/v1/account/password',
@@ -69,36 +76,50 @@ describe('account routes', () => {
       payload: { current_password: me.password, new_password: 'a-brand-new-password' },
     });
     expect(changed.statusCode).toBe(204);
-    expect((await t.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: me.basic } })).statusCode).toBe(401);
+    expect(
+      (await t.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: me.basic } })).statusCode,
+    ).toBe(401);
     const fresh = basicHeader(me.email, 'a-brand-new-password');
-    expect((await t.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: fresh } })).statusCode).toBe(200);
+    expect(
+      (await t.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: fresh } })).statusCode,
+    ).toBe(200);
   });
 
   it('a password change on one instance locks the old password out of another instance’s cache', async () => {
     const twin = await t.twin();
     const me = await newClient(t.app);
-    expect((await twin.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: me.basic } })).statusCode).toBe(200);
+    expect(
+      (await twin.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: me.basic } })).statusCode,
+    ).toBe(200);
     await t.inject({
       method: 'POST',
       url: '/api/v1/account/password',
       headers: { authorization: me.basic },
       payload: { current_password: me.password, new_password: 'another-new-password' },
     });
-    expect((await twin.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: me.basic } })).statusCode).toBe(401);
+    expect(
+      (await twin.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: me.basic } })).statusCode,
+    ).toBe(401);
   });
 
   it('a suspended client cannot use the API even with a cached verification', async () => {
     const me = await newClient(t.app);
-    expect((await t.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: me.basic } })).statusCode).toBe(200);
+    expect(
+      (await t.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: me.basic } })).statusCode,
+    ).toBe(200);
     await t.app.db.kysely.updateTable('clients').set({ status: 'suspended' }).where('id', '=', me.row.id).execute();
-    expect((await t.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: me.basic } })).statusCode).toBe(401);
+    expect(
+      (await t.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: me.basic } })).statusCode,
+    ).toBe(401);
   });
 
   it('failed Basic logins are throttled per account: 429 with Retry-After, even for the right password', async () => {
     const me = await newClient(t.app);
     const wrong = basicHeader(me.email, 'wrong-password!');
     for (let i = 0; i < 10; i++) {
-      expect((await t.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: wrong } })).statusCode).toBe(401);
+      expect(
+        (await t.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: wrong } })).statusCode,
+      ).toBe(401);
     }
     const blocked = await t.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: me.basic } });
     expect(blocked.statusCode).toBe(429);
@@ -124,7 +145,9 @@ describe('catalog routes', () => {
     expect(names).toContain('Visible');
     expect(names).not.toContain('Hidden');
     const one = await t.inject({ method: 'GET', url: `/api/v1/products/${on.id}` });
-    expect(one.json().prices).toEqual([{ billing_cycle: 'monthly', amount_minor: 499, setup_fee_minor: 0, currency: 'USD' }]);
+    expect(one.json().prices).toEqual([
+      { billing_cycle: 'monthly', amount_minor: 499, setup_fee_minor: 0, currency: 'USD' },
+    ]);
     expect((await t.inject({ method: 'GET', url: `/api/v1/products/${off.id}` })).statusCode).toBe(404);
     const byCategory = await t.inject({ method: 'GET', url: `/api/v1/products?category_id=${on.categoryId}` });
     expect(byCategory.json().items.map((p: { id: string }) => p.id)).toEqual([on.id]);

@@ -37,15 +37,23 @@ describe('User API rate limit', () => {
     const a = await newClient(t.app);
     const b = await newClient(t.app);
     for (const who of [a, a]) {
-      expect((await t.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: who.basic } })).statusCode).toBe(200);
+      expect(
+        (await t.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: who.basic } })).statusCode,
+      ).toBe(200);
     }
-    expect((await t.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: a.basic } })).statusCode).toBe(429);
-    expect((await t.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: b.basic } })).statusCode).toBe(200);
+    expect(
+      (await t.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: a.basic } })).statusCode,
+    ).toBe(429);
+    expect(
+      (await t.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: b.basic } })).statusCode,
+    ).toBe(200);
 
     const fromIp = (ip: string) => t.inject({ method: 'GET', url: '/api/v1/categories', remoteAddress: ip });
-    expect([(await fromIp('10.0.0.1')).statusCode, (await fromIp('10.0.0.1')).statusCode, (await fromIp('10.0.0.1')).statusCode]).toEqual([
-      200, 200, 429,
-    ]);
+    expect([
+      (await fromIp('10.0.0.1')).statusCode,
+      (await fromIp('10.0.0.1')).statusCode,
+      (await fromIp('10.0.0.1')).statusCode,
+    ]).toEqual([200, 200, 429]);
     expect((await fromIp('10.0.0.2')).statusCode).toBe(200);
   });
 

@@ -10,8 +10,10 @@ import { basicHeader, newClient, newInvoice, newProduct, newService, type TestCl
  */
 type Owned = (t: TestApp, owner: TestClient) => Promise<string>;
 const OWNED_BY_ID_PREFIX: Record<string, Owned> = {
-  svc: async (t, owner) => (await newService(t.app, { clientId: owner.row.id, productId: (await newProduct(t.app)).id })).id,
+  svc: async (t, owner) =>
+    (await newService(t.app, { clientId: owner.row.id, productId: (await newProduct(t.app)).id })).id,
   inv: async (t, owner) => (await newInvoice(t.app, { clientId: owner.row.id })).id,
+  tok: async (t, owner) => (await t.app.apiTokens.create(owner.row.id, { name: 'theirs', scope: 'write' })).id,
   // Products are public: any product will do.
   prd: async (t) => (await newProduct(t.app)).id,
 };
@@ -33,6 +35,8 @@ describe('security suite on every User API route', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
+    // The suite sends hundreds of requests: the rate limit has its own tests.
+    await t.app.settings.set('userapi.rate_limit', 'off');
     me = await newClient(t.app);
     other = await newClient(t.app);
     for (const spec of userApiRoutes) {
@@ -75,7 +79,13 @@ describe('security suite on every User API route', () => {
   });
 
   it.each(clientRoutes.map((r) => [label(r), r] as const))('%s: wrong password → 401', async (_l, spec) => {
-    expectProblem(await call(spec, { authorization: basicHeader(me.email, 'not-the-password') }), 401, 'unauthorized');
+    // A fresh account each time: ten failures would (rightly) throttle one account.
+    const victim = await newClient(t.app);
+    expectProblem(
+      await call(spec, { authorization: basicHeader(victim.email, 'not-the-password') }),
+      401,
+      'unauthorized',
+    );
   });
 
   it.each(clientRoutes.map((r) => [label(r), r] as const))('%s: garbage Authorization → 401', async (_l, spec) => {
@@ -83,32 +93,47 @@ describe('security suite on every User API route', () => {
     expectProblem(await call(spec, { authorization: 'Digest abc' }), 401, 'unauthorized');
   });
 
-  it.each(
-    clientRoutes.filter((r) => r.params).map((r) => [label(r), r] as const),
-  )('%s: another client’s id → 404, never 403', async (_l, spec) => {
-    const body = spec.body ? '{}' : undefined;
-    const res = await call(spec, { authorization: me.basic }, body);
-    // Validation of an empty body may answer first for routes with required fields; the id must
-    // still never be confirmed to exist, so only 400 (body) or 404 are acceptable.
-    expect([400, 404]).toContain(res.statusCode);
-    if (!spec.body) expectProblem(res, 404, 'not_found');
-  });
+  it.each(clientRoutes.filter((r) => r.params).map((r) => [label(r), r] as const))(
+    '%s: another client’s id → 404, never 403',
+    async (_l, spec) => {
+      const body = spec.body ? '{}' : undefined;
+      const res = await call(spec, { authorization: me.basic }, body);
+      // Validation of an empty body may answer first for routes with required fields; the id must
+      // still never be confirmed to exist, so only 400 (body) or 404 are acceptable.
+      expect([400, 404]).toContain(res.statusCode);
+      if (!spec.body) expectProblem(res, 404, 'not_found');
+    },
+  );
 
-  it.each(bodyRoutes.map((r) => [label(r), r] as const))('%s: malformed JSON → 400 malformed_json', async (_l, spec) => {
-    expectProblem(await call(spec, { authorization: me.basic }, '{"broken": '), 400, 'malformed_json');
-  });
+  it.each(bodyRoutes.map((r) => [label(r), r] as const))(
+    '%s: malformed JSON → 400 malformed_json',
+    async (_l, spec) => {
+      expectProblem(await call(spec, { authorization: me.basic }, '{"broken": '), 400, 'malformed_json');
+    },
+  );
 
   it.each(bodyRoutes.map((r) => [label(r), r] as const))('%s: oversized body → 413', async (_l, spec) => {
     const huge = JSON.stringify({ filler: 'x'.repeat(70 * 1024) });
     expectProblem(await call(spec, { authorization: me.basic }, huge), 413, 'payload_too_large');
   });
 
-  it.each(bodyRoutes.map((r) => [label(r), r] as const))('%s: unknown fields and wrong types → 400 naming the field', async (_l, spec) => {
-    const unknown = expectProblem(await call(spec, { authorization: me.basic }, '{"no_such_field": 1}'), 400, 'validation_failed');
-    expect(unknown.errors).toContainEqual({ field: 'body.no_such_field', message: 'unknown field' });
-    const wrongType = expectProblem(await call(spec, { authorization: me.basic }, '[1,2,3]'), 400, 'validation_failed');
-    expect(wrongType.errors.length).toBeGreaterThan(0);
-  });
+  it.each(bodyRoutes.map((r) => [label(r), r] as const))(
+    '%s: unknown fields and wrong types → 400 naming the field',
+    async (_l, spec) => {
+      const unknown = expectProblem(
+        await call(spec, { authorization: me.basic }, '{"no_such_field": 1}'),
+        400,
+        'validation_failed',
+      );
+      expect(unknown.errors).toContainEqual({ field: 'body.no_such_field', message: 'unknown field' });
+      const wrongType = expectProblem(
+        await call(spec, { authorization: me.basic }, '[1,2,3]'),
+        400,
+        'validation_failed',
+      );
+      expect(wrongType.errors.length).toBeGreaterThan(0);
+    },
+  );
 
   it.each(bodyRoutes.map((r) => [label(r), r] as const))('%s: a non-JSON content type → 415', async (_l, spec) => {
     const res = await t.inject({
@@ -120,15 +145,18 @@ describe('security suite on every User API route', () => {
     expectProblem(res, 415, 'unsupported_media_type');
   });
 
-  it.each(clientRoutes.map((r) => [label(r), r] as const))('%s: Basic switched off → 401 naming the enabled methods', async (_l, spec) => {
-    await t.app.settings.set('userapi.auth_methods', 'jwt,token');
-    try {
-      const body = expectProblem(await call(spec, { authorization: me.basic }), 401, 'auth_method_disabled');
-      expect(body.detail).toContain('jwt, token');
-    } finally {
-      await t.app.settings.set('userapi.auth_methods', 'basic,jwt,token');
-    }
-  });
+  it.each(clientRoutes.map((r) => [label(r), r] as const))(
+    '%s: Basic switched off → 401 naming the enabled methods',
+    async (_l, spec) => {
+      await t.app.settings.set('userapi.auth_methods', 'jwt,token');
+      try {
+        const body = expectProblem(await call(spec, { authorization: me.basic }), 401, 'auth_method_disabled');
+        expect(body.detail).toContain('jwt, token');
+      } finally {
+        await t.app.settings.set('userapi.auth_methods', 'basic,jwt,token');
+      }
+    },
+  );
 
   it('an unknown route is a 404 problem, not an HTML page', async () => {
     expectProblem(await t.inject({ method: 'GET', url: '/api/v1/nope' }), 404, 'route_not_found');
@@ -136,9 +164,17 @@ describe('security suite on every User API route', () => {
   });
 
   it('every response carries a request id, and a caller-supplied one is echoed', async () => {
-    const res = await t.inject({ method: 'GET', url: '/api/v1/categories', headers: { 'x-request-id': 'my-trace-12345' } });
+    const res = await t.inject({
+      method: 'GET',
+      url: '/api/v1/categories',
+      headers: { 'x-request-id': 'my-trace-12345' },
+    });
     expect(res.headers['x-request-id']).toBe('my-trace-12345');
-    const generated = await t.inject({ method: 'GET', url: '/api/v1/categories', headers: { 'x-request-id': 'bad id!' } });
+    const generated = await t.inject({
+      method: 'GET',
+      url: '/api/v1/categories',
+      headers: { 'x-request-id': 'bad id!' },
+    });
     expect(generated.headers['x-request-id']).toMatch(/^req_/);
   });
 });

@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   route_not_found: { status: 404, title: 'No such route' },
   /** The resource exists but is in a state that forbids this action. */
   conflict: { status: 409, title: 'The request conflicts with the current state' },
+  /** The URL (or one path segment) is longer than the API accepts, or not valid percent-encoding. */
+  bad_url: { status: 400, title: 'The URL is not valid' },
   /** The body is larger than the API accepts. */
   payload_too_large: { status: 413, title: 'The request body is too large' },
   /** The body is not sent as application/json. */

@@ -16,6 +16,10 @@ export function toAppError(error: FastifyError | Error): AppError {
     return new AppError('validation_failed', `The request is not valid: ${summary}.`, { errors });
   }
   switch (fastifyError.code) {
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new AppError('bad_url', 'A path segment is longer than the API accepts (100 characters).');
+    case 'FST_ERR_BAD_URL':
+      return new AppError('bad_url', 'The URL is not valid percent-encoding.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new AppError('malformed_json', `The body is not valid JSON: ${error.message}.`);

@@ -1,0 +1,140 @@
+import { Type } from '@sinclair/typebox';
+import { AppError } from '../platform/http/errors.js';
+import { defineRoute, type RouteContext } from '../platform/http/route.js';
+import { IdParam } from '../platform/http/schemas.js';
+import { ApiToken, CreateApiTokenBody, CreatedApiToken, LoginBody, RefreshBody, TokenPair } from './schemas.js';
+import { login, logout, refresh } from './sessions.js';
+
+const AUTH = 'Authentication';
+const TOKENS = 'API tokens';
+
+/** A stolen API token must not be able to mint more: token management needs a login credential. */
+function requireLogin(ctx: RouteContext<'client'>): void {
+  if (ctx.principal.method === 'token') {
+    throw new AppError(
+      'insufficient_scope',
+      'API tokens cannot manage API tokens; use your password (Basic) or a login (JWT).',
+    );
+  }
+}
+
+export const authRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/auth/login',
+    operationId: 'login',
+    category: AUTH,
+    summary: 'Log in',
+    description:
+      'Exchange your email and password for a short-lived access token (send it as `Authorization: Bearer …`) and a refresh token. Failed attempts are throttled per account and per address.',
+    auth: 'none',
+    body: LoginBody,
+    errors: ['unauthorized', 'login_throttled', 'auth_method_disabled'],
+    response: { status: 200, description: 'Tokens for the new session', schema: TokenPair },
+    handler: async ({ body }, ctx) => {
+      if (!ctx.app.settings.snapshot['userapi.auth_methods'].includes('jwt')) {
+        throw new AppError('auth_method_disabled', 'JWT login is disabled by the provider.');
+      }
+      return login(ctx.app, {
+        email: body.email,
+        password: body.password,
+        ip: ctx.ip,
+        userAgent: ctx.headers['user-agent'],
+      });
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/auth/refresh',
+    operationId: 'refreshToken',
+    category: AUTH,
+    summary: 'Refresh the access token',
+    description:
+      'Trade a refresh token for a new access token and a new refresh token. Each refresh token works once: using one twice ends the session (someone has a copy), and you log in again.',
+    auth: 'none',
+    body: RefreshBody,
+    errors: ['unauthorized', 'auth_method_disabled'],
+    response: { status: 200, description: 'New tokens', schema: TokenPair },
+    handler: async ({ body }, ctx) => {
+      if (!ctx.app.settings.snapshot['userapi.auth_methods'].includes('jwt')) {
+        throw new AppError('auth_method_disabled', 'JWT login is disabled by the provider.');
+      }
+      return refresh(ctx.app, body.refresh_token);
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/auth/logout',
+    operationId: 'logout',
+    category: AUTH,
+    summary: 'Log out',
+    description: 'Ends the session of the access token used: it and its refresh token stop working at once.',
+    auth: 'client',
+    errors: ['invalid_request'],
+    response: { status: 204, description: 'Logged out' },
+    handler: async (_input, ctx) => {
+      if (!ctx.principal.sessionId) {
+        throw new AppError(
+          'invalid_request',
+          'Logout ends a JWT session; this request was not made with an access token.',
+        );
+      }
+      await logout(ctx.app, ctx.principal.sessionId);
+      return undefined;
+    },
+  }),
+];
+
+export const tokenRoutes = [
+  defineRoute({
+    method: 'GET',
+    path: '/tokens',
+    operationId: 'listApiTokens',
+    category: TOKENS,
+    summary: 'List your API tokens',
+    description: 'Your active personal API tokens (never their secrets).',
+    auth: 'client',
+    response: {
+      status: 200,
+      description: 'Your tokens',
+      schema: Type.Object({ items: Type.Array(ApiToken) }, { additionalProperties: false }),
+    },
+    handler: async (_input, ctx) => ({ items: await ctx.app.apiTokens.list(ctx.principal.clientId) }),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/tokens',
+    operationId: 'createApiToken',
+    category: TOKENS,
+    summary: 'Create an API token',
+    description:
+      'A named token for scripts, read-only or read-write, optionally expiring. The secret is in this response only. Needs a login (Basic or JWT): a token cannot create tokens.',
+    auth: 'client',
+    body: CreateApiTokenBody,
+    response: { status: 201, description: 'The new token, with its secret', schema: CreatedApiToken },
+    handler: async ({ body }, ctx) => {
+      requireLogin(ctx);
+      return ctx.app.apiTokens.create(ctx.principal.clientId, {
+        name: body.name,
+        scope: body.scope,
+        expiresInDays: body.expires_in_days,
+      });
+    },
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/tokens/{id}',
+    operationId: 'revokeApiToken',
+    category: TOKENS,
+    summary: 'Revoke an API token',
+    description: 'The token stops working at once. Needs a login (Basic or JWT).',
+    auth: 'client',
+    params: Type.Object({ id: IdParam('apiToken', 'Token id') }, { additionalProperties: false }),
+    response: { status: 204, description: 'Revoked' },
+    handler: async ({ params }, ctx) => {
+      requireLogin(ctx);
+      await ctx.app.apiTokens.revoke(ctx.principal.clientId, params.id);
+      return undefined;
+    },
+  }),
+];
