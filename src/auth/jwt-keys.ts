@@ -119,8 +119,9 @@ export class JwtKeyRing {
    * signing with a moment ago: re-read the key set, at most once a second.
    */
   async verificationKey(kid: string): Promise<KeyObject | undefined> {
+    if (!this.signing) await this.load();
     const known = this.verifying.get(kid);
-    if (known || !this.signing) return known;
+    if (known) return known;
     const now = this.deps.clock.nowMs();
     if (now - this.lastRefreshMs >= 1000) {
       this.lastRefreshMs = now;
