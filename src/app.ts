@@ -21,6 +21,9 @@ export async function buildServer(app: AppContext, specs: AnyRouteSpec[]): Promi
     loggerInstance: app.logger as FastifyBaseLogger,
     // Per-request info logs cost ~40 % of throughput (STACK.md); errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
+    // A per-request child logger (with redaction) is a real cost on the hot path; errors carry the
+    // request id explicitly instead (src/platform/http/problems.ts).
+    childLoggerFactory: (logger) => logger,
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];

@@ -1,16 +1,14 @@
 import { Type } from '@sinclair/typebox';
-import { IdParam, Timestamp } from '../platform/http/schemas.js';
-
-const Nullable = (schema: ReturnType<typeof Type.String>) => Type.Union([schema, Type.Null()]);
+import { IdParam, NullableString, Timestamp } from '../platform/http/schemas.js';
 
 export const Account = Type.Object(
   {
     id: IdParam('client', 'Your client id'),
     email: Type.String({ format: 'email', examples: ['jane@example.com'] }),
     name: Type.String({ examples: ['Jane Doe'] }),
-    company: Nullable(Type.String({ examples: ['Example Ltd'] })),
-    phone: Nullable(Type.String({ examples: ['+44 20 7946 0000'] })),
-    country: Nullable(Type.String({ examples: ['GB'] })),
+    company: NullableString({ examples: ['Example Ltd'] }),
+    phone: NullableString({ examples: ['+44 20 7946 0000'] }),
+    country: NullableString({ examples: ['GB'] }),
     status: Type.Union([Type.Literal('active'), Type.Literal('suspended'), Type.Literal('closed')]),
     credit: Type.Object(
       { amount_minor: Type.Integer({ examples: [2500] }), currency: Type.String({ examples: ['USD'] }) },
@@ -24,11 +22,9 @@ export const Account = Type.Object(
 export const AccountPatch = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    company: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
-    phone: Type.Optional(Type.Union([Type.String({ maxLength: 50, pattern: '^[0-9+() .-]*$' }), Type.Null()])),
-    country: Type.Optional(
-      Type.Union([Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' }), Type.Null()]),
-    ),
+    company: Type.Optional(NullableString({ maxLength: 200 })),
+    phone: Type.Optional(NullableString({ maxLength: 50, pattern: '^[0-9+() .-]*$' })),
+    country: Type.Optional(NullableString({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' })),
   },
   { additionalProperties: false, minProperties: 1, examples: [{ company: 'Example Ltd', phone: '+44 20 7946 0000' }] },
 );

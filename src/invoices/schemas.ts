@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { IdParam, NullableTimestamp, Timestamp } from '../platform/http/schemas.js';
+import { IdParam, NullableString, NullableTimestamp, Timestamp } from '../platform/http/schemas.js';
 
 export const INVOICE_STATUSES = ['unpaid', 'paid', 'cancelled', 'refunded'] as const;
 export const InvoiceStatus = Type.Union(INVOICE_STATUSES.map((s) => Type.Literal(s)));
@@ -7,7 +7,10 @@ export const InvoiceStatus = Type.Union(INVOICE_STATUSES.map((s) => Type.Literal
 const InvoiceItem = Type.Object(
   {
     id: IdParam('invoiceItem', 'Item id'),
-    service_id: Type.Union([IdParam('service', 'The service billed'), Type.Null()]),
+    service_id: NullableString({
+      description: 'The service billed, if any',
+      examples: ['svc_01JD8X3Q4W5E6R7T8Y9UABCDEF'],
+    }),
     description: Type.String({ examples: ['Starter hosting — example.com (2026-12-01 – 2026-12-31)'] }),
     amount_minor: Type.Integer({ examples: [499] }),
   },

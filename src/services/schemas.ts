@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { BillingCycle } from '../catalog/schemas.js';
-import { IdParam, NullableTimestamp, Timestamp } from '../platform/http/schemas.js';
+import { IdParam, NullableString, NullableTimestamp, Timestamp } from '../platform/http/schemas.js';
 
 export const SERVICE_STATUSES = ['pending', 'active', 'suspended', 'terminated', 'cancelled'] as const;
 export const ServiceStatus = Type.Union(
@@ -13,12 +13,12 @@ export const Service = Type.Object(
     id: IdParam('service', 'Service id'),
     product_id: IdParam('product', 'Product id'),
     product_name: Type.String({ examples: ['Starter'] }),
-    domain: Type.Union([Type.String(), Type.Null()], { examples: ['example.com'] }),
+    domain: NullableString({ examples: ['example.com'] }),
     status: ServiceStatus,
     billing_cycle: BillingCycle,
     amount_minor: Type.Integer({ description: 'Recurring price in minor units', examples: [499] }),
     currency: Type.String({ examples: ['USD'] }),
-    panel_username: Type.Union([Type.String(), Type.Null()], {
+    panel_username: NullableString({
       description: 'The hosting account login on the panel, once provisioned',
       examples: ['u3kx9q2m'],
     }),
@@ -27,7 +27,7 @@ export const Service = Type.Object(
       Type.Object(
         {
           type: Type.Union([Type.Literal('end_of_period'), Type.Literal('immediate')]),
-          reason: Type.Union([Type.String(), Type.Null()]),
+          reason: NullableString(),
           requested_at: Timestamp,
         },
         { additionalProperties: false },

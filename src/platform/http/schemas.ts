@@ -1,4 +1,4 @@
-import { type TObject, type TSchema, Type } from '@sinclair/typebox';
+import { type StringOptions, type TObject, type TSchema, type TUnsafe, Type } from '@sinclair/typebox';
 import { ID_PREFIXES, type IdKind } from '../ids.js';
 import { AppError } from './errors.js';
 
@@ -12,12 +12,21 @@ export function IdParam(kind: IdKind, description: string) {
   });
 }
 
+/**
+ * A string or null as one JSON Schema type array. A `Type.Union([..., Type.Null()])` would make
+ * the response serialiser (fast-json-stringify) run Ajv on every value to pick a branch — a
+ * measurable share of a list request — while a type array is a plain typeof check.
+ */
+export function NullableString(options: StringOptions = {}): TUnsafe<string | null> {
+  return Type.Unsafe<string | null>({ ...Type.String(options), type: ['string', 'null'] });
+}
+
 export const Timestamp = Type.String({
   format: 'date-time',
   description: 'ISO 8601, UTC',
   examples: ['2026-11-24T12:00:00.000Z'],
 });
-export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
+export const NullableTimestamp = NullableString({ format: 'date-time', description: 'ISO 8601, UTC, or null' });
 
 export const Money = Type.Object(
   {
@@ -38,9 +47,7 @@ export function Page<T extends TSchema>(item: T, description: string): TObject {
   return Type.Object(
     {
       items: Type.Array(item, { description }),
-      next_cursor: Type.Union([Type.String(), Type.Null()], {
-        description: 'Pass as `cursor` to get the next page; null on the last page.',
-      }),
+      next_cursor: NullableString({ description: 'Pass as `cursor` to get the next page; null on the last page.' }),
     },
     { additionalProperties: false },
   );
