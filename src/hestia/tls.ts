@@ -1,0 +1,71 @@
+import { type TLSSocket, connect as tlsConnect } from 'node:tls';
+import { Agent, buildConnector } from 'undici';
+
+/**
+ * How Portico trusts a panel's certificate. A fresh HestiaCP has a self-signed certificate, so
+ * besides the system CAs an operator can give the panel's CA file or pin its SHA-256 fingerprint.
+ * `insecure` exists for labs only and is logged every time a client is built with it.
+ */
+export type TlsTrust =
+  | { mode: 'system' }
+  | { mode: 'ca'; caPem: string }
+  | { mode: 'pin'; sha256: string }
+  | { mode: 'insecure' };
+
+export class TlsUntrustedError extends Error {
+  override name = 'TlsUntrustedError';
+}
+
+/** `AB:CD:…` or `abcd…` in any case → `AB:CD:…`. */
+export function normaliseFingerprint(value: string): string {
+  const hex = value.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
+  if (hex.length !== 64) throw new Error(`"${value}" is not a SHA-256 fingerprint (64 hex digits, colons optional)`);
+  return hex.match(/../g)!.join(':');
+}
+
+export function buildAgent(options: { trust: TlsTrust; connectTimeoutMs: number }): Agent {
+  const { trust, connectTimeoutMs } = options;
+  if (trust.mode === 'pin') {
+    const pinned = normaliseFingerprint(trust.sha256);
+    // No TLS session resumption: a resumed session carries no peer certificate to check.
+    const base = buildConnector({ rejectUnauthorized: false, timeout: connectTimeoutMs, maxCachedSessions: 0 });
+    // The pin is checked on the handshake's certificate, before a single request byte is sent.
+    return new Agent({
+      connect: (opts, callback) =>
+        base(opts, (error, socket) => {
+          if (error) return callback(error, null);
+          const seen = (socket as TLSSocket).getPeerCertificate().fingerprint256;
+          if (seen !== pinned) {
+            socket.destroy();
+            return callback(
+              new TlsUntrustedError(`certificate fingerprint ${seen} does not match the pinned ${pinned}`),
+              null,
+            );
+          }
+          return callback(null, socket);
+        }),
+    });
+  }
+  const tls =
+    trust.mode === 'ca' ? { ca: trust.caPem } : trust.mode === 'insecure' ? { rejectUnauthorized: false } : {};
+  return new Agent({ connect: { ...tls, timeout: connectTimeoutMs } });
+}
+
+/** The fingerprint a panel presents, for error messages that tell the operator what to pin. */
+export function probeFingerprint(host: string, port: number, timeoutMs = 5000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({
+      host,
+      port,
+      rejectUnauthorized: false,
+      servername: host.match(/^[\d.]+$/) ? undefined : host,
+    });
+    const done = (value: string | undefined) => {
+      socket.destroy();
+      resolve(value);
+    };
+    socket.setTimeout(timeoutMs, () => done(undefined));
+    socket.once('secureConnect', () => done(socket.getPeerCertificate().fingerprint256));
+    socket.once('error', () => done(undefined));
+  });
+}

@@ -1,0 +1,77 @@
+import { domainToASCII } from 'node:url';
+
+/**
+ * Every argument is checked before it leaves the process (HESTIA.md §4). The panel does not
+ * validate passwords at all, and a newline in one is fed to chpasswd — where it changes ANOTHER
+ * account's password — so these checks are a security boundary, not a convenience.
+ */
+export class ArgumentError extends Error {
+  override name = 'ArgumentError';
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** Any argument: no control characters, no backslash (the panel's JSON output cannot escape it). */
+export function checkArgument(name: string, value: string): void {
+  if (CONTROL.test(value)) throw new ArgumentError(`${name} contains a control character (newline, tab, NUL…)`);
+  if (value.includes('\\')) throw new ArgumentError(`${name} contains a backslash`);
+}
+
+export function checkPassword(value: string): void {
+  if (value === '') throw new ArgumentError('password is empty (the panel would read it from standard input)');
+  if (CONTROL.test(value)) throw new ArgumentError('password contains a control character (newline, tab, NUL…)');
+  if (value !== value.trim())
+    throw new ArgumentError('password starts or ends with whitespace (the panel would trim it)');
+  if (value.includes('\\')) throw new ArgumentError('password contains a backslash');
+}
+
+/** Portico's own panel usernames: `^[a-z][a-z0-9]{1,29}$`, not purely numeric, never the root user. */
+export function checkUsername(value: string, rootUser: string): void {
+  if (!/^[a-z][a-z0-9]{1,29}$/.test(value)) {
+    throw new ArgumentError(`username "${value}" must be 2–30 lower-case letters and digits, starting with a letter`);
+  }
+  if (value === rootUser)
+    throw new ArgumentError(`username "${value}" is the panel's administrator; Portico never acts on it`);
+}
+
+export function checkEmail(value: string): void {
+  checkArgument('email', value);
+  if (!/^[^\s@'"<>]+@[^\s@'"<>]+\.[^\s@'"<>]+$/.test(value) || value.length > 254) {
+    throw new ArgumentError(`"${value}" is not an email address`);
+  }
+}
+
+export function checkPackage(value: string): void {
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(value))
+    throw new ArgumentError(`package "${value}" has characters the panel refuses`);
+}
+
+const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * A domain as the panel will store it: lower-case, IDN converted to punycode. A leading `www.`
+ * is refused rather than silently stripped, so what Portico records is what the panel creates.
+ */
+export function normaliseDomain(value: string): string {
+  checkArgument('domain', value);
+  const ascii = domainToASCII(value.trim().toLowerCase());
+  const labels = ascii.split('.');
+  if (
+    !ascii ||
+    ascii.length > 253 ||
+    labels.length < 2 ||
+    !labels.every((l) => LABEL.test(l)) ||
+    /^\d+$/.test(labels.at(-1)!)
+  ) {
+    throw new ArgumentError(`"${value}" is not a domain name`);
+  }
+  if (labels[0] === 'www')
+    throw new ArgumentError(`"${value}": give the domain without "www." (the panel adds www as an alias)`);
+  return ascii;
+}
+
+export function checkDatabaseName(name: string, value: string): void {
+  if (!/^[A-Za-z0-9_]{1,30}$/.test(value))
+    throw new ArgumentError(`${name} "${value}" must be letters, digits and _ (at most 30)`);
+}
