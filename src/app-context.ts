@@ -8,6 +8,7 @@ import { LoginThrottle } from './auth/throttle.js';
 import type { Config } from './config.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { ConfigWatcher } from './platform/config-watcher.js';
+import { loadSecretBox, type SecretBox } from './platform/crypto/secretbox.js';
 import { type Db, migrateToLatest, openDatabase } from './platform/db/index.js';
 import type { AnyRouteSpec } from './platform/http/route.js';
 import { createLogger, type Logger } from './platform/log.js';
@@ -35,6 +36,8 @@ export interface AppContext {
   jwt: JwtAuth;
   apiTokens: ApiTokens;
   auth: Authenticator;
+  /** The master-key box for secrets at rest; loaded (or generated) on first use. */
+  secrets(): SecretBox;
   close(): Promise<void>;
 }
 
@@ -73,6 +76,11 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
     apiTokens,
     enabledMethods: () => settings.snapshot['userapi.auth_methods'],
   });
+  let box: SecretBox | undefined;
+  const secrets = () => {
+    box ??= loadSecretBox(config, logger);
+    return box;
+  };
   const close = async () => {
     await watcher.stop();
     redis?.disconnect();
@@ -97,6 +105,7 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
     jwt,
     apiTokens,
     auth,
+    secrets,
     close,
   };
 }

@@ -16,8 +16,10 @@ export interface Config {
   databaseUrl: string | undefined;
   sqlitePath: string;
   redisUrl: string | undefined;
-  /** Seed demo data and start the sandbox panel on an empty embedded install. */
+  /** Seed demo data into an empty embedded install. */
   demo: boolean;
+  /** Run the sandbox panel (HestiaCP emulator) beside Portico, registered as server `sandbox`. */
+  sandbox: boolean;
   logLevel: string;
   /** Master key for secrets at rest (base64, 32 bytes), or a file holding it. */
   masterKey: string | undefined;
@@ -68,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sqlitePath: join(dataDir, 'portico.sqlite'),
     redisUrl: env.REDIS_URL || undefined,
     demo: parseFlag('PORTICO_DEMO', env.PORTICO_DEMO, !databaseUrl),
+    sandbox: parseFlag('PORTICO_SANDBOX', env.PORTICO_SANDBOX, !databaseUrl),
     logLevel: env.LOG_LEVEL || 'info',
     masterKey: env.PORTICO_MASTER_KEY || undefined,
     masterKeyFile: env.PORTICO_MASTER_KEY_FILE || undefined,

@@ -2,7 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { JwtKeyError } from './auth/jwt-keys.js';
 import { registerCoreCommands } from './cli/commands.js';
 import { serve } from './cli/serve.js';
+import { CliUsageError, registerServerCommands } from './cli/servers.js';
 import { ConfigError, loadConfig } from './config.js';
+import { SecretBoxError } from './platform/crypto/secretbox.js';
 import { AppError } from './platform/http/errors.js';
 import { SettingError } from './settings/definitions.js';
 
@@ -19,6 +21,7 @@ export function buildProgram(): Command {
       await serve(loadConfig());
     });
   registerCoreCommands(program);
+  registerServerCommands(program);
   return program;
 }
 
@@ -28,8 +31,8 @@ function explain(error: unknown): string | undefined {
     const fields = error.options.errors?.map((e) => `${e.field} ${e.message}`).join('; ');
     return fields ? `${error.detail} (${fields})` : error.detail;
   }
-  if (error instanceof SettingError || error instanceof ConfigError || error instanceof JwtKeyError)
-    return error.message;
+  const fixable = [SettingError, ConfigError, JwtKeyError, CliUsageError, SecretBoxError];
+  if (fixable.some((type) => error instanceof type)) return (error as Error).message;
   if (error instanceof Error && /^(No password given|Unknown setting|This install)/.test(error.message))
     return error.message;
   return undefined;

@@ -3,6 +3,7 @@ import { buildServer } from '../app.js';
 import type { Config } from '../config.js';
 import { DEMO_CLIENT, isEmptyInstall, seedDemo } from '../demo/seed.js';
 import { openApp } from '../runtime.js';
+import { startEmbeddedSandbox } from '../sandbox/embedded.js';
 import { userApiRoutes } from '../userapi/routes.js';
 
 /** `portico serve`: the User API, its docs, health and metrics in one process. */
@@ -18,6 +19,7 @@ export async function serve(config: Config): Promise<void> {
   // Refuse to start with an unusable signing key rather than fail every login later.
   await app.jwtKeys.load();
   await app.watcher.start();
+  const sandbox = config.sandbox ? await startEmbeddedSandbox(app) : undefined;
   const server = await buildServer(app, userApiRoutes);
   await server.listen({ port: config.port, host: config.host });
   const address = server.addresses()[0] as AddressInfo | undefined;
@@ -31,6 +33,9 @@ export async function serve(config: Config): Promise<void> {
     `  OpenAPI         ${base}/api/v1/openapi.json`,
     `  Health          ${base}/healthz  ${base}/readyz`,
   ];
+  if (sandbox) {
+    lines.push(`  Sandbox panel   ${sandbox.url}  (HestiaCP emulator, not a real panel; server "sandbox")`);
+  }
   if (config.demo) {
     lines.push(
       '',
@@ -56,6 +61,7 @@ export async function serve(config: Config): Promise<void> {
     const reaper = setInterval(() => server.server.closeIdleConnections(), 100);
     await server.close();
     clearInterval(reaper);
+    await sandbox?.close();
     await app.close();
     process.exit(0);
   };

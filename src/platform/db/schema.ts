@@ -213,6 +213,28 @@ export interface ConfigVersionTable {
   version: ColumnType<number, number, number>;
 }
 
+export interface ServersTable {
+  id: string;
+  name: string;
+  host: string;
+  port: number;
+  auth_kind: 'access_key' | 'legacy_hash' | 'root_password';
+  /** The credentials as JSON, sealed with the master key (src/platform/crypto/secretbox.ts). */
+  credentials_sealed: string;
+  tls_mode: 'system' | 'ca' | 'pin' | 'insecure';
+  /** The CA certificate (PEM) for `ca`, the SHA-256 fingerprint for `pin`. */
+  tls_value: string | null;
+  root_user: string;
+  server_group: string;
+  capacity: number;
+  enabled: Bool;
+  is_sandbox: Bool;
+  paused_reason: string | null;
+  paused_at_ms: number | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
 export interface Database {
   settings: SettingsTable;
   admins: AdminsTable;
@@ -232,4 +254,5 @@ export interface Database {
   request_log: RequestLogTable;
   audit_log: AuditLogTable;
   config_version: ConfigVersionTable;
+  servers: ServersTable;
 }

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_core.js';
+import * as m0002 from './0002_servers.js';
 
 /**
  * Every migration, in order. A migration is frozen once it has shipped: change the schema by adding
@@ -7,4 +8,5 @@ import * as m0001 from './0001_core.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
+  '0002_servers': m0002,
 };

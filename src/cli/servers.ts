@@ -1,0 +1,194 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { PanelCredentials } from '../hestia/client.js';
+import type { TlsTrust } from '../hestia/tls.js';
+import { startSandboxPanel } from '../sandbox/server.js';
+import { runAcceptance } from '../servers/runbook/acceptance.js';
+import { callPanel, curlFor } from '../servers/runbook/call.js';
+import { checkServer } from '../servers/runbook/check.js';
+import { apiProfileFile } from '../servers/runbook/profile.js';
+import { addServer, getServer, listServers, removeServer } from '../servers/servers.js';
+import { withApp } from './commands.js';
+import { readStdinLine } from './input.js';
+
+/** Operator commands for HestiaCP servers: the runbook's steps, one command each. */
+export class CliUsageError extends Error {
+  override name = 'CliUsageError';
+}
+
+function parseTls(raw: string): TlsTrust {
+  if (raw === 'system' || raw === 'insecure') return { mode: raw };
+  if (raw.startsWith('pin:')) return { mode: 'pin', sha256: raw.slice(4) };
+  if (raw.startsWith('ca:')) {
+    try {
+      return { mode: 'ca', caPem: readFileSync(raw.slice(3), 'utf8') };
+    } catch (error) {
+      throw new CliUsageError(`--tls ca:${raw.slice(3)}: cannot read the CA file (${(error as Error).message}).`);
+    }
+  }
+  throw new CliUsageError('--tls must be system, ca:<file.pem>, pin:<sha256 fingerprint> or insecure.');
+}
+
+async function readKey(opts: { keyFile?: string }): Promise<string> {
+  if (opts.keyFile) return readFileSync(opts.keyFile, 'utf8').trim();
+  try {
+    return (await readStdinLine()).trim();
+  } catch {
+    throw new CliUsageError(
+      'Give the access key ID:SECRET on standard input or with --key-file (never as an argument: it would show in `ps`).',
+    );
+  }
+}
+
+function credentials(auth: string, key: string): PanelCredentials {
+  if (auth === 'access_key') {
+    const [id = '', secret = ''] = key.split(':');
+    return { kind: 'access_key', id, secret };
+  }
+  if (auth === 'legacy_hash') return { kind: 'legacy_hash', hash: key };
+  throw new CliUsageError('--auth must be access_key (recommended) or legacy_hash.');
+}
+
+export function registerServerCommands(program: Command): void {
+  const server = program.command('server').description('Manage the HestiaCP servers Portico provisions on');
+  server
+    .command('add')
+    .description('Register a server (access key ID:SECRET from standard input or --key-file)')
+    .requiredOption('--name <name>', 'short name, e.g. web1')
+    .requiredOption('--host <host>', 'host name or IP of the panel')
+    .option('--port <port>', 'panel port (BACKEND_PORT)', '8083')
+    .option('--group <group>', 'server group products are placed in', 'default')
+    .option('--capacity <n>', 'most accounts this server takes', '100')
+    .option('--tls <trust>', 'system | ca:<file.pem> | pin:<sha256> | insecure (labs only)', 'system')
+    .option('--root-user <user>', "the panel's admin user (ROOT_USER)", 'admin')
+    .option('--auth <kind>', 'access_key | legacy_hash', 'access_key')
+    .option('--key-file <file>', 'read the key from this file instead of standard input')
+    .action(async (opts: Record<string, string>) => {
+      const tls = parseTls(opts.tls ?? 'system');
+      const key = await readKey(opts);
+      await withApp(async (app) => {
+        const row = await addServer(app, {
+          name: opts.name ?? '',
+          host: opts.host ?? '',
+          port: Number(opts.port),
+          credentials: credentials(opts.auth ?? 'access_key', key),
+          tls,
+          rootUser: opts.rootUser ?? 'admin',
+          group: opts.group ?? 'default',
+          capacity: Number(opts.capacity),
+        });
+        console.log(`Server ${row.name} added (${row.id}), group ${row.server_group}, TLS ${row.tls_mode}.`);
+        console.log(`Next: portico server check ${row.name}`);
+      });
+    });
+  server
+    .command('list')
+    .description('List servers')
+    .action(async () => {
+      await withApp(async (app) => {
+        const rows = await listServers(app);
+        if (rows.length === 0) console.log('No servers yet. Add one with `portico server add`.');
+        for (const r of rows) {
+          const flags = [
+            r.is_sandbox ? 'SANDBOX' : '',
+            r.enabled ? '' : 'disabled',
+            r.paused_reason ? `PAUSED: ${r.paused_reason}` : '',
+          ].filter(Boolean);
+          console.log(
+            `${r.name.padEnd(16)} ${`${r.host}:${r.port}`.padEnd(28)} group=${r.server_group} capacity=${r.capacity} tls=${r.tls_mode} ${flags.join(' ')}`,
+          );
+        }
+      });
+    });
+  server
+    .command('rm <name>')
+    .description('Remove a server (refused while it hosts services)')
+    .action(async (name: string) => {
+      await withApp(async (app) => {
+        await removeServer(app, name);
+        console.log(`Server ${name} removed.`);
+      });
+    });
+  server
+    .command('check <name>')
+    .description('DNS, TCP, TLS, authentication, permissions, version and packages — with what to do on failure')
+    .action(async (name: string) => {
+      await withApp(async (app) => {
+        const results = await checkServer(app, await getServer(app, name));
+        for (const r of results) {
+          console.log(`${r.ok ? 'PASS' : 'FAIL'}  ${r.check.padEnd(15)} ${r.detail}`);
+          if (r.fix) console.log(`      → ${r.fix.replaceAll('\n', '\n        ')}`);
+        }
+        const failed = results.filter((r) => !r.ok).length;
+        console.log(failed ? `\n${failed} check(s) failed.` : `\nServer ${name} is ready for Portico.`);
+        if (failed) process.exitCode = 1;
+      });
+    });
+  server
+    .command('profile')
+    .description('Print the HestiaCP API profile listing exactly the commands Portico uses')
+    .action(() => {
+      process.stdout.write(apiProfileFile());
+    });
+
+  program
+    .command('hestia')
+    .description('Talk to a panel directly')
+    .command('call <server> <cmd> [args...]')
+    .description('One isolated call: status, exit code and body')
+    .option('--print-curl', 'print the equivalent cURL command (secrets redacted) instead of calling')
+    .action(async (name: string, cmd: string, args: string[], opts: { printCurl?: boolean }) => {
+      await withApp(async (app) => {
+        const row = await getServer(app, name);
+        if (opts.printCurl) {
+          console.log(curlFor(app, row, cmd, args));
+          return;
+        }
+        const report = await callPanel(app, row, cmd, args);
+        console.log(
+          `HTTP ${report.httpStatus ?? '-'}  exit ${report.exitCode ?? '-'} (${report.exitName})  ${report.durationMs} ms`,
+        );
+        if (report.body) console.log(report.body);
+        if (!report.ok) process.exitCode = 1;
+      });
+    });
+
+  program
+    .command('acceptance <server>')
+    .description('Create a throwaway user and domain, verify them, clean up; print timings')
+    .option('--package <name>', 'package for the throwaway user', 'default')
+    .action(async (name: string, opts: { package: string }) => {
+      await withApp(async (app) => {
+        const steps = await runAcceptance(app, await getServer(app, name), { packageName: opts.package });
+        for (const s of steps)
+          console.log(
+            `${s.ok ? 'PASS' : 'FAIL'}  ${String(s.durationMs).padStart(6)} ms  ${s.step}${s.ok ? '' : `: ${s.detail}`}`,
+          );
+        if (steps.some((s) => !s.ok)) process.exitCode = 1;
+      });
+    });
+
+  program
+    .command('sandbox-panel')
+    .description('Run the sandbox panel (HestiaCP emulator) on its own, for trying Portico or a billing test bed')
+    .option('--port <port>', 'HTTPS port', '8083')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--state <file>', 'keep users, domains and keys in this JSON file')
+    .action(async (opts: { port: string; host: string; state?: string }) => {
+      const panel = await startSandboxPanel({
+        port: Number(opts.port),
+        host: opts.host,
+        ...(opts.state ? { stateFile: opts.state } : {}),
+      });
+      console.log(`Sandbox panel (HestiaCP emulator — not a real panel) at ${panel.url}`);
+      console.log(`Certificate SHA-256: ${panel.fingerprintSha256}`);
+      console.log(`Access key: ${panel.accessKey.id}:${panel.accessKey.secret}`);
+      console.log('Register it:');
+      console.log(
+        `  printf %s '${panel.accessKey.id}:${panel.accessKey.secret}' | portico server add --name sandbox --host ${panel.host} --port ${panel.port} --tls pin:${panel.fingerprintSha256}`,
+      );
+      const stop = () => void panel.close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}

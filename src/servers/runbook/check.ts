@@ -1,0 +1,260 @@
+import { lookup } from 'node:dns/promises';
+import { isIP, Socket } from 'node:net';
+import { type PeerCertificate, connect as tlsConnect } from 'node:tls';
+import type { AppContext } from '../../app-context.js';
+import type { PanelError } from '../../panel/adapter.js';
+import { newId } from '../../platform/ids.js';
+import { panelFor, tlsOf } from '../servers.js';
+import type { ServerRow } from '../store.js';
+import { apiProfileFile, PORTICO_COMMANDS } from './profile.js';
+
+/**
+ * `portico server check`: the careful operator's checklist as one command. Each check gives a
+ * verdict and, when it fails, what to do. Permission checks call each command with no arguments
+ * (the panel answers "Usage" without doing anything) and stop at the first refusal, because
+ * every refusal counts toward the panel's fail2ban.
+ */
+export interface CheckResult {
+  check: string;
+  ok: boolean;
+  detail: string;
+  /** What the operator should do, when the check failed. */
+  fix?: string;
+}
+
+type Deps = Pick<AppContext, 'db' | 'clock' | 'logger' | 'secrets'>;
+
+function tcp(host: string, port: number, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const socket = new Socket();
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    socket.once('error', reject);
+    socket.connect(port, host, () => {
+      socket.destroy();
+      resolve(Date.now() - started);
+    });
+  });
+}
+
+interface Handshake {
+  cert: PeerCertificate;
+  /** Whether the chain (system CAs, or the given CA) and the host name check out. */
+  authorized: boolean;
+  authorizationError: string | undefined;
+}
+
+function handshake(host: string, port: number, caPem?: string): Promise<Handshake> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({
+      host,
+      port,
+      rejectUnauthorized: false,
+      ...(caPem ? { ca: caPem } : {}),
+      ...(isIP(host) ? {} : { servername: host }),
+    });
+    socket.setTimeout(5000, () => socket.destroy(new Error('TLS handshake timed out')));
+    socket.once('secureConnect', () => {
+      const error = socket.authorizationError as unknown;
+      resolve({
+        cert: socket.getPeerCertificate(),
+        authorized: socket.authorized,
+        authorizationError:
+          error === undefined || error === null ? undefined : String((error as Error).message ?? error),
+      });
+      socket.destroy();
+    });
+    socket.once('error', reject);
+  });
+}
+
+function authFix(error: PanelError): string {
+  if (/IP is not allowed/.test(error.message)) {
+    return "Add Portico's IP address to API_ALLOWED_IP (Server settings → Security → Allowed IP addresses for API) and to the firewall's excludes.";
+  }
+  if (error.exitCode === 11) return 'Enable the API on the panel (Server settings → Security → API: enabled).';
+  if (error.exitCode === 21)
+    return 'Use an access key of the admin user, or set API_SYSTEM to 2 (all users) on the panel.';
+  if (/permission/.test(error.message)) {
+    return `Give the key an API profile listing the commands Portico uses. Install this file as /usr/local/hestia/data/api/portico and recreate the key with permission "portico":\n${apiProfileFile()}`;
+  }
+  return 'Check the access key (ID:SECRET from v-add-access-key) and run `portico server add` again with the right one.';
+}
+
+async function tlsCheck(row: ServerRow): Promise<CheckResult> {
+  const trust = tlsOf(row);
+  try {
+    const { cert, authorized, authorizationError } = await handshake(
+      row.host,
+      row.port,
+      trust.mode === 'ca' ? trust.caPem : undefined,
+    );
+    const daysLeft = Math.floor((Date.parse(cert.valid_to) - Date.now()) / 86_400_000);
+    const expiry = `valid until ${cert.valid_to} (${daysLeft} days)`;
+    const pinFix = `Pin the panel's certificate instead: portico server add … --tls pin:${cert.fingerprint256}`;
+    if (daysLeft < 0) {
+      return {
+        check: 'TLS',
+        ok: false,
+        detail: `certificate expired ${-daysLeft} days ago`,
+        fix: 'Renew the panel certificate (v-add-letsencrypt-host).',
+      };
+    }
+    if (trust.mode === 'pin') {
+      const ok = cert.fingerprint256 === trust.sha256;
+      return ok
+        ? { check: 'TLS', ok, detail: `certificate matches the pinned fingerprint; ${expiry}` }
+        : {
+            check: 'TLS',
+            ok,
+            detail: `certificate ${cert.fingerprint256} does not match the pin ${trust.sha256}`,
+            fix: `If the panel's certificate was replaced on purpose, pin the new one: --tls pin:${cert.fingerprint256}`,
+          };
+    }
+    if (trust.mode === 'insecure') {
+      return {
+        check: 'TLS',
+        ok: true,
+        detail: `NOT VERIFIED (insecure mode, labs only); ${expiry}; fingerprint ${cert.fingerprint256}`,
+      };
+    }
+    if (!authorized) {
+      return {
+        check: 'TLS',
+        ok: false,
+        detail: `certificate not trusted: ${authorizationError ?? 'unknown reason'}`,
+        fix: pinFix,
+      };
+    }
+    return {
+      check: 'TLS',
+      ok: true,
+      detail: `${trust.mode === 'ca' ? 'issued by the configured CA' : 'trusted by the system CAs'}; ${expiry}`,
+    };
+  } catch (error) {
+    return {
+      check: 'TLS',
+      ok: false,
+      detail: (error as Error).message,
+      fix: 'The panel port does not speak TLS: check the port (BACKEND_PORT, 8083 by default).',
+    };
+  }
+}
+
+export async function checkServer(deps: Deps, row: ServerRow): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const ctx = { correlationId: newId('request') };
+  try {
+    const addresses = isIP(row.host) ? [row.host] : (await lookup(row.host, { all: true })).map((a) => a.address);
+    results.push({ check: 'DNS', ok: true, detail: `${row.host} → ${addresses.join(', ')}` });
+  } catch (error) {
+    results.push({
+      check: 'DNS',
+      ok: false,
+      detail: `${row.host} does not resolve (${(error as NodeJS.ErrnoException).code})`,
+      fix: 'Fix the host name or its DNS record.',
+    });
+    return results;
+  }
+  try {
+    const ms = await tcp(row.host, row.port, 5000);
+    results.push({ check: 'TCP', ok: true, detail: `connected to port ${row.port} in ${ms} ms` });
+  } catch (error) {
+    results.push({
+      check: 'TCP',
+      ok: false,
+      detail: `port ${row.port}: ${(error as Error).message}`,
+      fix: `Open port ${row.port} on the panel's firewall for Portico's IP, and check the panel is running.`,
+    });
+    return results;
+  }
+  const tls = await tlsCheck(row);
+  results.push(tls);
+  if (!tls.ok) return results;
+  const { client, panel } = panelFor(deps, row, { timeouts: { listMs: 15_000, mutationMs: 15_000 } });
+  try {
+    const packages = await panel.listPackages(ctx);
+    if (!packages.ok) {
+      results.push({
+        check: 'authentication',
+        ok: false,
+        detail: packages.error.message,
+        fix: authFix(packages.error),
+      });
+      return results;
+    }
+    results.push({ check: 'authentication', ok: true, detail: `the access key works (${row.auth_kind})` });
+    results.push(await permissions(client, ctx));
+    const health = await panel.health(ctx);
+    results.push(
+      health.reachable
+        ? { check: 'panel version', ok: true, detail: `HestiaCP ${health.version ?? 'unknown'}` }
+        : {
+            check: 'panel version',
+            ok: false,
+            detail: health.error?.message ?? 'unknown',
+            fix: "Add v-list-sys-info to the key's API profile.",
+          },
+    );
+    results.push(
+      await packagesCheck(
+        deps,
+        row,
+        packages.value.map((p) => p.name),
+      ),
+    );
+  } finally {
+    await client.close();
+  }
+  return results;
+}
+
+async function permissions(
+  client: ReturnType<typeof panelFor>['client'],
+  ctx: { correlationId: string },
+): Promise<CheckResult> {
+  for (const cmd of PORTICO_COMMANDS) {
+    if (cmd === 'v-list-user-packages' || cmd === 'v-list-sys-info') continue; // checked by their own calls
+    const result = await client.call(ctx, cmd, []);
+    // Allowed commands answer "Usage" (exit 1) without doing anything; a refusal is exit 10.
+    if (!result.ok && result.error.authFailure) {
+      return {
+        check: 'permissions',
+        ok: false,
+        detail: `${cmd}: ${result.error.message} (stopped here: refusals count toward fail2ban)`,
+        fix: authFix(result.error),
+      };
+    }
+  }
+  return {
+    check: 'permissions',
+    ok: true,
+    detail: `the key may run all ${PORTICO_COMMANDS.length} commands Portico uses`,
+  };
+}
+
+async function packagesCheck(deps: Deps, row: ServerRow, available: string[]): Promise<CheckResult> {
+  const products = await deps.db.kysely
+    .selectFrom('products')
+    .select(['name', 'panel_package'])
+    .where('server_group', '=', row.server_group)
+    .where('module', '=', 'hestia')
+    .where('enabled', '=', 1)
+    .execute();
+  const missing = products.filter((p) => !available.includes(p.panel_package));
+  if (missing.length === 0) {
+    return {
+      check: 'packages',
+      ok: true,
+      detail: products.length
+        ? `all ${products.length} products' packages exist`
+        : `no products use group ${row.server_group} yet`,
+    };
+  }
+  return {
+    check: 'packages',
+    ok: false,
+    detail: `missing on the panel: ${missing.map((p) => `${p.panel_package} (product ${p.name})`).join(', ')}`,
+    fix: `Create the package(s) on the panel (Packages → Add package) or change the products. The panel has: ${available.join(', ')}.`,
+  };
+}
