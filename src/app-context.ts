@@ -4,6 +4,7 @@ import { Authenticator } from './auth/authenticate.js';
 import { PasswordVerifier } from './auth/basic.js';
 import { JwtAuth } from './auth/jwt.js';
 import { JwtKeyRing } from './auth/jwt-keys.js';
+import { findAdminCredentials, findClientCredentials } from './auth/store.js';
 import { LoginThrottle } from './auth/throttle.js';
 import type { Config } from './config.js';
 import { type Clock, systemClock } from './platform/clock.js';
@@ -31,6 +32,8 @@ export interface AppContext {
   rateLimits: RateLimitStore;
   redis: Redis | undefined;
   passwords: PasswordVerifier;
+  /** The same verification for admins (Admin API), against the admins table. */
+  adminPasswords: PasswordVerifier;
   throttle: LoginThrottle;
   jwtKeys: JwtKeyRing;
   jwt: JwtAuth;
@@ -64,7 +67,8 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
   const settings = new SettingsStore(db.kysely);
   const routes = new RouteTable(options.routes);
   const watcher = new ConfigWatcher(db.kysely, logger);
-  const passwords = new PasswordVerifier(db.kysely, clock);
+  const passwords = new PasswordVerifier((email) => findClientCredentials(db.kysely, email), clock);
+  const adminPasswords = new PasswordVerifier((email) => findAdminCredentials(db.kysely, email), clock);
   const throttle = new LoginThrottle(rateLimits);
   const jwtKeys = new JwtKeyRing({ db: db.kysely, config, settings, clock, logger });
   const jwt = new JwtAuth({ db: db.kysely, keys: jwtKeys, clock, settings });
@@ -100,6 +104,7 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
     rateLimits,
     redis,
     passwords,
+    adminPasswords,
     throttle,
     jwtKeys,
     jwt,

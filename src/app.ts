@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { registerAdminApi } from './admin/plugin.js';
 import type { AppContext } from './app-context.js';
 import { registerHealthRoutes } from './platform/http/health.js';
 import { installProblemHandlers, sendProblem, toAppError } from './platform/http/problems.js';
@@ -52,5 +53,6 @@ export async function buildServer(app: AppContext, specs: AnyRouteSpec[]): Promi
   });
   registerUserApiRoutes(server, app, specs);
   await registerUserApiDocs(server, app);
+  await registerAdminApi(server, app);
   return server;
 }

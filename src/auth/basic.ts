@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { Clock } from '../platform/clock.js';
 import { dummyPasswordHash, verifyPassword } from '../platform/crypto/password.js';
 import { sha256Hex } from '../platform/crypto/tokens.js';
-import type { Database } from '../platform/db/schema.js';
-import { findClientCredentials } from './store.js';
+
+/** Looks up an account's id, password hash and status by email (clients, or admins). */
+export type CredentialLookup = (
+  email: string,
+) => Promise<{ id: string; password_hash: string; status: string } | undefined>;
 
 /**
- * Email + password verification for HTTP Basic. The KDF costs tens of milliseconds by design, so a
+ * Email + password verification for HTTP Basic and logins. The KDF costs tens of milliseconds by design, so a
  * successful verification is cached briefly, keyed by a peppered hash of the credentials (the
  * password itself is never kept). The cache entry remembers the password hash it was verified
  * against; every request still reads the client's row, so a password change (on any instance)
@@ -28,18 +30,18 @@ export class PasswordVerifier {
   private readonly inFlight = new Map<string, Promise<boolean>>();
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly lookup: CredentialLookup,
     private readonly clock: Clock,
   ) {}
 
   /**
-   * Returns the client id when the email and password match an active client, else null.
+   * Returns the account id when the email and password match an active account, else null.
    * `beforeKdf` runs only when the slow check is needed (a cache miss): failed-login throttling
    * goes there, so a correct cached login costs no throttle lookup.
    */
   async verify(email: string, password: string, beforeKdf?: () => Promise<void>): Promise<string | null> {
     const key = sha256Hex(`${this.pepper}\0${email.toLowerCase()}\0${password}`);
-    const row = await findClientCredentials(this.db, email);
+    const row = await this.lookup(email);
     const cached = this.cache.get(key);
     if (row?.status === 'active' && cached && cached.expiresAtMs > this.clock.nowMs()) {
       if (cached.passwordHash === row.password_hash) return cached.clientId;

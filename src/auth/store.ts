@@ -13,6 +13,16 @@ export async function findClientCredentials(db: Kysely<Database>, email: string)
   return rows[0];
 }
 
+/** Admins have no status of their own: an admin row is an active admin. */
+export async function findAdminCredentials(db: Kysely<Database>, email: string) {
+  const row = await db
+    .selectFrom('admins')
+    .select(['id', 'password_hash'])
+    .where('email', '=', email.trim().toLowerCase())
+    .executeTakeFirst();
+  return row ? { ...row, status: 'active' } : undefined;
+}
+
 export async function findClientStatus(db: Kysely<Database>, clientId: string) {
   return db
     .selectFrom('clients')

@@ -85,6 +85,19 @@ function parseTrustProxy(raw: string): TrustProxy {
   return { mode: 'list', addresses };
 }
 
+function parseAllowList(raw: string): string[] {
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!items.every((a) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(a))) {
+    throw new SettingError(
+      'must be a comma-separated list of IP addresses or CIDRs (e.g. 203.0.113.7,10.0.0.0/8), or empty.',
+    );
+  }
+  return items;
+}
+
 function parsePositiveInt(max: number) {
   return (raw: string): number => {
     const n = Number(raw);
@@ -152,6 +165,11 @@ export const SETTINGS = {
     description: 'Days the User API request log is kept.',
     default: '14',
     parse: parsePositiveInt(3650),
+  },
+  'admin.allowed_ips': {
+    description: 'Addresses/CIDRs allowed to use the Admin API (comma-separated); empty = any address.',
+    default: '',
+    parse: parseAllowList,
   },
   trust_proxy: {
     description:

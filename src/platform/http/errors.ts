@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   token_expired: { status: 401, title: 'The access token has expired' },
   /** Authenticated, but the credential's scope does not allow this action (e.g. a read-only token). */
   insufficient_scope: { status: 403, title: 'The credential does not allow this action' },
+  /** The Admin API is limited to listed addresses (`admin.allowed_ips`) and this one is not among them. */
+  address_not_allowed: { status: 403, title: 'Requests from this address are not allowed' },
   /** The resource does not exist, or belongs to someone else. */
   not_found: { status: 404, title: 'Not found' },
   /** No route matches this method and path (or the route is disabled). */

@@ -1,0 +1,33 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../platform/db/schema.js';
+import { newId } from '../platform/ids.js';
+
+/** The audit log: who did what to what, when and from where. Written in the caller's transaction. */
+export interface AuditEntry {
+  actorType: 'admin' | 'client' | 'system' | 'cli';
+  actorId: string | null;
+  action: string;
+  targetType?: string;
+  targetId?: string;
+  ip?: string | null;
+  requestId?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export async function audit(db: Kysely<Database>, nowMs: number, entry: AuditEntry): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      id: newId('audit', nowMs),
+      at_ms: nowMs,
+      actor_type: entry.actorType,
+      actor_id: entry.actorId,
+      action: entry.action,
+      target_type: entry.targetType ?? null,
+      target_id: entry.targetId ?? null,
+      ip: entry.ip ?? null,
+      request_id: entry.requestId ?? null,
+      details: entry.details ? JSON.stringify(entry.details) : null,
+    })
+    .execute();
+}

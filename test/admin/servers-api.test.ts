@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdmin } from '../../src/admins/admins.js';
+import { type SandboxPanel, startSandboxPanel } from '../../src/sandbox/server.js';
+import { loginAs } from '../auth/helpers.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { basicHeader, newClient } from '../helpers/factories.js';
+
+describe('Admin API: servers and runbook', () => {
+  let t: TestApp;
+  let panel: SandboxPanel;
+  let adminAuth: string;
+  beforeAll(async () => {
+    t = await createTestApp();
+    panel = await startSandboxPanel();
+    await createAdmin(
+      { db: t.app.db.kysely, clock: t.app.clock },
+      { email: 'ops@example.com', name: 'Ops', password: 'admin-password-1' },
+    );
+    adminAuth = basicHeader('ops@example.com', 'admin-password-1');
+  });
+  afterAll(async () => {
+    await panel?.close();
+    await t?.close();
+  });
+
+  const addBody = (name: string) => ({
+    name,
+    host: panel.host,
+    port: panel.port,
+    access_key: `${panel.accessKey.id}:${panel.accessKey.secret}`,
+    tls: { mode: 'pin', sha256: panel.fingerprintSha256 },
+  });
+
+  it('refuses no credentials, a client’s password and a client’s JWT', async () => {
+    const client = await newClient(t.app);
+    const jwt = (await loginAs(t, client)).access_token;
+    for (const authorization of [undefined, client.basic, `Bearer ${jwt}`, basicHeader('ops@example.com', 'wrong')]) {
+      const res = await t.inject({
+        method: 'GET',
+        url: '/admin/api/v1/servers',
+        headers: authorization ? { authorization } : {},
+      });
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+    }
+  });
+
+  it('adds a server, checks it, calls it, runs acceptance, removes it — and audits the changes', async () => {
+    const add = await t.inject({
+      method: 'POST',
+      url: '/admin/api/v1/servers',
+      headers: { authorization: adminAuth },
+      payload: addBody('panel1'),
+    });
+    expect(add.statusCode).toBe(201);
+    expect(add.json()).toMatchObject({ name: 'panel1', tls_mode: 'pin', group: 'default', capacity: 100 });
+    expect(add.body).not.toContain(panel.accessKey.secret);
+
+    const list = await t.inject({ method: 'GET', url: '/admin/api/v1/servers', headers: { authorization: adminAuth } });
+    expect(list.json().items.map((s: { name: string }) => s.name)).toContain('panel1');
+
+    const check = await t.inject({
+      method: 'POST',
+      url: '/admin/api/v1/servers/panel1/check',
+      headers: { authorization: adminAuth },
+    });
+    expect(check.json().ok).toBe(true);
+
+    const call = await t.inject({
+      method: 'POST',
+      url: '/admin/api/v1/servers/panel1/call',
+      headers: { authorization: adminAuth },
+      payload: { cmd: 'v-list-user', args: ['nobody7', 'json'] },
+    });
+    expect(call.json()).toMatchObject({ ok: false, exitCode: 3, exitName: 'E_NOTEXIST' });
+
+    const acceptance = await t.inject({
+      method: 'POST',
+      url: '/admin/api/v1/servers/panel1/acceptance',
+      headers: { authorization: adminAuth },
+      payload: { package: 'starter' },
+    });
+    expect(acceptance.json().ok).toBe(true);
+
+    const del = await t.inject({
+      method: 'DELETE',
+      url: '/admin/api/v1/servers/panel1',
+      headers: { authorization: adminAuth },
+    });
+    expect(del.statusCode).toBe(204);
+    const actions = (
+      await t.app.db.kysely.selectFrom('audit_log').select(['action', 'actor_type', 'ip']).execute()
+    ).map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(['server.add', 'server.remove']));
+  });
+
+  it('validates the body with the field named', async () => {
+    const res = await t.inject({
+      method: 'POST',
+      url: '/admin/api/v1/servers',
+      headers: { authorization: adminAuth },
+      payload: { ...addBody('panel2'), access_key: 'not-a-key', extra: 1 },
+    });
+    expect(res.statusCode).toBe(400);
+    const fields = res.json().errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['body.access_key', 'body.extra']));
+  });
+
+  it('admin.allowed_ips limits the Admin API to listed addresses', async () => {
+    await t.app.settings.set('admin.allowed_ips', '192.0.2.0/24');
+    try {
+      const refused = await t.inject({
+        method: 'GET',
+        url: '/admin/api/v1/servers',
+        headers: { authorization: adminAuth },
+        remoteAddress: '198.51.100.9',
+      });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json().code).toBe('address_not_allowed');
+      const allowed = await t.inject({
+        method: 'GET',
+        url: '/admin/api/v1/servers',
+        headers: { authorization: adminAuth },
+        remoteAddress: '192.0.2.44',
+      });
+      expect(allowed.statusCode).toBe(200);
+    } finally {
+      await t.app.settings.set('admin.allowed_ips', '');
+    }
+  });
+});
