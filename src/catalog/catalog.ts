@@ -60,6 +60,6 @@ export async function getProducts(db: Kysely<Database>, categoryId?: string): Pr
 /** A disabled product is as invisible to clients as one that never existed. */
 export async function getProduct(db: Kysely<Database>, id: string): Promise<Static<typeof Product>> {
   const row = await findProduct(db, id);
-  if (!row || row.enabled !== 1) throw notFound('The product');
+  if (row?.enabled !== 1) throw notFound('The product');
   return toProduct(row, await listPrices(db, [id]));
 }

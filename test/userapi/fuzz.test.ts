@@ -38,7 +38,19 @@ const NASTY = [
   'svc_00000000000000000000000000',
   'cli_01M86WVZA5E1WETD2EBGVN3NTX',
 ];
-const NASTY_VALUES: unknown[] = [null, true, -1, 1.5, 1e309, '', [], {}, [1, 'a'], { a: { b: { c: [] } } }, ...NASTY];
+const NASTY_VALUES: unknown[] = [
+  null,
+  true,
+  -1,
+  1.5,
+  Number.MAX_VALUE,
+  '',
+  [],
+  {},
+  [1, 'a'],
+  { a: { b: { c: [] } } },
+  ...NASTY,
+];
 
 describe('fuzzing every User API route', () => {
   let t: TestApp;
