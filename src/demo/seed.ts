@@ -118,6 +118,7 @@ export async function seedDemo(app: AppContext): Promise<{ clientId: string }> {
       cancellation_type: null,
       cancellation_reason: null,
       cancellation_requested_at_ms: null,
+      panel_password_sealed: null,
       created_at_ms: now,
       updated_at_ms: now,
     });

@@ -1,5 +1,5 @@
 import type { AppContext } from '../app-context.js';
-import { HestiaClient, type PanelCredentials } from '../hestia/client.js';
+import { HestiaClient, type HestiaClientOptions, type PanelCredentials } from '../hestia/client.js';
 import { HestiaPanel } from '../hestia/panel.js';
 import { normaliseFingerprint, type TlsTrust } from '../hestia/tls.js';
 import { AppError } from '../platform/http/errors.js';
@@ -124,7 +124,10 @@ export async function removeServer(deps: Pick<AppContext, 'db'>, name: string): 
 export function panelFor(
   deps: Deps,
   row: ServerRow,
-  options: { timeouts?: { connectMs?: number; listMs?: number; mutationMs?: number } } = {},
+  options: {
+    timeouts?: { connectMs?: number; listMs?: number; mutationMs?: number };
+    onCall?: HestiaClientOptions['onCall'];
+  } = {},
 ): { client: HestiaClient; panel: HestiaPanel } {
   const credentials = JSON.parse(deps.secrets().open(row.credentials_sealed)) as PanelCredentials;
   const client = new HestiaClient({
@@ -136,6 +139,7 @@ export function panelFor(
     rootUser: row.root_user,
     logger: deps.logger,
     ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+    ...(options.onCall ? { onCall: options.onCall } : {}),
   });
   return { client, panel: new HestiaPanel(client) };
 }

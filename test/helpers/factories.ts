@@ -116,6 +116,7 @@ export async function newService(
     cancellation_type: null,
     cancellation_reason: null,
     cancellation_requested_at_ms: null,
+    panel_password_sealed: null,
     created_at_ms: now,
     updated_at_ms: now,
   });

@@ -132,6 +132,8 @@ export interface ServicesTable {
   cancellation_type: 'end_of_period' | 'immediate' | null;
   cancellation_reason: string | null;
   cancellation_requested_at_ms: number | null;
+  /** The generated panel password, sealed with the master key (shown to the client once). */
+  panel_password_sealed: string | null;
   created_at_ms: number;
   updated_at_ms: number;
 }
@@ -235,6 +237,55 @@ export interface ServersTable {
   updated_at_ms: number;
 }
 
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface JobsTable {
+  id: string;
+  type: string;
+  payload: string;
+  state: JobState;
+  attempts: number;
+  max_attempts: number;
+  run_after_ms: number;
+  lease_owner: string | null;
+  lease_expires_at_ms: number | null;
+  server_id: string | null;
+  service_id: string | null;
+  client_id: string | null;
+  correlation_id: string;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+  finished_at_ms: number | null;
+}
+
+export interface JobStepsTable {
+  job_id: string;
+  name: string;
+  output: string | null;
+  finished_at_ms: number;
+}
+
+export interface ServerLocksTable {
+  server_id: string;
+  job_id: string;
+  lease_expires_at_ms: number;
+}
+
+export interface PanelCallsTable {
+  id: string;
+  job_id: string | null;
+  server: string;
+  command: string;
+  http_status: number | null;
+  exit_code: number | null;
+  code: string;
+  duration_ms: number;
+  correlation_id: string;
+  at_ms: number;
+}
+
 export interface Database {
   settings: SettingsTable;
   admins: AdminsTable;
@@ -255,4 +306,8 @@ export interface Database {
   audit_log: AuditLogTable;
   config_version: ConfigVersionTable;
   servers: ServersTable;
+  jobs: JobsTable;
+  job_steps: JobStepsTable;
+  server_locks: ServerLocksTable;
+  panel_calls: PanelCallsTable;
 }

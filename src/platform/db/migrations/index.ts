@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_core.js';
 import * as m0002 from './0002_servers.js';
+import * as m0003 from './0003_jobs.js';
 
 /**
  * Every migration, in order. A migration is frozen once it has shipped: change the schema by adding
@@ -9,4 +10,5 @@ import * as m0002 from './0002_servers.js';
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
   '0002_servers': m0002,
+  '0003_jobs': m0003,
 };

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { AppContext } from '../app-context.js';
+import { runJob } from './runner.js';
+import { claimJob } from './store.js';
+import type { JobType } from './types.js';
+
+/**
+ * Claims and runs jobs: in-process under `portico serve`, or alone as `portico worker` (any
+ * number of them). Stopping finishes the jobs in hand; a worker that dies instead leaves leases
+ * that expire, and its jobs are picked up again.
+ */
+export interface WorkerOptions {
+  concurrency?: number;
+  pollMs?: number;
+  leaseMs?: number;
+  backoffBaseMs?: number;
+}
+
+export class Worker {
+  readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private running = false;
+  private readonly active = new Set<Promise<void>>();
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly options: Required<WorkerOptions>;
+
+  constructor(
+    private readonly app: AppContext,
+    private readonly types: Map<string, JobType<unknown>>,
+    options: WorkerOptions = {},
+  ) {
+    this.options = { concurrency: 4, pollMs: 250, leaseMs: 30_000, backoffBaseMs: 1000, ...options };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  private async pausedServers(): Promise<Set<string>> {
+    const rows = await this.app.db.kysely
+      .selectFrom('servers')
+      .select('id')
+      .where('paused_reason', 'is not', null)
+      .execute();
+    return new Set(rows.map((r) => r.id));
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let claimed = false;
+      try {
+        if (this.active.size < this.options.concurrency) {
+          const job = await claimJob(this.app.db.kysely, {
+            dialect: this.app.db.dialect,
+            owner: this.owner,
+            nowMs: this.app.clock.nowMs(),
+            leaseMs: this.options.leaseMs,
+            pausedServerIds: await this.pausedServers(),
+          });
+          if (job) {
+            claimed = true;
+            const task = runJob(this.app, this.types, job, {
+              owner: this.owner,
+              leaseMs: this.options.leaseMs,
+              backoffBaseMs: this.options.backoffBaseMs,
+            })
+              .catch((err) => this.app.logger.error({ err, jobId: job.id }, 'job runner crashed'))
+              .finally(() => {
+                this.active.delete(task);
+                this.wake?.();
+              });
+            this.active.add(task);
+          }
+        }
+      } catch (err) {
+        this.app.logger.warn({ err }, 'claiming a job failed; will try again');
+      }
+      if (!claimed) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.options.pollMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+      }
+    }
+  }
+
+  /** Finishes the jobs in hand, then stops claiming. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await Promise.all(this.active);
+  }
+}

@@ -1,0 +1,42 @@
+import type { Kysely } from 'kysely';
+import { enqueueJob } from '../jobs/queue.js';
+import type { Database } from '../platform/db/schema.js';
+import { ACTION_TYPES, LIFECYCLE_JOBS, type LifecycleAction, type LifecyclePayload } from './jobs.js';
+
+export { jobTypes, LIFECYCLE_JOBS, type LifecycleAction, type LifecyclePayload } from './jobs.js';
+
+/**
+ * Queues a lifecycle action for a service. Call it in the transaction that records why (a
+ * payment, an admin's click): the job exists exactly when the reason does.
+ */
+export async function enqueueLifecycle(
+  trx: Kysely<Database>,
+  input: {
+    action: LifecycleAction;
+    serviceId: string;
+    clientId: string;
+    serverId: string | null;
+    correlationId: string;
+    actor: LifecyclePayload['actor'];
+    productId?: string;
+    nowMs: number;
+  },
+): Promise<string> {
+  const type = ACTION_TYPES[input.action];
+  const def = LIFECYCLE_JOBS.find((j) => j.type === type)!;
+  const payload: LifecyclePayload = {
+    serviceId: input.serviceId,
+    actor: input.actor,
+    ...(input.productId ? { productId: input.productId } : {}),
+  };
+  return enqueueJob(trx, {
+    type,
+    payload,
+    maxAttempts: def.maxAttempts,
+    correlationId: input.correlationId,
+    serverId: input.serverId,
+    serviceId: input.serviceId,
+    clientId: input.clientId,
+    nowMs: input.nowMs,
+  });
+}
