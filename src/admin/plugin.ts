@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.js';
+import { registerBillingAdminRoutes } from '../orders/admin-routes.js';
 import { registerServerAdminRoutes } from '../servers/admin-routes.js';
 import { authenticateAdmin } from './guard.js';
 
@@ -17,6 +18,7 @@ export async function registerAdminApi(server: FastifyInstance, app: AppContext)
         request.admin = await authenticateAdmin(app, request);
       });
       registerServerAdminRoutes(admin, app);
+      registerBillingAdminRoutes(admin, app);
     },
     { prefix: ADMIN_API_PREFIX },
   );

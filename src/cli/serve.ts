@@ -2,6 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { buildServer } from '../app.js';
 import type { Config } from '../config.js';
 import { DEMO_CLIENT, isEmptyInstall, seedDemo } from '../demo/seed.js';
+import { Worker } from '../jobs/worker.js';
+import { jobTypes } from '../provisioning/index.js';
 import { openApp } from '../runtime.js';
 import { startEmbeddedSandbox } from '../sandbox/embedded.js';
 import { userApiRoutes } from '../userapi/routes.js';
@@ -20,6 +22,8 @@ export async function serve(config: Config): Promise<void> {
   await app.jwtKeys.load();
   await app.watcher.start();
   const sandbox = config.sandbox ? await startEmbeddedSandbox(app) : undefined;
+  const worker = config.inProcessWorker ? new Worker(app, jobTypes()) : undefined;
+  worker?.start();
   const server = await buildServer(app, userApiRoutes);
   await server.listen({ port: config.port, host: config.host });
   const address = server.addresses()[0] as AddressInfo | undefined;
@@ -33,6 +37,9 @@ export async function serve(config: Config): Promise<void> {
     `  OpenAPI         ${base}/api/v1/openapi.json`,
     `  Health          ${base}/healthz  ${base}/readyz`,
   ];
+  lines.push(
+    `  Worker          ${worker ? 'provisioning worker running in this process' : 'off here (run `portico worker`)'}`,
+  );
   if (sandbox) {
     lines.push(`  Sandbox panel   ${sandbox.url}  (HestiaCP emulator, not a real panel; server "sandbox")`);
   }
@@ -61,6 +68,7 @@ export async function serve(config: Config): Promise<void> {
     const reaper = setInterval(() => server.server.closeIdleConnections(), 100);
     await server.close();
     clearInterval(reaper);
+    await worker?.stop();
     await sandbox?.close();
     await app.close();
     process.exit(0);

@@ -8,6 +8,7 @@ import { callPanel, curlFor } from '../servers/runbook/call.js';
 import { checkServer } from '../servers/runbook/check.js';
 import { apiProfileFile } from '../servers/runbook/profile.js';
 import { addServer, getServer, listServers, removeServer } from '../servers/servers.js';
+import { updateServer } from '../servers/store.js';
 import { withApp } from './commands.js';
 import { readStdinLine } from './input.js';
 
@@ -122,6 +123,20 @@ export function registerServerCommands(program: Command): void {
         const failed = results.filter((r) => !r.ok).length;
         console.log(failed ? `\n${failed} check(s) failed.` : `\nServer ${name} is ready for Portico.`);
         if (failed) process.exitCode = 1;
+      });
+    });
+  server
+    .command('resume <name>')
+    .description('Resume a server whose queue was paused after the panel refused Portico’s credentials')
+    .action(async (name: string) => {
+      await withApp(async (app) => {
+        const row = await getServer(app, name);
+        await updateServer(app.db.kysely, row.id, {
+          paused_reason: null,
+          paused_at_ms: null,
+          updated_at_ms: app.clock.nowMs(),
+        });
+        console.log(`Server ${name} resumed: its queued jobs run again.`);
       });
     });
   server

@@ -121,7 +121,7 @@ async function settleFailure(
       .execute();
     app.logger.error(
       { ...options.log, serverId: job.server_id, error: failure.message },
-      'panel refused our credentials: server queue PAUSED — fix the key or allowlist, then `portico server resume`',
+      'panel refused our credentials: server queue PAUSED — fix the key or allowlist, then `portico server resume <name>`',
     );
     await finishJob(db, job.id, options.owner, {
       state: 'queued',

@@ -64,6 +64,10 @@ function errorCodes(spec: AnyRouteSpec): ErrorCode[] {
     if (spec.method !== 'GET') codes.add('insufficient_scope');
   }
   if (spec.params) codes.add('not_found');
+  if (spec.idempotent) {
+    codes.add('idempotency_key_reused');
+    codes.add('conflict');
+  }
   codes.add('rate_limited');
   codes.add('internal_error');
   return [...codes];
@@ -111,6 +115,16 @@ function operation(route: EffectiveRoute, methods: readonly AuthMethod[], alias?
     security: spec.auth === 'client' ? methods.map((m) => ({ [SECURITY_SCHEMES[m][0]]: [] })) : [],
   };
   const params = parameters(spec);
+  if (spec.idempotent) {
+    params.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description:
+        'Any unique string (a UUID). Retrying with the same key and body returns the first response instead of acting twice; the same key with another body is refused (422). Kept 24 hours.',
+      schema: { type: 'string', maxLength: 255 },
+    });
+  }
   if (params.length) op.parameters = params;
   if (spec.body) {
     op.requestBody = { required: true, content: { 'application/json': { schema: plain(spec.body) } } };

@@ -8,6 +8,7 @@ import {
   routeScope,
   toRouterPath,
 } from '../platform/http/route.js';
+import { withIdempotency } from './idempotency.js';
 import { applyRateLimit } from './rate-limit.js';
 import { API_PREFIX } from './route-table.js';
 
@@ -81,13 +82,32 @@ export function registerUserApiRoutes(server: FastifyInstance, app: AppContext, 
             status = next;
           },
         };
-        const result = await spec.handler(
-          { params: request.params, query: request.query, body: request.body },
-          ctx as RouteContext<never>,
-        );
-        reply.code(status);
-        if (status === 204) return reply.send();
-        return result;
+        const invoke = async () => {
+          const body = await spec.handler(
+            { params: request.params, query: request.query, body: request.body },
+            ctx as RouteContext<never>,
+          );
+          return { status, body };
+        };
+        const key = request.headers['idempotency-key'];
+        const outcome =
+          spec.idempotent && typeof key === 'string' && request.principal
+            ? await withIdempotency(
+                app,
+                {
+                  clientId: request.principal.clientId,
+                  key,
+                  method: request.method,
+                  path: request.url.split('?')[0] ?? '',
+                  body: request.body,
+                },
+                invoke,
+              )
+            : { ...(await invoke()), replayed: false };
+        if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+        reply.code(outcome.status);
+        if (outcome.status === 204) return reply.send();
+        return outcome.body;
       },
     });
   }

@@ -2,6 +2,7 @@ import { accountRoutes } from '../account/routes.js';
 import { authRoutes, tokenRoutes } from '../auth/routes.js';
 import { catalogRoutes } from '../catalog/routes.js';
 import { invoiceRoutes } from '../invoices/routes.js';
+import { orderRoutes } from '../orders/routes.js';
 import type { AnyRouteSpec } from '../platform/http/route.js';
 import { serviceRoutes } from '../services/routes.js';
 
@@ -13,4 +14,5 @@ export const userApiRoutes: AnyRouteSpec[] = [
   ...catalogRoutes,
   ...serviceRoutes,
   ...invoiceRoutes,
+  ...orderRoutes,
 ];

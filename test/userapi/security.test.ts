@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enqueueJob } from '../../src/jobs/queue.js';
 import type { AnyRouteSpec } from '../../src/platform/http/route.js';
 import { userApiRoutes } from '../../src/userapi/routes.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -14,6 +15,26 @@ const OWNED_BY_ID_PREFIX: Record<string, Owned> = {
     (await newService(t.app, { clientId: owner.row.id, productId: (await newProduct(t.app)).id })).id,
   inv: async (t, owner) => (await newInvoice(t.app, { clientId: owner.row.id })).id,
   tok: async (t, owner) => (await t.app.apiTokens.create(owner.row.id, { name: 'theirs', scope: 'write' })).id,
+  job: async (t, owner) => {
+    const svc = await newService(t.app, {
+      clientId: owner.row.id,
+      productId: (await newProduct(t.app)).id,
+      status: 'pending',
+    });
+    return t.app.db.kysely
+      .transaction()
+      .execute((trx) =>
+        enqueueJob(trx, {
+          type: 'service.create',
+          payload: { serviceId: svc.id },
+          maxAttempts: 1,
+          correlationId: 'req_x',
+          serviceId: svc.id,
+          clientId: owner.row.id,
+          nowMs: Date.now(),
+        }),
+      );
+  },
   // Products are public: any product will do.
   prd: async (t) => (await newProduct(t.app)).id,
 };

@@ -286,6 +286,38 @@ export interface PanelCallsTable {
   at_ms: number;
 }
 
+export interface OrdersTable {
+  id: string;
+  client_id: string;
+  product_id: string;
+  billing_cycle: BillingCycle;
+  domain: string | null;
+  invoice_id: string;
+  service_id: string;
+  created_at_ms: number;
+}
+
+export interface PaymentsTable {
+  id: string;
+  invoice_id: string;
+  amount_minor: number;
+  currency: string;
+  method: 'credit' | 'admin';
+  actor_type: 'admin' | 'client' | 'cli' | 'system';
+  actor_id: string | null;
+  at_ms: number;
+}
+
+export interface IdempotencyKeysTable {
+  client_id: string;
+  key: string;
+  request_hash: string;
+  /** null while the first request with this key is still running. */
+  response_status: number | null;
+  response_body: string | null;
+  created_at_ms: number;
+}
+
 export interface Database {
   settings: SettingsTable;
   admins: AdminsTable;
@@ -310,4 +342,7 @@ export interface Database {
   job_steps: JobStepsTable;
   server_locks: ServerLocksTable;
   panel_calls: PanelCallsTable;
+  orders: OrdersTable;
+  payments: PaymentsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

@@ -64,6 +64,8 @@ export interface RouteSpec<
   response: { status: 200 | 201 | 202 | 204; description: string; schema?: R };
   /** Errors this route can return besides the ones every route of its kind can (401, 429, 400, 500). */
   errors?: ErrorCode[];
+  /** Honours `Idempotency-Key`: a retried request with the same key gets the first response. */
+  idempotent?: boolean;
   /** Rate-limit bucket: `api` (the admin's limit) or `login` (failed-login throttling applies instead). */
   rateLimit?: 'api' | 'login';
   handler(

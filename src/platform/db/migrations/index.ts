@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_core.js';
 import * as m0002 from './0002_servers.js';
 import * as m0003 from './0003_jobs.js';
+import * as m0004 from './0004_orders.js';
 
 /**
  * Every migration, in order. A migration is frozen once it has shipped: change the schema by adding
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
   '0002_servers': m0002,
   '0003_jobs': m0003,
+  '0004_orders': m0004,
 };

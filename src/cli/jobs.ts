@@ -1,0 +1,118 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import { cancelJob, jobDetail, listJobs, retryJob } from '../jobs/admin.js';
+import { Worker } from '../jobs/worker.js';
+import { payInvoice } from '../orders/orders.js';
+import { newId } from '../platform/ids.js';
+import { requestLifecycle } from '../provisioning/actions.js';
+import { jobTypes } from '../provisioning/index.js';
+import { openApp } from '../runtime.js';
+import { withApp } from './commands.js';
+
+/** The provisioning queue from the shell: run workers, look at jobs, act on services. */
+export function registerJobCommands(program: Command): void {
+  program
+    .command('worker')
+    .description('Run provisioning workers in this process (as many processes as you like)')
+    .option('--concurrency <n>', 'jobs at once', '4')
+    .action(async (opts: { concurrency: string }) => {
+      const app = await openApp(loadConfig());
+      await app.watcher.start();
+      const worker = new Worker(app, jobTypes(), { concurrency: Number(opts.concurrency) });
+      worker.start();
+      app.logger.info({ owner: worker.owner }, 'worker started');
+      const stop = async () => {
+        app.logger.info('worker stopping: finishing jobs in hand');
+        await worker.stop();
+        await app.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
+
+  const jobs = program.command('jobs').description('The provisioning queue');
+  jobs
+    .command('list')
+    .option('--state <state>', 'queued | running | succeeded | failed | cancelled')
+    .option('--limit <n>', 'how many', '50')
+    .action(async (opts: { state?: string; limit: string }) => {
+      await withApp(async (app) => {
+        for (const j of await listJobs(app, {
+          ...(opts.state ? { state: opts.state } : {}),
+          limit: Number(opts.limit),
+        })) {
+          const error = j.last_error ? `  ${j.last_error.code}: ${j.last_error.message}` : '';
+          console.log(
+            `${j.id}  ${j.state.padEnd(9)} ${j.type.padEnd(24)} ${j.service_id ?? '-'}  attempts=${j.attempts}${error}`,
+          );
+        }
+      });
+    });
+  jobs
+    .command('show <id>')
+    .description('A job with its steps and panel calls')
+    .action(async (id: string) => {
+      await withApp(async (app) => {
+        console.log(JSON.stringify(await jobDetail(app, id), null, 2));
+      });
+    });
+  jobs.command('retry <id>').action(async (id: string) => {
+    await withApp(async (app) => {
+      await retryJob(app, id);
+      console.log(`Job ${id} queued again.`);
+    });
+  });
+  jobs.command('cancel <id>').action(async (id: string) => {
+    await withApp(async (app) => {
+      await cancelJob(app, id);
+      console.log(`Job ${id} cancelled.`);
+    });
+  });
+
+  program
+    .command('invoices')
+    .description('Invoices')
+    .command('mark-paid <id>')
+    .description('Mark an invoice paid (payment taken outside Portico); starts provisioning of its services')
+    .action(async (id: string) => {
+      await withApp(async (app) => {
+        const result = await payInvoice(app, {
+          invoiceId: id,
+          method: 'admin',
+          actor: { type: 'cli', id: null },
+          correlationId: newId('request'),
+        });
+        console.log(
+          `Invoice ${id} marked paid (${result.payment_id}). Operations: ${result.operations.join(', ') || 'none'}.`,
+        );
+      });
+    });
+
+  const services = program.command('services').description('Lifecycle actions on a service (queued as jobs)');
+  for (const action of ['suspend', 'unsuspend', 'terminate', 'reprovision'] as const) {
+    services.command(`${action} <id>`).action(async (id: string) => {
+      await withApp(async (app) => {
+        const jobId = await requestLifecycle(app, {
+          serviceId: id,
+          action,
+          actor: { type: 'cli', id: null },
+          correlationId: newId('request'),
+        });
+        console.log(`Queued ${action} for ${id} as job ${jobId}.`);
+      });
+    });
+  }
+  services.command('change-package <id> <productId>').action(async (id: string, productId: string) => {
+    await withApp(async (app) => {
+      const jobId = await requestLifecycle(app, {
+        serviceId: id,
+        action: 'change_package',
+        productId,
+        actor: { type: 'cli', id: null },
+        correlationId: newId('request'),
+      });
+      console.log(`Queued change-package for ${id} as job ${jobId}.`);
+    });
+  });
+}

@@ -1,0 +1,215 @@
+import type { AppContext } from '../app-context.js';
+import { audit } from '../audit/audit.js';
+import { ArgumentError, normaliseDomain } from '../hestia/validate.js';
+import type { BillingCycle } from '../platform/db/schema.js';
+import { AppError } from '../platform/http/errors.js';
+import { newId } from '../platform/ids.js';
+import { enqueueLifecycle } from '../provisioning/index.js';
+
+/**
+ * Ordering and paying. An order writes the order, its invoice and a pending service in one
+ * transaction; paying writes the payment, the paid invoice, the debited credit and the
+ * provisioning jobs in one transaction — so a paid invoice always has its jobs, and a job
+ * always has its payment.
+ */
+type Deps = Pick<AppContext, 'db' | 'clock'>;
+const DAY_MS = 86_400_000;
+
+export async function placeOrder(
+  deps: Deps,
+  input: { clientId: string; productId: string; billingCycle: BillingCycle; domain: string },
+) {
+  let domain: string;
+  try {
+    domain = normaliseDomain(input.domain);
+  } catch (error) {
+    const message = error instanceof ArgumentError ? error.message : 'is not a domain name';
+    throw new AppError('validation_failed', `The domain ${message}.`, { errors: [{ field: 'body.domain', message }] });
+  }
+  const db = deps.db.kysely;
+  const product = await db
+    .selectFrom('products')
+    .select(['id', 'name', 'enabled'])
+    .where('id', '=', input.productId)
+    .executeTakeFirst();
+  if (product?.enabled !== 1) throw new AppError('not_found', 'The product was not found.');
+  const price = await db
+    .selectFrom('product_prices')
+    .selectAll()
+    .where('product_id', '=', product.id)
+    .where('billing_cycle', '=', input.billingCycle)
+    .executeTakeFirst();
+  if (!price) {
+    throw new AppError('invalid_request', `${product.name} is not sold ${input.billingCycle}.`, {
+      errors: [{ field: 'body.billing_cycle', message: 'no price for this cycle' }],
+    });
+  }
+  const now = deps.clock.nowMs();
+  const ids = { order: newId('order', now), invoice: newId('invoice', now), service: newId('service', now) };
+  const total = price.amount_minor + price.setup_fee_minor;
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('services')
+      .values({
+        id: ids.service,
+        client_id: input.clientId,
+        product_id: product.id,
+        order_id: ids.order,
+        server_id: null,
+        panel_username: null,
+        domain,
+        status: 'pending',
+        billing_cycle: input.billingCycle,
+        amount_minor: price.amount_minor,
+        currency: price.currency,
+        next_due_at_ms: null,
+        cancellation_type: null,
+        cancellation_reason: null,
+        cancellation_requested_at_ms: null,
+        panel_password_sealed: null,
+        created_at_ms: now,
+        updated_at_ms: now,
+      })
+      .execute();
+    await trx
+      .insertInto('invoices')
+      .values({
+        id: ids.invoice,
+        client_id: input.clientId,
+        number: `INV-${new Date(now).getUTCFullYear()}-${ids.invoice.slice(-10)}`,
+        status: 'unpaid',
+        currency: price.currency,
+        subtotal_minor: total,
+        tax_minor: 0,
+        total_minor: total,
+        issued_at_ms: now,
+        due_at_ms: now + 7 * DAY_MS,
+        paid_at_ms: null,
+        created_at_ms: now,
+      })
+      .execute();
+    await trx
+      .insertInto('invoice_items')
+      .values({
+        id: newId('invoiceItem', now),
+        invoice_id: ids.invoice,
+        service_id: ids.service,
+        description: `${product.name} hosting — ${domain} (${input.billingCycle})`,
+        amount_minor: total,
+        sort_order: 1,
+      })
+      .execute();
+    await trx
+      .insertInto('orders')
+      .values({
+        id: ids.order,
+        client_id: input.clientId,
+        product_id: product.id,
+        billing_cycle: input.billingCycle,
+        domain,
+        invoice_id: ids.invoice,
+        service_id: ids.service,
+        created_at_ms: now,
+      })
+      .execute();
+  });
+  return {
+    order_id: ids.order,
+    invoice_id: ids.invoice,
+    service_id: ids.service,
+    total: { amount_minor: total, currency: price.currency },
+  };
+}
+
+export interface PaymentInput {
+  invoiceId: string;
+  /** Set for a client paying its own invoice: the invoice must be theirs, paid from their credit. */
+  clientId?: string;
+  method: 'credit' | 'admin';
+  actor: { type: 'admin' | 'client' | 'cli' | 'system'; id: string | null; ip?: string | null };
+  correlationId: string;
+}
+
+export async function payInvoice(deps: Deps, input: PaymentInput) {
+  const db = deps.db.kysely;
+  const now = deps.clock.nowMs();
+  return db.transaction().execute(async (trx) => {
+    let query = trx.selectFrom('invoices').selectAll().where('id', '=', input.invoiceId);
+    if (input.clientId) query = query.where('client_id', '=', input.clientId);
+    const invoice = await query.executeTakeFirst();
+    if (!invoice) throw new AppError('not_found', 'The invoice was not found.');
+    if (invoice.status !== 'unpaid') throw new AppError('conflict', `The invoice is already ${invoice.status}.`);
+    if (input.method === 'credit') {
+      const debited = await trx
+        .updateTable('clients')
+        .set((eb) => ({ credit_minor: eb('credit_minor', '-', invoice.total_minor), updated_at_ms: now }))
+        .where('id', '=', invoice.client_id)
+        .where('credit_minor', '>=', invoice.total_minor)
+        .executeTakeFirst();
+      if (Number(debited.numUpdatedRows) !== 1) {
+        const client = await trx
+          .selectFrom('clients')
+          .select(['credit_minor', 'currency'])
+          .where('id', '=', invoice.client_id)
+          .executeTakeFirstOrThrow();
+        throw new AppError(
+          'conflict',
+          `Not enough credit: the invoice is ${invoice.total_minor} ${invoice.currency} (minor units), your balance is ${client.credit_minor}. Add credit or ask for the invoice to be marked paid.`,
+        );
+      }
+    }
+    const marked = await trx
+      .updateTable('invoices')
+      .set({ status: 'paid', paid_at_ms: now })
+      .where('id', '=', invoice.id)
+      .where('status', '=', 'unpaid')
+      .executeTakeFirst();
+    if (Number(marked.numUpdatedRows) !== 1) throw new AppError('conflict', 'The invoice was paid by another request.');
+    const paymentId = newId('payment', now);
+    await trx
+      .insertInto('payments')
+      .values({
+        id: paymentId,
+        invoice_id: invoice.id,
+        amount_minor: invoice.total_minor,
+        currency: invoice.currency,
+        method: input.method,
+        actor_type: input.actor.type,
+        actor_id: input.actor.id,
+        at_ms: now,
+      })
+      .execute();
+    const services = await trx
+      .selectFrom('invoice_items')
+      .innerJoin('services', 'services.id', 'invoice_items.service_id')
+      .select(['services.id', 'services.client_id', 'services.server_id'])
+      .where('invoice_items.invoice_id', '=', invoice.id)
+      .where('services.status', '=', 'pending')
+      .execute();
+    const operations: string[] = [];
+    for (const s of services) {
+      operations.push(
+        await enqueueLifecycle(trx, {
+          action: 'create',
+          serviceId: s.id,
+          clientId: s.client_id,
+          serverId: s.server_id,
+          correlationId: input.correlationId,
+          actor: input.actor,
+          nowMs: now,
+        }),
+      );
+    }
+    await audit(trx, now, {
+      actorType: input.actor.type,
+      actorId: input.actor.id,
+      action: 'invoice.paid',
+      targetType: 'invoice',
+      targetId: invoice.id,
+      ip: input.actor.ip ?? null,
+      requestId: input.correlationId,
+      details: { method: input.method, amountMinor: invoice.total_minor },
+    });
+    return { payment_id: paymentId, invoice_id: invoice.id, status: 'paid' as const, operations };
+  });
+}

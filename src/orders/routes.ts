@@ -1,0 +1,97 @@
+import { Type } from '@sinclair/typebox';
+import { AppError } from '../platform/http/errors.js';
+import { defineRoute } from '../platform/http/route.js';
+import { IdParam, iso } from '../platform/http/schemas.js';
+import { payInvoice, placeOrder } from './orders.js';
+import { Operation, OrderBody, OrderCreated, PaymentBody, PaymentCreated } from './schemas.js';
+
+const ORDERS = 'Orders';
+
+export const orderRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/orders',
+    operationId: 'createOrder',
+    category: ORDERS,
+    summary: 'Order hosting',
+    description:
+      'Orders a product for a domain: creates the order, its invoice and a pending service. Pay the invoice (POST /invoices/{id}/payments) and the hosting account is set up within seconds.',
+    auth: 'client',
+    idempotent: true,
+    body: OrderBody,
+    errors: ['invalid_request', 'not_found'],
+    response: { status: 201, description: 'The order, its invoice and its service', schema: OrderCreated },
+    handler: async ({ body }, ctx) => {
+      const created = await placeOrder(ctx.app, {
+        clientId: ctx.principal.clientId,
+        productId: body.product_id,
+        billingCycle: body.billing_cycle,
+        domain: body.domain,
+      });
+      ctx.setHeader('location', `/api/v1/invoices/${created.invoice_id}`);
+      return created;
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/invoices/{id}/payments',
+    operationId: 'payInvoice',
+    category: 'Billing',
+    summary: 'Pay an invoice from your credit',
+    description:
+      'Pays one of your unpaid invoices from your credit balance. Paying starts the provisioning of the invoice’s services: follow it with GET /operations/{id}. Send an Idempotency-Key so a retry never pays twice.',
+    auth: 'client',
+    idempotent: true,
+    params: Type.Object({ id: IdParam('invoice', 'Invoice id') }, { additionalProperties: false }),
+    body: PaymentBody,
+    errors: ['conflict'],
+    response: { status: 201, description: 'The payment and the operations it started', schema: PaymentCreated },
+    handler: async ({ params }, ctx) =>
+      payInvoice(ctx.app, {
+        invoiceId: params.id,
+        clientId: ctx.principal.clientId,
+        method: 'credit',
+        actor: { type: 'client', id: ctx.principal.clientId, ip: ctx.ip },
+        correlationId: ctx.requestId,
+      }),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/operations/{id}',
+    operationId: 'getOperation',
+    category: ORDERS,
+    summary: 'Follow an operation',
+    description:
+      'The progress of an asynchronous action on one of your services (setting up, suspending, changing a password…).',
+    auth: 'client',
+    params: Type.Object({ id: IdParam('job', 'Operation id') }, { additionalProperties: false }),
+    response: { status: 200, description: 'The operation', schema: Operation },
+    handler: async ({ params }, ctx) => {
+      const db = ctx.app.db.kysely;
+      const job = await db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('id', '=', params.id)
+        .where('client_id', '=', ctx.principal.clientId)
+        .executeTakeFirst();
+      if (!job) throw new AppError('not_found', 'The operation was not found.');
+      const steps = await db
+        .selectFrom('job_steps')
+        .select('name')
+        .where('job_id', '=', job.id)
+        .orderBy('finished_at_ms')
+        .execute();
+      return {
+        id: job.id,
+        action: job.type,
+        state: job.state,
+        service_id: job.service_id,
+        steps_done: steps.map((s) => s.name),
+        attempts: job.attempts,
+        error: job.last_error_code ? { code: job.last_error_code, message: job.last_error_message ?? '' } : null,
+        created_at: iso(job.created_at_ms),
+        finished_at: iso(job.finished_at_ms),
+      };
+    },
+  }),
+];

@@ -1,0 +1,90 @@
+import type { AppContext } from '../app-context.js';
+import { sha256Hex } from '../platform/crypto/tokens.js';
+import { AppError } from '../platform/http/errors.js';
+
+/**
+ * Idempotency-Key on POSTs that create or pay. The same key with the same request replays the
+ * stored response (so a retried payment never pays twice); the same key with a different request
+ * is refused (422); a key whose first request is still running is a 409. Keys are per client and
+ * kept 24 hours. Failed requests are not stored: fix the request and send it again with the key.
+ */
+const KEY = /^[\x21-\x7e]{1,255}$/;
+const TTL_MS = 24 * 3600_000;
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+}
+
+export async function withIdempotency(
+  app: Pick<AppContext, 'db' | 'clock'>,
+  input: { clientId: string; key: string; method: string; path: string; body: unknown },
+  run: () => Promise<StoredResponse>,
+): Promise<StoredResponse & { replayed: boolean }> {
+  if (!KEY.test(input.key)) {
+    throw new AppError(
+      'validation_failed',
+      'The Idempotency-Key must be 1–255 printable ASCII characters (a UUID is ideal).',
+      {
+        errors: [{ field: 'header.idempotency-key', message: 'must be 1–255 printable ASCII characters' }],
+      },
+    );
+  }
+  const db = app.db.kysely;
+  const now = app.clock.nowMs();
+  const hash = sha256Hex(`${input.method} ${input.path}\n${JSON.stringify(input.body ?? null)}`);
+  await db
+    .deleteFrom('idempotency_keys')
+    .where('created_at_ms', '<', now - TTL_MS)
+    .execute();
+  const claimed = await db
+    .insertInto('idempotency_keys')
+    .values({
+      client_id: input.clientId,
+      key: input.key,
+      request_hash: hash,
+      response_status: null,
+      response_body: null,
+      created_at_ms: now,
+    })
+    .onConflict((oc) => oc.columns(['client_id', 'key']).doNothing())
+    .executeTakeFirst();
+  if (Number(claimed.numInsertedOrUpdatedRows ?? 0) === 0) {
+    const row = await db
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('client_id', '=', input.clientId)
+      .where('key', '=', input.key)
+      .executeTakeFirstOrThrow();
+    if (row.request_hash !== hash) {
+      throw new AppError(
+        'idempotency_key_reused',
+        'This Idempotency-Key was used for a different request; use a new key for a new request.',
+      );
+    }
+    if (row.response_status === null) {
+      throw new AppError(
+        'conflict',
+        'A request with this Idempotency-Key is still being processed; retry in a moment.',
+      );
+    }
+    return { status: row.response_status, body: JSON.parse(row.response_body ?? 'null'), replayed: true };
+  }
+  try {
+    const response = await run();
+    await db
+      .updateTable('idempotency_keys')
+      .set({ response_status: response.status, response_body: JSON.stringify(response.body ?? null) })
+      .where('client_id', '=', input.clientId)
+      .where('key', '=', input.key)
+      .execute();
+    return { ...response, replayed: false };
+  } catch (error) {
+    await db
+      .deleteFrom('idempotency_keys')
+      .where('client_id', '=', input.clientId)
+      .where('key', '=', input.key)
+      .execute();
+    throw error;
+  }
+}
