@@ -13,6 +13,7 @@ import { loadSecretBox, type SecretBox } from './platform/crypto/secretbox.js';
 import { type Db, migrateToLatest, openDatabase } from './platform/db/index.js';
 import type { AnyRouteSpec } from './platform/http/route.js';
 import { createLogger, type Logger } from './platform/log.js';
+import { Metrics } from './platform/metrics.js';
 import { memoryRateLimitStore, type RateLimitStore, redisRateLimitStore } from './platform/ratelimit/store.js';
 import { SettingsStore } from './settings/store.js';
 import { RouteTable } from './userapi/route-table.js';
@@ -39,6 +40,7 @@ export interface AppContext {
   jwt: JwtAuth;
   apiTokens: ApiTokens;
   auth: Authenticator;
+  metrics: Metrics;
   /** The master-key box for secrets at rest; loaded (or generated) on first use. */
   secrets(): SecretBox;
   close(): Promise<void>;
@@ -80,6 +82,7 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
     apiTokens,
     enabledMethods: () => settings.snapshot['userapi.auth_methods'],
   });
+  const metrics = new Metrics({ db });
   let box: SecretBox | undefined;
   const secrets = () => {
     box ??= loadSecretBox(config, logger);
@@ -111,6 +114,7 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
     apiTokens,
     auth,
     secrets,
+    metrics,
     close,
   };
 }

@@ -7,6 +7,7 @@ import type { AnyRouteSpec } from './platform/http/route.js';
 import { trustProxyFunction } from './platform/http/trust-proxy.js';
 import { validatorCompiler } from './platform/http/validation.js';
 import { newId } from './platform/ids.js';
+import { registerMetricsRoute } from './platform/metrics.js';
 import { registerUserApiDocs } from './userapi/docs.js';
 import { registerUserApiRoutes } from './userapi/register.js';
 
@@ -46,6 +47,7 @@ export async function buildServer(app: AppContext, specs: AnyRouteSpec[]): Promi
   });
 
   registerHealthRoutes(server, app);
+  registerMetricsRoute(server, app.metrics);
   server.get('/.well-known/jwks.json', async (_request, reply) => {
     await app.jwtKeys.current();
     reply.header('cache-control', 'public, max-age=300');

@@ -36,6 +36,8 @@ export async function runJob(
   options: RunOptions,
 ): Promise<void> {
   const db = app.db.kysely;
+  const endTimer = app.metrics.jobDuration.startTimer({ type: claimed.type });
+  let outcome = 'failed';
   const job = { ...claimed };
   const type = types.get(job.type);
   const compensations: (() => Promise<void>)[] = [];
@@ -81,9 +83,11 @@ export async function runJob(
       last_error_message: null,
     });
     app.logger.info(log, 'job succeeded');
+    outcome = 'succeeded';
   } catch (error) {
     await settleFailure(app, job, error, { ...options, compensations, maxAttempts: job.max_attempts, log });
   } finally {
+    endTimer({ outcome });
     clearInterval(renewal);
     if (job.server_id) await releaseServer(db, job.server_id, job.id).catch(() => undefined);
   }

@@ -3,7 +3,7 @@ import type { AppContext } from '../app-context.js';
 import { type ProductFeatures, parseFeatures } from '../catalog/catalog.js';
 import { JobFailure } from '../jobs/types.js';
 import type { PanelResult } from '../panel/adapter.js';
-import type { Database } from '../platform/db/schema.js';
+import type { BillingCycle, Database } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
 import { panelFor } from '../servers/servers.js';
 
@@ -22,6 +22,7 @@ export interface ServiceFacts {
   panelPackage: string;
   serverGroup: string;
   features: ProductFeatures;
+  billingCycle: BillingCycle;
 }
 
 export async function loadService(db: Kysely<Database>, serviceId: string): Promise<ServiceFacts> {
@@ -38,6 +39,7 @@ export async function loadService(db: Kysely<Database>, serviceId: string): Prom
       'services.panel_username',
       'services.panel_password_sealed',
       'services.product_id',
+      'services.billing_cycle',
       'products.panel_package',
       'products.server_group',
       'products.features',
@@ -61,6 +63,7 @@ export async function loadService(db: Kysely<Database>, serviceId: string): Prom
     panelPackage: row.panel_package,
     serverGroup: row.server_group,
     features: parseFeatures(row.features),
+    billingCycle: row.billing_cycle,
   };
 }
 
@@ -70,6 +73,7 @@ export async function jobPanel(app: AppContext, serverId: string, jobId: string)
   if (!row) throw new JobFailure('permanent', 'SERVER_NOT_FOUND', `Server ${serverId} no longer exists.`);
   return panelFor(app, row, {
     onCall: (call) => {
+      app.metrics.recordPanelCall(call);
       app.db.kysely
         .insertInto('panel_calls')
         .values({

@@ -173,7 +173,10 @@ const createAccount: JobType<LifecyclePayload> = {
         await ctx.step('mail-domain', () => addDomainOnce(panel, ctx, 'mail', username, domain));
       await verifyCreated(ctx, panel, service, username);
     });
-    await finalize(ctx, 'active', 'service.activated');
+    const cycleDays = { monthly: 30, quarterly: 91, semiannually: 182, annually: 365, biennially: 730 }[
+      service.billingCycle
+    ];
+    await finalize(ctx, 'active', 'service.activated', { next_due_at_ms: app.clock.nowMs() + cycleDays * 86_400_000 });
   },
 };
 

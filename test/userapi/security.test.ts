@@ -21,19 +21,17 @@ const OWNED_BY_ID_PREFIX: Record<string, Owned> = {
       productId: (await newProduct(t.app)).id,
       status: 'pending',
     });
-    return t.app.db.kysely
-      .transaction()
-      .execute((trx) =>
-        enqueueJob(trx, {
-          type: 'service.create',
-          payload: { serviceId: svc.id },
-          maxAttempts: 1,
-          correlationId: 'req_x',
-          serviceId: svc.id,
-          clientId: owner.row.id,
-          nowMs: Date.now(),
-        }),
-      );
+    return t.app.db.kysely.transaction().execute((trx) =>
+      enqueueJob(trx, {
+        type: 'service.create',
+        payload: { serviceId: svc.id },
+        maxAttempts: 1,
+        correlationId: 'req_x',
+        serviceId: svc.id,
+        clientId: owner.row.id,
+        nowMs: Date.now(),
+      }),
+    );
   },
   // Products are public: any product will do.
   prd: async (t) => (await newProduct(t.app)).id,

@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AppContext } from '../app-context.js';
+import { countByState } from '../jobs/store.js';
+
+/**
+ * `/metrics` in Prometheus text format: jobs by state (read from the database on scrape, so every
+ * instance reports the same queue), job and panel-call durations, panel errors by code.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly jobDuration = new Histogram({
+    name: 'portico_job_duration_seconds',
+    help: 'Time from claim to outcome of a provisioning job run',
+    labelNames: ['type', 'outcome'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120],
+    registers: [this.registry],
+  });
+  readonly panelCallDuration = new Histogram({
+    name: 'portico_panel_call_duration_seconds',
+    help: 'Duration of HestiaCP API calls',
+    labelNames: ['server', 'command'],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
+    registers: [this.registry],
+  });
+  readonly panelErrors = new Counter({
+    name: 'portico_panel_errors_total',
+    help: 'HestiaCP API calls that failed, by server and code (exit-code name or transport outcome)',
+    labelNames: ['server', 'code'],
+    registers: [this.registry],
+  });
+
+  constructor(app: Pick<AppContext, 'db'>) {
+    const registry = this.registry;
+    new Gauge({
+      name: 'portico_jobs',
+      help: 'Provisioning jobs by state',
+      labelNames: ['state'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const row of await countByState(app.db.kysely)) this.set({ state: row.state }, Number(row.n));
+      },
+    });
+  }
+
+  recordPanelCall(call: { server: string; cmd: string; code: string; durationMs: number }): void {
+    this.panelCallDuration.observe({ server: call.server, command: call.cmd }, call.durationMs / 1000);
+    if (call.code !== 'OK') this.panelErrors.inc({ server: call.server, code: call.code });
+  }
+}
+
+export function registerMetricsRoute(server: FastifyInstance, metrics: Metrics): void {
+  server.get('/metrics', async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+}
