@@ -15,10 +15,20 @@ export function registerJobCommands(program: Command): void {
     .command('worker')
     .description('Run provisioning workers in this process (as many processes as you like)')
     .option('--concurrency <n>', 'jobs at once', '4')
-    .action(async (opts: { concurrency: string }) => {
+    .option(
+      '--lease-ms <ms>',
+      'how long a claimed job stays ours without renewal (a dead worker’s jobs return after this)',
+      '30000',
+    )
+    .option('--poll-ms <ms>', 'how often to look for work when idle', '250')
+    .action(async (opts: { concurrency: string; leaseMs: string; pollMs: string }) => {
       const app = await openApp(loadConfig());
       await app.watcher.start();
-      const worker = new Worker(app, jobTypes(), { concurrency: Number(opts.concurrency) });
+      const worker = new Worker(app, jobTypes(), {
+        concurrency: Number(opts.concurrency),
+        leaseMs: Number(opts.leaseMs),
+        pollMs: Number(opts.pollMs),
+      });
       worker.start();
       app.logger.info({ owner: worker.owner }, 'worker started');
       const stop = async () => {
