@@ -50,19 +50,17 @@ describe('chaos: a worker killed with SIGKILL at random points', () => {
         domain: `chaos${i}.example`,
       });
       services.push(svc.id);
-      await t.app.db.kysely
-        .transaction()
-        .execute((trx) =>
-          enqueueLifecycle(trx, {
-            action: 'create',
-            serviceId: svc.id,
-            clientId: owner.row.id,
-            serverId: null,
-            correlationId: `req_chaos_${i}`,
-            actor: { type: 'system', id: null },
-            nowMs: Date.now(),
-          }),
-        );
+      await t.app.db.kysely.transaction().execute((trx) =>
+        enqueueLifecycle(trx, {
+          action: 'create',
+          serviceId: svc.id,
+          clientId: owner.row.id,
+          serverId: null,
+          correlationId: `req_chaos_${i}`,
+          actor: { type: 'system', id: null },
+          nowMs: Date.now(),
+        }),
+      );
     }
     const env = {
       PATH: process.env.PATH ?? '',
