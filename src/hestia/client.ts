@@ -30,6 +30,8 @@ export interface HestiaClientOptions {
   timeouts?: { connectMs?: number; listMs?: number; mutationMs?: number };
   /** Called after every call (for the panel_calls record and metrics). */
   onCall?: (record: PanelCallRecord) => void;
+  /** A connection pool to share between clients of the same server (not closed by this client). */
+  agent?: Agent;
 }
 
 export interface PanelCallRecord {
@@ -90,7 +92,7 @@ export class HestiaClient {
   constructor(private readonly options: HestiaClientOptions) {
     this.rootUser = options.rootUser ?? 'admin';
     this.timeouts = { connectMs: 10_000, listMs: 15_000, mutationMs: 120_000, ...options.timeouts };
-    this.agent = buildAgent({ trust: options.tls, connectTimeoutMs: this.timeouts.connectMs });
+    this.agent = options.agent ?? buildAgent({ trust: options.tls, connectTimeoutMs: this.timeouts.connectMs });
     if (options.tls.mode === 'insecure') {
       options.logger.warn(
         { server: options.name },
@@ -218,6 +220,6 @@ export class HestiaClient {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    if (!this.options.agent) await this.agent.close();
   }
 }

@@ -69,8 +69,10 @@ export async function runJob(
       bindServer: async (serverId) => {
         if (job.server_id === serverId) return;
         const now = app.clock.nowMs();
-        if (!(await lockServer(db, serverId, job.id, now + options.leaseMs, now))) throw new ServerBusy(serverId);
+        // Remember the server even if it is busy: the next claim then waits for its lock
+        // instead of running the job only to find the server taken.
         await setJobServer(db, job.id, serverId);
+        if (!(await lockServer(db, serverId, job.id, now + options.leaseMs, now))) throw new ServerBusy(serverId);
         job.server_id = serverId;
       },
     };
@@ -104,7 +106,7 @@ async function settleFailure(
   if (error instanceof ServerBusy) {
     await finishJob(db, job.id, options.owner, {
       state: 'queued',
-      run_after_ms: now + 200,
+      run_after_ms: now,
       attempts: job.attempts - 1,
       updated_at_ms: now,
     });

@@ -1,11 +1,14 @@
 import type { Kysely } from 'kysely';
+import type { Agent } from 'undici';
 import type { AppContext } from '../app-context.js';
 import { type ProductFeatures, parseFeatures } from '../catalog/catalog.js';
+import { buildAgent } from '../hestia/tls.js';
 import { JobFailure } from '../jobs/types.js';
 import type { PanelResult } from '../panel/adapter.js';
 import type { BillingCycle, Database } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
-import { panelFor } from '../servers/servers.js';
+import { panelFor, tlsOf } from '../servers/servers.js';
+import type { ServerRow } from '../servers/store.js';
 
 /** What a lifecycle job needs about its service, and a panel bound to the job's correlation id. */
 export interface ServiceFacts {
@@ -67,11 +70,34 @@ export async function loadService(db: Kysely<Database>, serviceId: string): Prom
   };
 }
 
+/**
+ * Connection pools per server, shared by the jobs of one process so each job does not pay a new
+ * TLS handshake. Keyed by the row's update time: a changed server (new pin, port, key) gets a
+ * fresh pool.
+ */
+const agents = new Map<string, Agent>();
+function agentFor(row: ServerRow): Agent {
+  const key = `${row.id}:${row.updated_at_ms}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    for (const [k, old] of agents) {
+      if (k.startsWith(`${row.id}:`)) {
+        agents.delete(k);
+        old.close().catch(() => undefined);
+      }
+    }
+    agent = buildAgent({ trust: tlsOf(row), connectTimeoutMs: 10_000 });
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
 /** A panel for the job's server whose every call is recorded in panel_calls with the job's id. */
 export async function jobPanel(app: AppContext, serverId: string, jobId: string) {
   const row = await app.db.kysely.selectFrom('servers').selectAll().where('id', '=', serverId).executeTakeFirst();
   if (!row) throw new JobFailure('permanent', 'SERVER_NOT_FOUND', `Server ${serverId} no longer exists.`);
   return panelFor(app, row, {
+    agent: agentFor(row),
     onCall: (call) => {
       app.metrics.recordPanelCall(call);
       app.db.kysely

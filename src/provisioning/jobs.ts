@@ -101,9 +101,16 @@ const createAccount: JobType<LifecyclePayload> = {
     const db = app.db.kysely;
     let service = await loadService(db, ctx.payload.serviceId);
     if (service.status === 'active') return; // already done by an earlier run
-    const { serverId } = await ctx.step('place', async () => ({
-      serverId: service.serverId ?? (await placeService(db, service.serverGroup)),
-    }));
+    const { serverId } = await ctx.step('place', async () => {
+      const chosen = service.serverId ?? (await placeService(db, service.serverGroup));
+      // Counted against the server's capacity from now on, so concurrent placements spread out.
+      await db
+        .updateTable('services')
+        .set({ server_id: chosen, updated_at_ms: app.clock.nowMs() })
+        .where('id', '=', service.id)
+        .execute();
+      return { serverId: chosen };
+    });
     await ctx.bindServer(serverId);
     await ctx.step('credentials', async () => {
       const username = service.username ?? (await generateUsername(db, serverId));

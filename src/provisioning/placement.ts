@@ -5,8 +5,8 @@ import type { Database } from '../platform/db/schema.js';
 
 /**
  * Where a new account goes, and what it is called. Placement picks the enabled, un-paused server
- * of the product's group with the most free capacity; a full group is a clear failure for the
- * admin, not a stuck order.
+ * of the product's group with the most free capacity (an idle one first); a full group is a clear
+ * failure for the admin, not a stuck order.
  */
 export async function placeService(db: Kysely<Database>, group: string): Promise<string> {
   const servers = await db
@@ -35,10 +35,17 @@ export async function placeService(db: Kysely<Database>, group: string): Promise
     .groupBy('server_id')
     .execute();
   const used = new Map(counts.map((c) => [c.server_id, Number(c.n)]));
+  // Among servers with room, one that no other job is working on right now comes first: the
+  // job can start at once instead of waiting for that server's lock.
+  const busy = new Set(
+    (
+      await db.selectFrom('server_locks').select('server_id').where('lease_expires_at_ms', '>', Date.now()).execute()
+    ).map((l) => l.server_id),
+  );
   const ranked = servers
-    .map((s) => ({ ...s, free: s.capacity - (used.get(s.id) ?? 0) }))
+    .map((s) => ({ ...s, free: s.capacity - (used.get(s.id) ?? 0), busy: busy.has(s.id) ? 1 : 0 }))
     .filter((s) => s.free > 0)
-    .sort((a, b) => b.free - a.free || a.name.localeCompare(b.name));
+    .sort((a, b) => a.busy - b.busy || b.free - a.free || a.name.localeCompare(b.name));
   const best = ranked[0];
   if (!best) {
     throw new JobFailure(

@@ -127,6 +127,7 @@ export function panelFor(
   options: {
     timeouts?: { connectMs?: number; listMs?: number; mutationMs?: number };
     onCall?: HestiaClientOptions['onCall'];
+    agent?: HestiaClientOptions['agent'];
   } = {},
 ): { client: HestiaClient; panel: HestiaPanel } {
   const credentials = JSON.parse(deps.secrets().open(row.credentials_sealed)) as PanelCredentials;
@@ -140,6 +141,7 @@ export function panelFor(
     logger: deps.logger,
     ...(options.timeouts ? { timeouts: options.timeouts } : {}),
     ...(options.onCall ? { onCall: options.onCall } : {}),
+    ...(options.agent ? { agent: options.agent } : {}),
   });
   return { client, panel: new HestiaPanel(client) };
 }

@@ -41,19 +41,17 @@ describe('two workers on one database', () => {
         domain: `pair${i}.example`,
       });
       jobIds.push(
-        await t.app.db.kysely
-          .transaction()
-          .execute((trx) =>
-            enqueueLifecycle(trx, {
-              action: 'create',
-              serviceId: svc.id,
-              clientId: owner.row.id,
-              serverId: null,
-              correlationId: `req_pair_${i}`,
-              actor: { type: 'system', id: null },
-              nowMs: Date.now(),
-            }),
-          ),
+        await t.app.db.kysely.transaction().execute((trx) =>
+          enqueueLifecycle(trx, {
+            action: 'create',
+            serviceId: svc.id,
+            clientId: owner.row.id,
+            serverId: null,
+            correlationId: `req_pair_${i}`,
+            actor: { type: 'system', id: null },
+            nowMs: Date.now(),
+          }),
+        ),
       );
     }
     const twin = await t.twin();
