@@ -119,6 +119,7 @@ export async function seedDemo(app: AppContext): Promise<{ clientId: string }> {
       cancellation_reason: null,
       cancellation_requested_at_ms: null,
       panel_password_sealed: null,
+      panel_password_revealed_at_ms: null,
       created_at_ms: now,
       updated_at_ms: now,
     });

@@ -67,6 +67,7 @@ export async function placeOrder(
         cancellation_reason: null,
         cancellation_requested_at_ms: null,
         panel_password_sealed: null,
+        panel_password_revealed_at_ms: null,
         created_at_ms: now,
         updated_at_ms: now,
       })

@@ -14,6 +14,7 @@ const ALLOWED_FROM: Record<LifecycleAction | 'reprovision', string[]> = {
   terminate: ['active', 'suspended', 'terminated'],
   change_package: ['active', 'suspended'],
   change_password: ['active'],
+  panel_action: ['active'],
 };
 
 export async function requestLifecycle(
@@ -24,6 +25,7 @@ export async function requestLifecycle(
     actor: LifecyclePayload['actor'];
     correlationId: string;
     productId?: string;
+    op?: LifecyclePayload['op'];
   },
 ): Promise<string> {
   const service = await app.db.kysely
@@ -48,6 +50,7 @@ export async function requestLifecycle(
       correlationId: input.correlationId,
       actor: input.actor,
       ...(input.productId ? { productId: input.productId } : {}),
+      ...(input.op ? { op: input.op } : {}),
       nowMs: app.clock.nowMs(),
     }),
   );

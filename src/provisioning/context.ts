@@ -93,7 +93,7 @@ function agentFor(row: ServerRow): Agent {
 }
 
 /** A panel for the job's server whose every call is recorded in panel_calls with the job's id. */
-export async function jobPanel(app: AppContext, serverId: string, jobId: string) {
+export async function jobPanel(app: AppContext, serverId: string, jobId: string | null) {
   const row = await app.db.kysely.selectFrom('servers').selectAll().where('id', '=', serverId).executeTakeFirst();
   if (!row) throw new JobFailure('permanent', 'SERVER_NOT_FOUND', `Server ${serverId} no longer exists.`);
   return panelFor(app, row, {

@@ -3,7 +3,7 @@ import { enqueueJob } from '../jobs/queue.js';
 import type { Database } from '../platform/db/schema.js';
 import { ACTION_TYPES, LIFECYCLE_JOBS, type LifecycleAction, type LifecyclePayload } from './jobs.js';
 
-export { jobTypes, LIFECYCLE_JOBS, type LifecycleAction, type LifecyclePayload } from './jobs.js';
+export { jobTypes, LIFECYCLE_JOBS, type LifecycleAction, type LifecyclePayload, type PanelOp } from './jobs.js';
 
 /**
  * Queues a lifecycle action for a service. Call it in the transaction that records why (a
@@ -19,6 +19,7 @@ export async function enqueueLifecycle(
     correlationId: string;
     actor: LifecyclePayload['actor'];
     productId?: string;
+    op?: LifecyclePayload['op'];
     nowMs: number;
   },
 ): Promise<string> {
@@ -28,6 +29,7 @@ export async function enqueueLifecycle(
     serviceId: input.serviceId,
     actor: input.actor,
     ...(input.productId ? { productId: input.productId } : {}),
+    ...(input.op ? { op: input.op } : {}),
   };
   return enqueueJob(trx, {
     type,

@@ -16,6 +16,8 @@ export interface LifecyclePayload {
   actor: { type: 'admin' | 'client' | 'system' | 'cli'; id: string | null; ip?: string | null };
   /** change_package: the product whose package the account moves to. */
   productId?: string;
+  /** panel_action: what to change in the account. */
+  op?: PanelOp;
 }
 
 const parse = (raw: unknown): LifecyclePayload => {
@@ -295,8 +297,43 @@ const changePassword = simple('service.change_password', async (ctx, panel, serv
   return {
     status: service.status as ServiceStatus,
     audit: 'service.password_changed',
-    extra: { panel_password_sealed: sealed },
+    extra: { panel_password_sealed: sealed, panel_password_revealed_at_ms: null },
   };
+});
+
+/** A client's change to what lives in the account: a domain or a database added or removed. */
+export type PanelOp =
+  | { kind: 'add_domain'; domainKind: DomainKind; domain: string }
+  | { kind: 'delete_domain'; domainKind: DomainKind; domain: string }
+  | { kind: 'add_database'; database: string; dbUser: string; passwordSealed: string }
+  | { kind: 'delete_database'; database: string };
+
+const panelAction = simple('service.panel_action', async (ctx, panel, service, username) => {
+  const c = { correlationId: ctx.correlationId };
+  const op = ctx.payload.op;
+  if (!op) throw new JobFailure('permanent', 'BAD_PAYLOAD', 'The job has no operation.');
+  if (op.kind === 'add_domain') {
+    const ip =
+      op.domainKind === 'dns'
+        ? must(await panel.listDomains(c, 'web', username), 'v-list-web-domains')[0]?.details.IP
+        : undefined;
+    if (op.domainKind === 'dns' && !ip) {
+      throw new JobFailure('permanent', 'NO_IP', 'Add a web domain first: a DNS zone points at the website IP.');
+    }
+    await addDomainOnce(panel, ctx, op.domainKind, username, op.domain, ip);
+  } else if (op.kind === 'delete_domain') {
+    const done = await panel.deleteDomain(c, op.domainKind, username, op.domain);
+    if (!done.ok && !isAlreadyGone(done.error)) throw JobFailure.fromPanel(done.error, `deleting ${op.domain}`);
+  } else if (op.kind === 'add_database') {
+    const password = ctx.app.secrets().open(op.passwordSealed);
+    const added = await panel.addDatabase(c, username, { database: op.database, dbUser: op.dbUser, password });
+    if (!added.ok && !isExists(added.error)) throw JobFailure.fromPanel(added.error, `adding database ${op.database}`);
+  } else {
+    const done = await panel.deleteDatabase(c, username, op.database);
+    if (!done.ok && !isAlreadyGone(done.error))
+      throw JobFailure.fromPanel(done.error, `deleting database ${op.database}`);
+  }
+  return { status: service.status as ServiceStatus, audit: `service.${op.kind}` };
 });
 
 export const LIFECYCLE_JOBS: JobType<LifecyclePayload>[] = [
@@ -306,13 +343,21 @@ export const LIFECYCLE_JOBS: JobType<LifecyclePayload>[] = [
   terminate,
   changePackage,
   changePassword,
+  panelAction,
 ];
 
 export function jobTypes(): Map<string, JobType<unknown>> {
   return new Map(LIFECYCLE_JOBS.map((t) => [t.type, t as JobType<unknown>]));
 }
 
-export type LifecycleAction = 'create' | 'suspend' | 'unsuspend' | 'terminate' | 'change_package' | 'change_password';
+export type LifecycleAction =
+  | 'create'
+  | 'suspend'
+  | 'unsuspend'
+  | 'terminate'
+  | 'change_package'
+  | 'change_password'
+  | 'panel_action';
 export const ACTION_TYPES: Record<LifecycleAction, string> = {
   create: 'service.create',
   suspend: 'service.suspend',
@@ -320,6 +365,7 @@ export const ACTION_TYPES: Record<LifecycleAction, string> = {
   terminate: 'service.terminate',
   change_package: 'service.change_package',
   change_password: 'service.change_password',
+  panel_action: 'service.panel_action',
 };
 
 export type { AppContext };

@@ -1,6 +1,7 @@
 import { accountRoutes } from '../account/routes.js';
 import { authRoutes, tokenRoutes } from '../auth/routes.js';
 import { catalogRoutes } from '../catalog/routes.js';
+import { hostingRoutes } from '../hosting/routes.js';
 import { invoiceRoutes } from '../invoices/routes.js';
 import { orderRoutes } from '../orders/routes.js';
 import type { AnyRouteSpec } from '../platform/http/route.js';
@@ -13,6 +14,7 @@ export const userApiRoutes: AnyRouteSpec[] = [
   ...accountRoutes,
   ...catalogRoutes,
   ...serviceRoutes,
+  ...hostingRoutes,
   ...invoiceRoutes,
   ...orderRoutes,
 ];

@@ -117,6 +117,7 @@ export async function newService(
     cancellation_reason: null,
     cancellation_requested_at_ms: null,
     panel_password_sealed: null,
+    panel_password_revealed_at_ms: null,
     created_at_ms: now,
     updated_at_ms: now,
   });

@@ -134,6 +134,8 @@ export interface ServicesTable {
   cancellation_requested_at_ms: number | null;
   /** The generated panel password, sealed with the master key (shown to the client once). */
   panel_password_sealed: string | null;
+  /** When the client saw the generated password; null = not shown yet. */
+  panel_password_revealed_at_ms: number | null;
   created_at_ms: number;
   updated_at_ms: number;
 }

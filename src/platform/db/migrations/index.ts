@@ -3,6 +3,7 @@ import * as m0001 from './0001_core.js';
 import * as m0002 from './0002_servers.js';
 import * as m0003 from './0003_jobs.js';
 import * as m0004 from './0004_orders.js';
+import * as m0005 from './0005_credentials_reveal.js';
 
 /**
  * Every migration, in order. A migration is frozen once it has shipped: change the schema by adding
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0002_servers': m0002,
   '0003_jobs': m0003,
   '0004_orders': m0004,
+  '0005_credentials_reveal': m0005,
 };
