@@ -15,6 +15,7 @@ import type { AnyRouteSpec } from './platform/http/route.js';
 import { createLogger, type Logger } from './platform/log.js';
 import { Metrics } from './platform/metrics.js';
 import { memoryRateLimitStore, type RateLimitStore, redisRateLimitStore } from './platform/ratelimit/store.js';
+import { RequestLogWriter } from './requestlog/writer.js';
 import { SettingsStore } from './settings/store.js';
 import { RouteTable } from './userapi/route-table.js';
 
@@ -41,6 +42,7 @@ export interface AppContext {
   apiTokens: ApiTokens;
   auth: Authenticator;
   metrics: Metrics;
+  requestLog: RequestLogWriter;
   /** The master-key box for secrets at rest; loaded (or generated) on first use. */
   secrets(): SecretBox;
   close(): Promise<void>;
@@ -83,6 +85,7 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
     enabledMethods: () => settings.snapshot['userapi.auth_methods'],
   });
   const metrics = new Metrics({ db });
+  const requestLog = new RequestLogWriter(db.kysely, logger);
   let box: SecretBox | undefined;
   const secrets = () => {
     box ??= loadSecretBox(config, logger);
@@ -90,6 +93,7 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
   };
   const close = async () => {
     await watcher.stop();
+    await requestLog.close();
     redis?.disconnect();
     await db.close();
   };
@@ -115,6 +119,7 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
     auth,
     secrets,
     metrics,
+    requestLog,
     close,
   };
 }

@@ -8,6 +8,7 @@ import { trustProxyFunction } from './platform/http/trust-proxy.js';
 import { validatorCompiler } from './platform/http/validation.js';
 import { newId } from './platform/ids.js';
 import { registerMetricsRoute } from './platform/metrics.js';
+import { registerRequestLogHooks } from './requestlog/hooks.js';
 import { registerUserApiDocs } from './userapi/docs.js';
 import { registerUserApiRoutes } from './userapi/register.js';
 
@@ -46,6 +47,7 @@ export async function buildServer(app: AppContext, specs: AnyRouteSpec[]): Promi
     done();
   });
 
+  registerRequestLogHooks(server, app, app.requestLog);
   registerHealthRoutes(server, app);
   registerMetricsRoute(server, app.metrics);
   server.get('/.well-known/jwks.json', async (_request, reply) => {

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { JwtKeyError } from './auth/jwt-keys.js';
 import { registerCoreCommands } from './cli/commands.js';
 import { registerJobCommands } from './cli/jobs.js';
+import { registerRouteCommands } from './cli/routes.js';
 import { serve } from './cli/serve.js';
 import { CliUsageError, registerServerCommands } from './cli/servers.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerCoreCommands(program);
   registerServerCommands(program);
   registerJobCommands(program);
+  registerRouteCommands(program);
   return program;
 }
 

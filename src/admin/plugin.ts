@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.js';
 import { registerBillingAdminRoutes } from '../orders/admin-routes.js';
 import { registerServerAdminRoutes } from '../servers/admin-routes.js';
+import { registerUserApiAdminRoutes } from '../userapi/admin-routes.js';
 import { authenticateAdmin } from './guard.js';
 
 export const ADMIN_API_PREFIX = '/admin/api/v1';
@@ -19,6 +20,7 @@ export async function registerAdminApi(server: FastifyInstance, app: AppContext)
       });
       registerServerAdminRoutes(admin, app);
       registerBillingAdminRoutes(admin, app);
+      registerUserApiAdminRoutes(admin, app);
     },
     { prefix: ADMIN_API_PREFIX },
   );

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { DEMO_CLIENT, isEmptyInstall, seedDemo } from '../demo/seed.js';
 import { Worker } from '../jobs/worker.js';
 import { jobTypes } from '../provisioning/index.js';
+import { pruneLog } from '../requestlog/search.js';
 import { openApp } from '../runtime.js';
 import { startEmbeddedSandbox } from '../sandbox/embedded.js';
 import { userApiRoutes } from '../userapi/routes.js';
@@ -24,6 +25,11 @@ export async function serve(config: Config): Promise<void> {
   const sandbox = config.sandbox ? await startEmbeddedSandbox(app) : undefined;
   const worker = config.inProcessWorker ? new Worker(app, jobTypes()) : undefined;
   worker?.start();
+  // Request-log retention: prune now and every hour.
+  const prune = () => pruneLog(app).catch((err) => log.warn({ err }, 'request log retention cleanup failed'));
+  await prune();
+  const pruner = setInterval(prune, 3600_000);
+  pruner.unref();
   const server = await buildServer(app, userApiRoutes);
   await server.listen({ port: config.port, host: config.host });
   const address = server.addresses()[0] as AddressInfo | undefined;
@@ -68,6 +74,7 @@ export async function serve(config: Config): Promise<void> {
     const reaper = setInterval(() => server.server.closeIdleConnections(), 100);
     await server.close();
     clearInterval(reaper);
+    clearInterval(pruner);
     await worker?.stop();
     await sandbox?.close();
     await app.close();

@@ -196,6 +196,10 @@ export interface RequestLogTable {
   request_id: string;
   request_body: string | null;
   response_body: string | null;
+  /** The query string, redacted. */
+  query: string | null;
+  /** Request headers as JSON, redacted. */
+  request_headers: string | null;
 }
 
 export interface AuditLogTable {

@@ -4,6 +4,7 @@ import * as m0002 from './0002_servers.js';
 import * as m0003 from './0003_jobs.js';
 import * as m0004 from './0004_orders.js';
 import * as m0005 from './0005_credentials_reveal.js';
+import * as m0006 from './0006_request_log_details.js';
 
 /**
  * Every migration, in order. A migration is frozen once it has shipped: change the schema by adding
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0003_jobs': m0003,
   '0004_orders': m0004,
   '0005_credentials_reveal': m0005,
+  '0006_request_log_details': m0006,
 };

@@ -1,0 +1,86 @@
+import { SECRET_KEYS } from '../platform/log.js';
+
+/**
+ * What the request log may keep. Secrets are replaced before anything is stored: values under
+ * secret-looking keys (password, token, secret, key, authorization…) in JSON bodies, query
+ * strings and headers, anything that looks like a card number anywhere, and bodies are capped.
+ */
+export const BODY_CAP_BYTES = 16 * 1024;
+const MASK = '[REDACTED]';
+const SECRET_KEY = new RegExp(
+  `(${[...SECRET_KEYS, 'passwd', 'pass', 'key', 'cookie', 'cvv', 'cvc', 'card'].join('|')})`,
+  'i',
+);
+// 13–19 digits, optionally grouped by spaces or dashes: card-like numbers (PAN).
+const CARD_LIKE = /\b(?:\d[ -]?){12,18}\d\b/g;
+
+function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key);
+}
+
+function redactValue(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(CARD_LIKE, MASK);
+  if (Array.isArray(value)) return value.map(redactValue);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isSecretKey(k) ? MASK : redactValue(v)]));
+  }
+  return value;
+}
+
+/** A body as text for the log: JSON redacted structurally; other text only for card numbers; capped. */
+export function redactBody(raw: string | undefined | null): string | null {
+  if (raw === undefined || raw === null || raw === '') return null;
+  let text: string;
+  try {
+    text = JSON.stringify(redactValue(JSON.parse(raw)));
+  } catch {
+    text = raw
+      .replace(CARD_LIKE, MASK)
+      .replace(/("?(?:password|token|secret)"?\s*[:=]\s*)("[^"]*"|\S+)/gi, `$1${MASK}`);
+  }
+  return cap(text);
+}
+
+export function cap(text: string): string {
+  const bytes = Buffer.byteLength(text);
+  if (bytes <= BODY_CAP_BYTES) return text;
+  const cut = Buffer.from(text)
+    .subarray(0, BODY_CAP_BYTES)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
+  return `${cut}…[truncated ${bytes - Buffer.byteLength(cut)} bytes]`;
+}
+
+export function redactQuery(query: string): string | null {
+  if (!query) return null;
+  const params = new URLSearchParams(query);
+  for (const [k, v] of [...params]) params.set(k, isSecretKey(k) ? MASK : v.replace(CARD_LIKE, MASK));
+  return cap(params.toString().replaceAll(encodeURIComponent(MASK), MASK));
+}
+
+const KEEP_HEADERS = [
+  'content-type',
+  'content-length',
+  'user-agent',
+  'accept',
+  'x-request-id',
+  'idempotency-key',
+  'x-forwarded-for',
+  'authorization',
+  'cookie',
+  'x-api-key',
+];
+
+/** A short list of useful headers; credentials keep only their scheme (`Bearer [REDACTED]`). */
+export function redactHeaders(headers: Record<string, string | string[] | undefined>): string {
+  const out: Record<string, string> = {};
+  for (const name of KEEP_HEADERS) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    const text = Array.isArray(value) ? value.join(', ') : value;
+    if (name === 'authorization') out[name] = `${text.split(' ')[0]} ${MASK}`;
+    else if (name === 'cookie' || name === 'x-api-key') out[name] = MASK;
+    else out[name] = text.replace(CARD_LIKE, MASK);
+  }
+  return JSON.stringify(out);
+}
