@@ -324,6 +324,16 @@ export interface IdempotencyKeysTable {
   created_at_ms: number;
 }
 
+export interface AdminSessionsTable {
+  id: string;
+  admin_id: string;
+  token_hash: string;
+  csrf_token: string;
+  ip: string | null;
+  created_at_ms: number;
+  expires_at_ms: number;
+}
+
 export interface Database {
   settings: SettingsTable;
   admins: AdminsTable;
@@ -351,4 +361,5 @@ export interface Database {
   orders: OrdersTable;
   payments: PaymentsTable;
   idempotency_keys: IdempotencyKeysTable;
+  admin_sessions: AdminSessionsTable;
 }

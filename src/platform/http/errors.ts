@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   insufficient_scope: { status: 403, title: 'The credential does not allow this action' },
   /** The Admin API is limited to listed addresses (`admin.allowed_ips`) and this one is not among them. */
   address_not_allowed: { status: 403, title: 'Requests from this address are not allowed' },
+  /** A state-changing admin-area request without the session's CSRF token (X-CSRF-Token). */
+  csrf_failed: { status: 403, title: 'Missing or wrong CSRF token' },
   /** The resource does not exist, or belongs to someone else. */
   not_found: { status: 404, title: 'Not found' },
   /** No route matches this method and path (or the route is disabled). */

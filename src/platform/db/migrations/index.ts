@@ -5,6 +5,7 @@ import * as m0003 from './0003_jobs.js';
 import * as m0004 from './0004_orders.js';
 import * as m0005 from './0005_credentials_reveal.js';
 import * as m0006 from './0006_request_log_details.js';
+import * as m0007 from './0007_admin_sessions.js';
 
 /**
  * Every migration, in order. A migration is frozen once it has shipped: change the schema by adding
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004_orders': m0004,
   '0005_credentials_reveal': m0005,
   '0006_request_log_details': m0006,
+  '0007_admin_sessions': m0007,
 };

@@ -1,0 +1,87 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../app-context.js';
+import { randomSecret, sha256Hex } from '../platform/crypto/tokens.js';
+import { AppError } from '../platform/http/errors.js';
+import { newId } from '../platform/ids.js';
+import type { AdminPrincipal } from './guard.js';
+
+/**
+ * Admin-area sessions for browsers: an HttpOnly, SameSite=Strict cookie holding a random token
+ * (stored hashed), and a CSRF token the page sends in X-CSRF-Token on every state change.
+ */
+export const COOKIE = 'portico_admin';
+const TTL_MS = 12 * 3600_000;
+
+export function readCookie(request: FastifyRequest, name: string): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+function cookie(request: FastifyRequest, value: string, maxAgeS: number): string {
+  const secure = request.protocol === 'https' ? '; Secure' : '';
+  return `${COOKIE}=${encodeURIComponent(value)}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}${secure}`;
+}
+
+export async function startSession(
+  app: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  admin: AdminPrincipal,
+) {
+  const token = randomSecret(32);
+  const csrf = randomSecret(24);
+  const now = app.clock.nowMs();
+  await app.db.kysely
+    .insertInto('admin_sessions')
+    .values({
+      id: newId('session', now),
+      admin_id: admin.adminId,
+      token_hash: sha256Hex(token),
+      csrf_token: csrf,
+      ip: request.ip,
+      created_at_ms: now,
+      expires_at_ms: now + TTL_MS,
+    })
+    .execute();
+  reply.header('set-cookie', cookie(request, token, TTL_MS / 1000));
+  return { email: admin.email, csrf_token: csrf };
+}
+
+export async function sessionFor(app: AppContext, request: FastifyRequest) {
+  const token = readCookie(request, COOKIE);
+  if (!token) return undefined;
+  const row = await app.db.kysely
+    .selectFrom('admin_sessions')
+    .innerJoin('admins', 'admins.id', 'admin_sessions.admin_id')
+    .select([
+      'admin_sessions.id',
+      'admin_sessions.admin_id',
+      'admin_sessions.csrf_token',
+      'admin_sessions.expires_at_ms',
+      'admins.email',
+    ])
+    .where('admin_sessions.token_hash', '=', sha256Hex(token))
+    .executeTakeFirst();
+  if (!row || row.expires_at_ms <= app.clock.nowMs()) return undefined;
+  return row;
+}
+
+/** State changes from a cookie session must carry the session's CSRF token. */
+export function checkCsrf(request: FastifyRequest, csrfToken: string): void {
+  if (['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return;
+  if (request.headers['x-csrf-token'] !== csrfToken) {
+    throw new AppError(
+      'csrf_failed',
+      'This change needs the X-CSRF-Token of your admin session; reload the admin area.',
+    );
+  }
+}
+
+export async function endSession(app: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const token = readCookie(request, COOKIE);
+  if (token) await app.db.kysely.deleteFrom('admin_sessions').where('token_hash', '=', sha256Hex(token)).execute();
+  reply.header('set-cookie', cookie(request, '', 0));
+}

@@ -1,0 +1,117 @@
+import type { AddressInfo } from 'node:net';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdmin } from '../../src/admins/admins.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { launchBrowser } from '../helpers/browser.js';
+import { newClient, newProduct, newService, type TestClient } from '../helpers/factories.js';
+
+describe('the admin area in a real browser', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let base: string;
+  let me: TestClient;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await t.app.settings.set('userapi.rate_limit', 'off');
+    await createAdmin(
+      { db: t.app.db.kysely, clock: t.app.clock },
+      { email: 'ops@example.com', name: 'Ops', password: 'admin-password-1' },
+    );
+    me = await newClient(t.app);
+    await t.server.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(t.server.server.address() as AddressInfo).port}`;
+    browser = await launchBrowser();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('logs in', async () => {
+    await page.goto(`${base}/admin#/login`);
+    await page.getByLabel('Email').fill('ops@example.com');
+    await page.getByLabel('Password').fill('admin-password-1');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect.poll(() => page.locator('tr[data-route]').count(), { timeout: 10_000 }).toBeGreaterThan(5);
+    const cookie = (await page.context().cookies()).find((c) => c.name === 'portico_admin');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+  });
+
+  it('disables a route and the docs change', async () => {
+    await page.goto(`${base}/admin#/routes`);
+    await page.getByLabel('Enable listInvoices').uncheck();
+    await expect
+      .poll(async () => (await t.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json().paths['/invoices'])
+      .toBeUndefined();
+    expect(
+      (await t.inject({ method: 'GET', url: '/api/v1/invoices', headers: { authorization: me.basic } })).statusCode,
+    ).toBe(404);
+    await page.getByLabel('Enable listInvoices').check();
+    await expect
+      .poll(async () => (await t.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json().paths['/invoices'])
+      .toBeDefined();
+  });
+
+  it('adds an alias and the API answers on it', async () => {
+    const svc = await newService(t.app, { clientId: me.row.id, productId: (await newProduct(t.app)).id });
+    await page.goto(`${base}/admin#/routes`);
+    const row = page.locator('tr[data-route="getService"]');
+    await row.getByLabel('New alias for getService').fill('/cloud/{id}');
+    await row.getByRole('button', { name: 'Add alias' }).click();
+    await expect
+      .poll(() => page.locator('tr[data-route="getService"] code').allTextContents())
+      .toContain('/cloud/{id}');
+    const res = await t.inject({ method: 'GET', url: `/api/v1/cloud/${svc.id}`, headers: { authorization: me.basic } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().id).toBe(svc.id);
+  });
+
+  it('turns logging on, finds the API call in the log and opens it; exports CSV', async () => {
+    await page.goto(`${base}/admin#/settings`);
+    await page.getByLabel('Request log — enable for debugging').check();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect.poll(() => t.app.settings.snapshot['userapi.logging']).toBe(true);
+    await t.inject({
+      method: 'GET',
+      url: '/api/v1/account',
+      headers: { authorization: me.basic, 'x-request-id': 'browser-trace-1' },
+    });
+    await t.app.requestLog.flush();
+    await page.goto(`${base}/admin#/logs?client_id=${me.row.id}`);
+    const row = page.locator('tr.clickable', { hasText: '/api/v1/account' }).first();
+    await row.click();
+    await expect.poll(() => page.locator('main').innerText()).toContain('browser-trace-1');
+    expect(await page.locator('main').innerText()).toContain('Basic [REDACTED]');
+    await page.screenshot({ path: '/tmp/portico-admin-entry-test.png', fullPage: true });
+
+    await page.goto(`${base}/admin#/logs`);
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Export CSV' }).click();
+    const file = await (await download).path();
+    const { readFileSync } = await import('node:fs');
+    const csv = readFileSync(file, 'utf8');
+    expect(csv.split('\r\n')[0]).toBe('id,at,method,route,path,status,duration_ms,ip,client_id,request_id');
+    expect(csv).toContain('browser-trace-1');
+  });
+
+  it('logs out: the session cookie no longer opens the Admin API', async () => {
+    const own = await browser.newContext();
+    const p = await own.newPage();
+    await p.goto(`${base}/admin#/login`);
+    await p.getByLabel('Email').fill('ops@example.com');
+    await p.getByLabel('Password').fill('admin-password-1');
+    await p.getByRole('button', { name: 'Log in' }).click();
+    await p.waitForSelector('tr[data-route]');
+    await p.getByRole('button', { name: 'Log out' }).click();
+    await p.waitForSelector('input[type="email"]');
+    const status = await p.evaluate(async () => (await fetch('/admin/api/v1/userapi/routes')).status);
+    expect(status).toBe(401);
+    await own.close();
+  });
+});
