@@ -28,6 +28,8 @@ export interface Config {
   inProcessWorker: boolean;
   /** Public base URL used in printed links and the OpenAPI `servers` entry. */
   publicUrl: string | undefined;
+  /** How long a panel mutation may take before it counts as timed out (HESTIA.md §1: 120 s). */
+  panelMutationTimeoutMs: number;
 }
 
 export const INSTALL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -50,6 +52,14 @@ function parseFlag(name: string, raw: string | undefined, fallback: boolean): bo
   if (['1', 'on', 'true', 'yes'].includes(raw.toLowerCase())) return true;
   if (['0', 'off', 'false', 'no'].includes(raw.toLowerCase())) return false;
   throw new ConfigError(`${name} must be on or off, got "${raw}".`);
+}
+
+function parsePositiveMs(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 100)
+    throw new ConfigError(`${name} must be a whole number of milliseconds (at least 100), got "${raw}".`);
+  return ms;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -76,6 +86,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKeyFile: env.PORTICO_MASTER_KEY_FILE || undefined,
     inProcessWorker: parseFlag('PORTICO_WORKER', env.PORTICO_WORKER, true),
     publicUrl: env.PORTICO_PUBLIC_URL || undefined,
+    panelMutationTimeoutMs: parsePositiveMs(
+      'PORTICO_PANEL_MUTATION_TIMEOUT_MS',
+      env.PORTICO_PANEL_MUTATION_TIMEOUT_MS,
+      120_000,
+    ),
   };
 }
 

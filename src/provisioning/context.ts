@@ -98,6 +98,10 @@ export async function jobPanel(app: AppContext, serverId: string, jobId: string 
   if (!row) throw new JobFailure('permanent', 'SERVER_NOT_FOUND', `Server ${serverId} no longer exists.`);
   return panelFor(app, row, {
     agent: agentFor(row),
+    timeouts: {
+      mutationMs: app.config.panelMutationTimeoutMs,
+      listMs: Math.min(15_000, app.config.panelMutationTimeoutMs),
+    },
     onCall: (call) => {
       app.metrics.recordPanelCall(call);
       app.db.kysely

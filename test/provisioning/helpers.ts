@@ -16,8 +16,10 @@ export interface ProvisioningHarness {
   close(): Promise<void>;
 }
 
-export async function startProvisioning(options: { secret?: string } = {}): Promise<ProvisioningHarness> {
-  const t = await createTestApp();
+export async function startProvisioning(
+  options: { secret?: string; env?: Record<string, string> } = {},
+): Promise<ProvisioningHarness> {
+  const t = await createTestApp(options.env ? { env: options.env } : {});
   const panel = await startSandboxPanel();
   const server = await addServer(t.app, {
     name: `sandbox${Date.now().toString(36)}`,
