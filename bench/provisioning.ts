@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +10,8 @@ import { newId } from '../src/platform/ids.js';
 import { silentLogger } from '../src/platform/log.js';
 import { enqueueLifecycle, jobTypes } from '../src/provisioning/index.js';
 import { openApp } from '../src/runtime.js';
-import { startSandboxPanel } from '../src/sandbox/server.js';
 import { addServer } from '../src/servers/servers.js';
+import { freePort } from './load.js';
 
 /**
  * Provisioning throughput: N accounts (user + web domain + DNS zone) across K sandbox panels,
@@ -21,20 +22,37 @@ const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 1000);
 const PANELS = Number(process.env.BENCH_PANELS ?? 4);
 const LATENCY_MS = Number(process.env.BENCH_PANEL_LATENCY_MS ?? 50);
 
+async function startPanelProcess() {
+  const port = await freePort();
+  const bin = join(import.meta.dirname, '../bin/portico.js');
+  const args = [bin, 'sandbox-panel', '--port', String(port), '--latency-ms', String(LATENCY_MS), '--unlimited'];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  const deadline = Date.now() + 30_000;
+  while (!/Access key: (\w+):(\S+)/.test(out)) {
+    if (Date.now() > deadline) throw new Error(`sandbox panel did not start: ${out}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const [, id = '', secret = ''] = /Access key: (\w+):(\S+)/.exec(out) ?? [];
+  const fingerprint = /Certificate SHA-256: (\S+)/.exec(out)?.[1] ?? '';
+  return { child, port, id, secret, fingerprint };
+}
+
 const dataDir = mkdtempSync(join(tmpdir(), 'portico-bench-prov-'));
 const app = await openApp(loadConfig({ PORTICO_DATA_DIR: dataDir, PORTICO_DEMO: 'off' }), { logger: silentLogger() });
-const panels = await Promise.all(Array.from({ length: PANELS }, () => startSandboxPanel()));
+// The panels run in their own processes, so their work does not count as the engine's.
+const panels = await Promise.all(Array.from({ length: PANELS }, () => startPanelProcess()));
 try {
   for (const [i, p] of panels.entries()) {
-    for (const pkg of Object.values(p.state.packages))
-      Object.assign(pkg, { WEB_DOMAINS: 'unlimited', DNS_DOMAINS: 'unlimited' });
-    p.faults.add({ kind: 'latency', ms: LATENCY_MS, times: Number.POSITIVE_INFINITY });
     await addServer(app, {
       name: `bench${i}`,
-      host: p.host,
+      host: '127.0.0.1',
       port: p.port,
-      credentials: { kind: 'access_key', ...p.accessKey },
-      tls: { mode: 'pin', sha256: p.fingerprintSha256 },
+      credentials: { kind: 'access_key', id: p.id, secret: p.secret },
+      tls: { mode: 'pin', sha256: p.fingerprint },
       capacity: ACCOUNTS,
     });
   }
@@ -134,7 +152,7 @@ try {
   );
   console.log(`  engine overhead/job  ${overheadMs.toFixed(1)} ms beyond panel time (target ≤ 5 ms)`);
 } finally {
-  for (const p of panels) await p.close();
+  for (const p of panels) p.child.kill('SIGTERM');
   await app.close();
   rmSync(dataDir, { recursive: true, force: true });
 }

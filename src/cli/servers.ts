@@ -189,12 +189,21 @@ export function registerServerCommands(program: Command): void {
     .option('--port <port>', 'HTTPS port', '8083')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--state <file>', 'keep users, domains and keys in this JSON file')
-    .action(async (opts: { port: string; host: string; state?: string }) => {
+    .option('--latency-ms <ms>', 'delay every call, like a real panel under load', '0')
+    .option('--unlimited', 'lift the demo packages’ domain limits (for load tests)')
+    .action(async (opts: { port: string; host: string; state?: string; latencyMs: string; unlimited?: boolean }) => {
       const panel = await startSandboxPanel({
         port: Number(opts.port),
         host: opts.host,
         ...(opts.state ? { stateFile: opts.state } : {}),
       });
+      if (Number(opts.latencyMs) > 0)
+        panel.faults.add({ kind: 'latency', ms: Number(opts.latencyMs), times: Number.POSITIVE_INFINITY });
+      if (opts.unlimited) {
+        for (const pkg of Object.values(panel.state.packages)) {
+          Object.assign(pkg, { WEB_DOMAINS: 'unlimited', DNS_DOMAINS: 'unlimited', MAIL_DOMAINS: 'unlimited' });
+        }
+      }
       console.log(`Sandbox panel (HestiaCP emulator — not a real panel) at ${panel.url}`);
       console.log(`Certificate SHA-256: ${panel.fingerprintSha256}`);
       console.log(`Access key: ${panel.accessKey.id}:${panel.accessKey.secret}`);
