@@ -11,6 +11,7 @@ import { silentLogger } from '../src/platform/log.js';
 import { enqueueLifecycle, jobTypes } from '../src/provisioning/index.js';
 import { openApp } from '../src/runtime.js';
 import { addServer } from '../src/servers/servers.js';
+import { insertService } from '../src/services/store.js';
 import { freePort } from './load.js';
 
 /**
@@ -85,30 +86,18 @@ try {
   await app.db.kysely.transaction().execute(async (trx) => {
     for (let i = 0; i < ACCOUNTS; i++) {
       const id = newId('service', now);
-      await trx
-        .insertInto('services')
-        .values({
-          id,
-          client_id: client.id,
-          product_id: productId,
-          order_id: null,
-          server_id: null,
-          panel_username: null,
-          domain: `bench${i}.example`,
-          status: 'pending',
-          billing_cycle: 'monthly',
-          amount_minor: 100,
-          currency: 'USD',
-          next_due_at_ms: null,
-          cancellation_type: null,
-          cancellation_reason: null,
-          cancellation_requested_at_ms: null,
-          panel_password_sealed: null,
-          panel_password_revealed_at_ms: null,
-          created_at_ms: now,
-          updated_at_ms: now,
-        })
-        .execute();
+      await insertService(trx, {
+        id,
+        client_id: client.id,
+        product_id: productId,
+        domain: `bench${i}.example`,
+        status: 'pending',
+        billing_cycle: 'monthly',
+        amount_minor: 100,
+        currency: 'USD',
+        created_at_ms: now,
+        updated_at_ms: now,
+      });
       await enqueueLifecycle(trx, {
         action: 'create',
         serviceId: id,

@@ -5,6 +5,7 @@ import type { BillingCycle } from '../platform/db/schema.js';
 import { AppError } from '../platform/http/errors.js';
 import { newId } from '../platform/ids.js';
 import { enqueueLifecycle } from '../provisioning/index.js';
+import { insertService } from '../services/store.js';
 
 /**
  * Ordering and paying. An order writes the order, its invoice and a pending service in one
@@ -48,30 +49,18 @@ export async function placeOrder(
   const ids = { order: newId('order', now), invoice: newId('invoice', now), service: newId('service', now) };
   const total = price.amount_minor + price.setup_fee_minor;
   await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('services')
-      .values({
-        id: ids.service,
-        client_id: input.clientId,
-        product_id: product.id,
-        order_id: ids.order,
-        server_id: null,
-        panel_username: null,
-        domain,
-        status: 'pending',
-        billing_cycle: input.billingCycle,
-        amount_minor: price.amount_minor,
-        currency: price.currency,
-        next_due_at_ms: null,
-        cancellation_type: null,
-        cancellation_reason: null,
-        cancellation_requested_at_ms: null,
-        panel_password_sealed: null,
-        panel_password_revealed_at_ms: null,
-        created_at_ms: now,
-        updated_at_ms: now,
-      })
-      .execute();
+    await insertService(trx, {
+      id: ids.service,
+      client_id: input.clientId,
+      product_id: product.id,
+      order_id: ids.order,
+      domain,
+      status: 'pending',
+      billing_cycle: input.billingCycle,
+      amount_minor: price.amount_minor,
+      currency: price.currency,
+      created_at_ms: now,
+    });
     await trx
       .insertInto('invoices')
       .values({

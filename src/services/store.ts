@@ -36,6 +36,30 @@ export function findClientService(db: Kysely<Database>, clientId: string, id: st
   return base(db).where('services.id', '=', id).where('services.client_id', '=', clientId).executeTakeFirst();
 }
 
-export async function insertService(db: Kysely<Database>, row: Selectable<ServicesTable>): Promise<void> {
-  await db.insertInto('services').values(row).execute();
+type ServiceRecord = Selectable<ServicesTable>;
+/** A new service: what identifies it and what it costs; everything else starts empty. */
+export type NewService = Pick<
+  ServiceRecord,
+  'id' | 'client_id' | 'product_id' | 'status' | 'billing_cycle' | 'amount_minor' | 'currency' | 'created_at_ms'
+> &
+  Partial<ServiceRecord>;
+
+export async function insertService(db: Kysely<Database>, service: NewService): Promise<void> {
+  await db
+    .insertInto('services')
+    .values({
+      order_id: null,
+      server_id: null,
+      panel_username: null,
+      domain: null,
+      next_due_at_ms: null,
+      cancellation_type: null,
+      cancellation_reason: null,
+      cancellation_requested_at_ms: null,
+      panel_password_sealed: null,
+      panel_password_revealed_at_ms: null,
+      updated_at_ms: service.created_at_ms,
+      ...service,
+    })
+    .execute();
 }
