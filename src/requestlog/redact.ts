@@ -18,26 +18,24 @@ function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
 }
 
-function redactValue(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(CARD_LIKE, MASK);
-  if (Array.isArray(value)) return value.map(redactValue);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isSecretKey(k) ? MASK : redactValue(v)]));
-  }
-  return value;
-}
+// A JSON member whose key looks secret, with a string, number, boolean or null value.
+const SECRET_MEMBER = new RegExp(
+  `("[^"\\\\]*${SECRET_KEY.source}[^"\\\\]*"\\s*:\\s*)("(?:[^"\\\\]|\\\\.)*"|-?\\d[\\d.eE+-]*|true|false|null)`,
+  'gi',
+);
 
-/** A body as text for the log: JSON redacted structurally; other text only for card numbers; capped. */
+/**
+ * A body as text for the log, secrets replaced, capped. One regular-expression pass over the
+ * text instead of parse-walk-stringify: this runs for every logged request, and the log must cost
+ * little (≤ 10 % of throughput). Values under secret-looking keys are replaced whatever their
+ * nesting; card-like numbers anywhere.
+ */
 export function redactBody(raw: string | undefined | null): string | null {
   if (raw === undefined || raw === null || raw === '') return null;
-  let text: string;
-  try {
-    text = JSON.stringify(redactValue(JSON.parse(raw)));
-  } catch {
-    text = raw
-      .replace(CARD_LIKE, MASK)
-      .replace(/("?(?:password|token|secret)"?\s*[:=]\s*)("[^"]*"|\S+)/gi, `$1${MASK}`);
-  }
+  const text = raw
+    .replace(SECRET_MEMBER, `$1"${MASK}"`)
+    .replace(CARD_LIKE, MASK)
+    .replace(/((?:password|token|secret)\s*=\s*)([^&\s"]+)/gi, `$1${MASK}`);
   return cap(text);
 }
 
