@@ -62,7 +62,12 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const clock = options.clock ?? systemClock;
-  const db = openDatabase({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
+  const db = openDatabase({
+    databaseUrl: config.databaseUrl,
+    sqlitePath: config.sqlitePath,
+    onIdleError: (error) =>
+      logger.warn({ err: error }, 'an idle database connection was closed by the server; it will be replaced'),
+  });
   if (options.migrate !== false) await migrateToLatest(db);
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })

@@ -19,9 +19,16 @@ export interface Db {
 // well inside Number's exact range.
 pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 
-export function openDatabase(options: { databaseUrl?: string | undefined; sqlitePath: string }): Db {
+export function openDatabase(options: {
+  databaseUrl?: string | undefined;
+  sqlitePath: string;
+  onIdleError?: (error: Error) => void;
+}): Db {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle connection closed by the server (restart, failover, admin command) is dropped from
+    // the pool and replaced on next use; without a listener it would crash the process.
+    pool.on('error', (error) => options.onIdleError?.(error));
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
   }
