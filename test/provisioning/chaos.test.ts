@@ -3,11 +3,12 @@ import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '../../src/jobs/worker.js';
-import { enqueueLifecycle, jobTypes } from '../../src/provisioning/index.js';
+import { jobTypes } from '../../src/provisioning/index.js';
 import { type SandboxPanel, startSandboxPanel } from '../../src/sandbox/server.js';
 import { addServer } from '../../src/servers/servers.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { newClient, newProduct, newService } from '../helpers/factories.js';
+import { enqueueCreate } from './helpers.js';
 
 /**
  * Kill -9 the worker at random points while it provisions: afterwards every order ends active or
@@ -50,17 +51,7 @@ describe('chaos: a worker killed with SIGKILL at random points', () => {
         domain: `chaos${i}.example`,
       });
       services.push(svc.id);
-      await t.app.db.kysely.transaction().execute((trx) =>
-        enqueueLifecycle(trx, {
-          action: 'create',
-          serviceId: svc.id,
-          clientId: owner.row.id,
-          serverId: null,
-          correlationId: `req_chaos_${i}`,
-          actor: { type: 'system', id: null },
-          nowMs: Date.now(),
-        }),
-      );
+      await enqueueCreate(t.app, { serviceId: svc.id, clientId: owner.row.id, tag: `chaos_${i}` });
     }
     const env = {
       PATH: process.env.PATH ?? '',

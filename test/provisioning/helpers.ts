@@ -109,3 +109,18 @@ export async function settle(
 export async function service(h: ProvisioningHarness, id: string) {
   return h.t.app.db.kysely.selectFrom('services').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
+
+/** Queues the creation of a service's account, as a payment would (no server chosen yet). */
+export function enqueueCreate(app: TestApp['app'], input: { serviceId: string; clientId: string; tag: string }) {
+  return app.db.kysely.transaction().execute((trx) =>
+    enqueueLifecycle(trx, {
+      action: 'create',
+      serviceId: input.serviceId,
+      clientId: input.clientId,
+      serverId: null,
+      correlationId: `req_${input.tag}`,
+      actor: { type: 'system', id: null },
+      nowMs: Date.now(),
+    }),
+  );
+}

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '../../src/jobs/worker.js';
-import { enqueueLifecycle, jobTypes } from '../../src/provisioning/index.js';
+import { jobTypes } from '../../src/provisioning/index.js';
 import { type SandboxPanel, startSandboxPanel } from '../../src/sandbox/server.js';
 import { addServer } from '../../src/servers/servers.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { newClient, newProduct, newService } from '../helpers/factories.js';
+import { enqueueCreate } from './helpers.js';
 
 describe('two workers on one database', () => {
   let t: TestApp;
@@ -40,19 +41,7 @@ describe('two workers on one database', () => {
         status: 'pending',
         domain: `pair${i}.example`,
       });
-      jobIds.push(
-        await t.app.db.kysely.transaction().execute((trx) =>
-          enqueueLifecycle(trx, {
-            action: 'create',
-            serviceId: svc.id,
-            clientId: owner.row.id,
-            serverId: null,
-            correlationId: `req_pair_${i}`,
-            actor: { type: 'system', id: null },
-            nowMs: Date.now(),
-          }),
-        ),
-      );
+      jobIds.push(await enqueueCreate(t.app, { serviceId: svc.id, clientId: owner.row.id, tag: `pair_${i}` }));
     }
     const twin = await t.twin();
     const workers = [
