@@ -5,6 +5,7 @@ import { countClients } from '../clients/store.js';
 import { insertInvoice } from '../invoices/store.js';
 import type { BillingCycle } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
+import { enqueueLifecycle } from '../provisioning/index.js';
 import { insertService } from '../services/store.js';
 
 /**
@@ -96,54 +97,68 @@ export async function seedDemo(app: AppContext): Promise<{ clientId: string }> {
     { db, clock: app.clock },
     { ...DEMO_CLIENT, company: 'Demo Company [demo]', creditMinor: 5000, isDemo: true },
   );
+  // The paid service is provisioned for real (on the sandbox panel) by the worker; the unpaid one
+  // waits for the newcomer to pay its invoice through the API and watch it happen.
   const services = [
-    { product: 0, domain: 'demo-starter.test', status: 'active' as const, amount: 499 },
-    { product: 1, domain: 'demo-pro.test', status: 'suspended' as const, amount: 999 },
+    { product: 0, domain: 'demo-starter.test', paid: true, amount: 499 },
+    { product: 1, domain: 'demo-pro.test', paid: false, amount: 999 },
   ];
   for (const [i, s] of services.entries()) {
-    const serviceId = newId('service', now + 10 + i);
-    await insertService(db, {
-      id: serviceId,
-      client_id: client.id,
-      product_id: productIds[s.product]!,
-      domain: s.domain,
-      status: s.status,
-      billing_cycle: 'monthly',
-      amount_minor: s.amount,
-      currency: 'USD',
-      next_due_at_ms: now + 30 * DAY_MS,
-      created_at_ms: now,
-      updated_at_ms: now,
-    });
-    const invoiceId = newId('invoice', now + 20 + i);
-    const paid = s.status === 'active';
-    await insertInvoice(
-      db,
-      {
-        id: invoiceId,
+    // Each service with its invoice (and, when paid, its provisioning job) in one transaction.
+    await db.transaction().execute(async (trx) => {
+      const serviceId = newId('service', now + 10 + i);
+      await insertService(trx, {
+        id: serviceId,
         client_id: client.id,
-        number: `DEMO-${String(i + 1).padStart(6, '0')}`,
-        status: paid ? 'paid' : 'unpaid',
+        product_id: productIds[s.product]!,
+        domain: s.domain,
+        status: 'pending',
+        billing_cycle: 'monthly',
+        amount_minor: s.amount,
         currency: 'USD',
-        subtotal_minor: s.amount,
-        tax_minor: 0,
-        total_minor: s.amount,
-        issued_at_ms: now - 5 * DAY_MS,
-        due_at_ms: now + 2 * DAY_MS,
-        paid_at_ms: paid ? now - 4 * DAY_MS : null,
         created_at_ms: now,
-      },
-      [
+      });
+      const invoiceId = newId('invoice', now + 20 + i);
+      const paid = s.paid;
+      await insertInvoice(
+        trx,
         {
-          id: newId('invoiceItem', now),
-          invoice_id: invoiceId,
-          service_id: serviceId,
-          description: `${PRODUCTS[s.product]!.name} hosting — ${s.domain} (monthly) [demo]`,
-          amount_minor: s.amount,
-          sort_order: 1,
+          id: invoiceId,
+          client_id: client.id,
+          number: `DEMO-${String(i + 1).padStart(6, '0')}`,
+          status: paid ? 'paid' : 'unpaid',
+          currency: 'USD',
+          subtotal_minor: s.amount,
+          tax_minor: 0,
+          total_minor: s.amount,
+          issued_at_ms: now - 5 * DAY_MS,
+          due_at_ms: now + 2 * DAY_MS,
+          paid_at_ms: paid ? now - 4 * DAY_MS : null,
+          created_at_ms: now,
         },
-      ],
-    );
+        [
+          {
+            id: newId('invoiceItem', now),
+            invoice_id: invoiceId,
+            service_id: serviceId,
+            description: `${PRODUCTS[s.product]!.name} hosting — ${s.domain} (monthly) [demo]`,
+            amount_minor: s.amount,
+            sort_order: 1,
+          },
+        ],
+      );
+      if (paid) {
+        await enqueueLifecycle(trx, {
+          action: 'create',
+          serviceId,
+          clientId: client.id,
+          serverId: null,
+          correlationId: newId('request', now),
+          actor: { type: 'system', id: null },
+          nowMs: now,
+        });
+      }
+    });
   }
   return { clientId: client.id };
 }
