@@ -6,8 +6,11 @@ import type { Database } from '../platform/db/schema.js';
 
 export async function findClientCredentials(db: Kysely<Database>, email: string) {
   // Runs on every Basic-authenticated request: compiled once.
-  const query = prepared(db, 'auth.clientCredentials', (d) =>
-    d.selectFrom('clients').select(['id', 'password_hash', 'status']).where('email', '=', '?'),
+  const query = prepared(
+    db,
+    'auth.clientCredentials',
+    (d) => d.selectFrom('clients').select(['id', 'password_hash', 'status']).where('email', '=', '?'),
+    { cache: true },
   );
   const rows = await query([email.trim().toLowerCase()]);
   return rows[0];
@@ -69,17 +72,21 @@ export async function revokeSession(db: Kysely<Database>, sessionId: string, now
 
 /** The per-request check behind a JWT: is its session still live and its client active? */
 export async function findSessionState(db: Kysely<Database>, sessionId: string) {
-  const query = prepared(db, 'auth.sessionState', (d) =>
-    d
-      .selectFrom('auth_sessions')
-      .innerJoin('clients', 'clients.id', 'auth_sessions.client_id')
-      .select([
-        'auth_sessions.client_id',
-        'auth_sessions.revoked_at_ms',
-        'auth_sessions.expires_at_ms',
-        'clients.status',
-      ])
-      .where('auth_sessions.id', '=', '?'),
+  const query = prepared(
+    db,
+    'auth.sessionState',
+    (d) =>
+      d
+        .selectFrom('auth_sessions')
+        .innerJoin('clients', 'clients.id', 'auth_sessions.client_id')
+        .select([
+          'auth_sessions.client_id',
+          'auth_sessions.revoked_at_ms',
+          'auth_sessions.expires_at_ms',
+          'clients.status',
+        ])
+        .where('auth_sessions.id', '=', '?'),
+    { cache: true },
   );
   const rows = await query([sessionId]);
   return rows[0];

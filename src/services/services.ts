@@ -1,5 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
+import { cacheKey } from '../platform/db/prepared.js';
+import { cachedRead } from '../platform/db/read-cache.js';
 import type { Database, ServiceStatus } from '../platform/db/schema.js';
 import { notFound } from '../platform/http/errors.js';
 import { decodeCursor, iso, toPage } from '../platform/http/schemas.js';
@@ -30,14 +32,21 @@ export function toService(row: ServiceRow): Static<typeof Service> {
   };
 }
 
-/** A client's services, newest first, one page at a time. */
+/**
+ * A client's services, newest first, one page at a time. The list is the User API's hottest read,
+ * so a page is kept in memory while the database is unchanged (read-cache.ts): any write, here or
+ * in another process, means the next request reads it again.
+ */
 export async function pageServices(
   db: Kysely<Database>,
   options: { clientId: string; limit: number; cursor?: string | undefined; status?: ServiceStatus | undefined },
 ) {
   const afterId = decodeCursor(options.cursor, 'service');
-  const rows = await listClientServices(db, { ...options, afterId, limit: options.limit + 1 });
-  return toPage(rows, options.limit, toService);
+  const key = cacheKey('services.page', [options.clientId, options.limit, afterId ?? '', options.status ?? '']);
+  return cachedRead(db, key, async () => {
+    const rows = await listClientServices(db, { ...options, afterId, limit: options.limit + 1 });
+    return toPage(rows, options.limit, toService);
+  });
 }
 
 /** Another client's service is "not found", never "forbidden": ids must not leak across clients. */

@@ -16,8 +16,9 @@ function base(db: Kysely<Database>) {
 export function listClientServices(
   db: Kysely<Database>,
   options: { clientId: string; afterId?: string | undefined; status?: ServiceStatus | undefined; limit: number },
-): Promise<ServiceRow[]> {
-  // The list is the API's hottest read: each filter combination is compiled once (prepared.ts).
+): Promise<readonly ServiceRow[]> {
+  // The list is the API's hottest read: each filter combination is compiled once (prepared.ts);
+  // pageServices keeps whole pages in memory (read-cache.ts).
   const key = `services.list:${options.afterId ? 'after' : ''}:${options.status ? 'status' : ''}`;
   const query = prepared(db, key, (d) => {
     let q = base(d).where('services.client_id', '=', '?');

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index.js';
+import { registerReadStamp } from './read-cache.js';
 import type { Database } from './schema.js';
 
 export type { Database } from './schema.js';
@@ -38,8 +39,41 @@ export function openDatabase(options: {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const kysely = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+  });
+  registerReadStamp(kysely, sqliteReadStamp(sqlite));
   return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+}
+
+/**
+ * Writing statements run by any SQLite connection of this process (several instances can share a
+ * process: tests, and the CLI commands that open the database next to a server).
+ */
+const localWrites = { count: 0 };
+/** How long a `PRAGMA data_version` reading stands for other processes' commits. */
+const OTHER_PROCESS_CHECK_MS = 1;
+
+/**
+ * The SQLite read stamp (read-cache.ts). This process's own writes count at once
+ * (`localWrites`); other processes' commits (the CLI, a separate worker, another instance on the
+ * same file) are seen through `PRAGMA data_version`, which changes when another connection
+ * commits. The pragma opens a read transaction, which costs ~15 µs under load here, so a reading
+ * stands for one millisecond: a commit by another process is seen within 1 ms, as if it had
+ * landed that much later.
+ */
+function sqliteReadStamp(sqlite: SQLite.Database) {
+  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
+  let version: unknown;
+  let readAt = 0;
+  return () => {
+    const now = performance.now();
+    if (version === undefined || now - readAt > OTHER_PROCESS_CHECK_MS) {
+      version = dataVersion.get();
+      readAt = now;
+    }
+    return `${version}:${localWrites.count}`;
+  };
 }
 
 /**
@@ -50,9 +84,18 @@ export function openDatabase(options: {
 function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
   const cache = new Map<string, SQLite.Statement>();
   const prepare = sqlite.prepare.bind(sqlite);
+  const exec = sqlite.exec.bind(sqlite);
   return new Proxy(sqlite, {
     get(target, property, receiver) {
+      if (property === 'exec') {
+        return (sql: string) => {
+          localWrites.count += 1;
+          return exec(sql);
+        };
+      }
       if (property !== 'prepare') return Reflect.get(target, property, receiver);
+      // Kysely prepares each statement right before running it, so counting writing statements
+      // here counts this process's writes (the read cache's stamp).
       return (sql: string) => {
         let statement = cache.get(sql);
         if (!statement) {
@@ -60,6 +103,7 @@ function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
           statement = prepare(sql);
           cache.set(sql, statement);
         }
+        if (!statement.readonly) localWrites.count += 1;
         return statement;
       };
     },

@@ -1,4 +1,5 @@
 import type { Compilable, CompiledQuery, Kysely } from 'kysely';
+import { cachedRead } from './read-cache.js';
 
 /**
  * Hot-path queries compiled once. Kysely compiles a query builder to SQL on every execution
@@ -6,17 +7,28 @@ import type { Compilable, CompiledQuery, Kysely } from 'kysely';
  * the query once with placeholder values and run the compiled SQL with the real parameters, in
  * the order they appear in the builder.
  */
-export type Prepared<Row> = (parameters: readonly unknown[]) => Promise<Row[]>;
+export type Prepared<Row> = (parameters: readonly unknown[]) => Promise<readonly Row[]>;
 
-export function prepare<Row, Db>(db: Kysely<Db>, query: Compilable<Row>): Prepared<Row> {
+export interface PrepareOptions {
+  /**
+   * Answer repeated reads from memory while the database is unchanged (read-cache.ts). For the
+   * per-request lookups (auth, the hottest lists); the rows come back frozen.
+   */
+  cache?: boolean;
+}
+
+export function prepare<Row, Db>(db: Kysely<Db>, query: Compilable<Row>, options: PrepareOptions = {}): Prepared<Row> {
   const compiled: CompiledQuery<Row> = query.compile();
-  return async (parameters) => {
+  const run = async (parameters: readonly unknown[]) => {
     if (parameters.length !== compiled.parameters.length) {
       throw new Error(`prepared query expects ${compiled.parameters.length} parameters, got ${parameters.length}`);
     }
     const result = await db.executeQuery<Row>({ ...compiled, parameters });
     return result.rows;
   };
+  if (!options.cache) return run;
+  const sqlKey = compiled.sql;
+  return (parameters) => cachedRead(db, cacheKey(sqlKey, parameters), () => run(parameters));
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: one cache for every database type
@@ -27,6 +39,7 @@ export function prepared<Row, Db>(
   db: Kysely<Db>,
   key: string,
   build: (db: Kysely<Db>) => Compilable<Row>,
+  options: PrepareOptions = {},
 ): Prepared<Row> {
   let cache = caches.get(db);
   if (!cache) {
@@ -35,8 +48,19 @@ export function prepared<Row, Db>(
   }
   let query = cache.get(key) as Prepared<Row> | undefined;
   if (!query) {
-    query = prepare(db, build(db));
+    query = prepare(db, build(db), options);
     cache.set(key, query as Prepared<unknown>);
   }
   return query;
+}
+
+/** A cache key for a query and its parameters (strings and numbers on the hot paths; JSON otherwise). */
+export function cacheKey(prefix: string, parameters: readonly unknown[]): string {
+  let key = prefix;
+  for (const parameter of parameters) {
+    if (typeof parameter === 'string') key += `\0s${parameter}`;
+    else if (typeof parameter === 'number') key += `\0n${parameter}`;
+    else key += `\0j${JSON.stringify(parameter) ?? 'undefined'}`;
+  }
+  return key;
 }

@@ -77,7 +77,7 @@ export function decodeCursor(cursor: string | undefined, kind: IdKind): string |
 
 /** Turns `limit + 1` fetched rows into a page: the extra row only says whether there is more. */
 export function toPage<Row extends { id: string }, Item>(
-  rows: Row[],
+  rows: readonly Row[],
   limit: number,
   map: (row: Row) => Item,
 ): { items: Item[]; next_cursor: string | null } {

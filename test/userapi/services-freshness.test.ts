@@ -1,0 +1,118 @@
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { newClient, newProduct, newService, type TestClient } from '../helpers/factories.js';
+
+/**
+ * The services list and the per-request auth lookups are answered from memory while the database
+ * is unchanged (src/platform/db/read-cache.ts). These tests hold it to "never older than the
+ * data": every change, made by this instance or by another one on the same database, shows on
+ * the very next request.
+ */
+describe('GET /api/v1/services is never stale', () => {
+  let t: TestApp;
+  let other: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+    other = await t.twin();
+  });
+  afterAll(async () => {
+    await other?.close();
+    await t?.close();
+  });
+
+  async function list(app: TestApp, client: TestClient, query: Record<string, string> = {}) {
+    const res = await app.inject({
+      method: 'GET',
+      url: '/api/v1/services',
+      query,
+      headers: { authorization: client.basic },
+    });
+    expect(res.statusCode).toBe(200);
+    return res.json() as { items: { id: string; status: string; product_name: string; domain: string }[] };
+  }
+
+  it('shows a service created, changed or removed by another instance on the next request', async () => {
+    const me = await newClient(t.app);
+    const product = await newProduct(t.app);
+    const first = await newService(t.app, { clientId: me.row.id, productId: product.id });
+    expect((await list(t, me)).items.map((s) => s.id)).toEqual([first.id]);
+    expect((await list(t, me)).items.map((s) => s.id)).toEqual([first.id]);
+
+    // Another instance (its own database connection) adds a service: this one lists it at once.
+    const second = await newService(other.app, { clientId: me.row.id, productId: product.id });
+    expect((await list(t, me)).items.map((s) => s.id)).toEqual([second.id, first.id]);
+
+    // …changes one, as the provisioning worker does…
+    await other.app.db.kysely.updateTable('services').set({ status: 'suspended' }).where('id', '=', first.id).execute();
+    expect((await list(t, me)).items.find((s) => s.id === first.id)?.status).toBe('suspended');
+    expect((await list(t, me, { status: 'suspended' })).items.map((s) => s.id)).toEqual([first.id]);
+
+    // …and removes one.
+    await other.app.db.kysely.deleteFrom('services').where('id', '=', second.id).execute();
+    expect((await list(t, me)).items.map((s) => s.id)).toEqual([first.id]);
+  });
+
+  it('shows this instance’s own writes on the next request', async () => {
+    const me = await newClient(t.app);
+    const product = await newProduct(t.app, { name: 'Basic' });
+    const service = await newService(t.app, { clientId: me.row.id, productId: product.id });
+    expect((await list(t, me)).items[0]?.product_name).toBe('Basic');
+    await t.app.db.kysely.updateTable('products').set({ name: 'Basic 2026' }).where('id', '=', product.id).execute();
+    expect((await list(t, me)).items[0]?.product_name).toBe('Basic 2026');
+    await t.app.db.kysely.updateTable('services').set({ domain: 'renamed.test' }).where('id', '=', service.id).execute();
+    expect((await list(t, me)).items[0]?.domain).toBe('renamed.test');
+  });
+
+  it('keeps each client’s and each filter’s pages apart', async () => {
+    const a = await newClient(t.app);
+    const b = await newClient(t.app);
+    const product = await newProduct(t.app);
+    const sa = await newService(t.app, { clientId: a.row.id, productId: product.id, status: 'active' });
+    const sb = await newService(t.app, { clientId: b.row.id, productId: product.id, status: 'pending' });
+    for (let round = 0; round < 2; round++) {
+      expect((await list(t, a)).items.map((s) => s.id)).toEqual([sa.id]);
+      expect((await list(t, b)).items.map((s) => s.id)).toEqual([sb.id]);
+      expect((await list(t, a, { status: 'pending' })).items).toEqual([]);
+      expect((await list(t, b, { status: 'pending' })).items.map((s) => s.id)).toEqual([sb.id]);
+    }
+  });
+
+  /** Runs one statement on a connection Portico does not own, as another process would. */
+  async function outsideWrite(sql: string, params: string[]): Promise<void> {
+    if (t.db.databaseUrl) {
+      const client = new pg.Client({ connectionString: t.db.databaseUrl });
+      await client.connect();
+      await client.query(sql.replace(/\?/g, (_, offset: number) => `$${sql.slice(0, offset).split('?').length}`), params);
+      await client.end();
+    } else {
+      const sqlite = new SQLite(t.db.sqlitePath);
+      sqlite.prepare(sql).run(...params);
+      sqlite.close();
+    }
+  }
+
+  it('shows a commit made by another process within milliseconds', async () => {
+    const me = await newClient(t.app);
+    const product = await newProduct(t.app);
+    const service = await newService(t.app, { clientId: me.row.id, productId: product.id, status: 'pending' });
+    expect((await list(t, me)).items[0]?.status).toBe('pending');
+    await outsideWrite("update services set status = 'active' where id = ?", [service.id]);
+    // Another process's commit is seen through SQLite's data_version, read at most 1 ms apart.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await list(t, me)).items[0]?.status).toBe('active');
+    await outsideWrite("update clients set status = 'suspended' where id = ?", [me.row.id]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const res = await t.inject({ method: 'GET', url: '/api/v1/services', headers: { authorization: me.basic } });
+    expect(res.statusCode).toBe(401);
+  });
+
+  it('stops answering a suspended client at once, whichever instance suspended it', async () => {
+    const me = await newClient(t.app);
+    await list(t, me);
+    await other.app.db.kysely.updateTable('clients').set({ status: 'suspended' }).where('id', '=', me.row.id).execute();
+    const res = await t.inject({ method: 'GET', url: '/api/v1/services', headers: { authorization: me.basic } });
+    expect(res.statusCode).toBe(401);
+  });
+});
