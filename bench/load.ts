@@ -76,15 +76,21 @@ export async function load(options: {
   };
 }
 
-export function printTable(rows: LoadResult[], baseline: LoadResult): void {
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : Math.round(((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2);
+}
+
+export function printTable(rows: (LoadResult & { range?: string })[], baseline: LoadResult): void {
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   console.log(
-    `\n${'scenario'.padEnd(52)}${pad('req/s', 9)}${pad('p99 ms', 9)}${pad('vs bare', 9)}${pad('non-2xx', 9)}`,
+    `\n${'scenario'.padEnd(50)}${pad('req/s', 8)}${pad('(range)', 16)}${pad('p99 ms', 8)}${pad('vs bare', 9)}${pad('non-2xx', 9)}`,
   );
   for (const row of rows) {
     const ratio = `${Math.round((row.requestsPerS / baseline.requestsPerS) * 100)} %`;
     console.log(
-      `${row.name.padEnd(52)}${pad(row.requestsPerS, 9)}${pad(row.p99Ms, 9)}${pad(ratio, 9)}${pad(row.non2xx, 9)}`,
+      `${row.name.padEnd(50)}${pad(row.requestsPerS, 8)}${pad(row.range ? `(${row.range})` : '', 16)}${pad(row.p99Ms, 8)}${pad(ratio, 9)}${pad(row.non2xx, 9)}`,
     );
   }
 }

@@ -90,7 +90,7 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
     enabledMethods: () => settings.snapshot['userapi.auth_methods'],
   });
   const metrics = new Metrics({ db });
-  const requestLog = new RequestLogWriter(db.kysely, logger);
+  const requestLog = new RequestLogWriter({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath }, logger);
   let box: SecretBox | undefined;
   const secrets = () => {
     box ??= loadSecretBox(config, logger);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.js';
 import { newId } from '../platform/ids.js';
 import { API_PREFIX } from '../userapi/route-table.js';
-import { redactBody, redactHeaders, redactQuery } from './redact.js';
+import { pickHeaders } from './entry.js';
 import type { RequestLogWriter } from './writer.js';
 
 declare module 'fastify' {
@@ -13,38 +13,41 @@ declare module 'fastify' {
 
 /**
  * Feeds the request log from the User API's request lifecycle, only while `userapi.logging` is
- * on (checked in memory per request: nothing is done when it is off). The route id is the
+ * on (checked in memory per request: nothing is done when it is off). The hooks only capture;
+ * redaction and storage happen on the request log's thread (writer.ts). The route id is the
  * canonical operationId; the path is the one actually called (an alias stays visible).
  */
 export function registerRequestLogHooks(server: FastifyInstance, app: AppContext, writer: RequestLogWriter): void {
   server.decorateRequest('loggedResponse', undefined);
-  server.addHook('onSend', async (request, _reply, payload) => {
+  server.addHook('onSend', (request, _reply, payload, done) => {
     if (app.settings.snapshot['userapi.logging'] && (request.originalUrl ?? request.url).startsWith(API_PREFIX)) {
       request.loggedResponse =
         typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : undefined;
     }
-    return payload;
+    done(null, payload);
   });
-  server.addHook('onResponse', async (request, reply) => {
+  server.addHook('onResponse', (request, reply, done) => {
     const called = request.originalUrl ?? request.url;
-    if (!app.settings.snapshot['userapi.logging'] || !called.startsWith(API_PREFIX)) return;
-    const [path = called, query = ''] = called.split('?');
-    const now = app.clock.nowMs();
-    writer.push({
-      id: newId('log', now),
-      at_ms: now,
-      method: request.method,
-      operation_id: request.routeOptions.config?.operationId ?? null,
-      path,
-      status: reply.statusCode,
-      duration_ms: Math.round(reply.elapsedTime),
-      ip: request.ip,
-      client_id: request.principal?.clientId ?? null,
-      request_id: request.id,
-      request_body: request.body === undefined ? null : redactBody(JSON.stringify(request.body)),
-      response_body: redactBody(request.loggedResponse),
-      query: redactQuery(query),
-      request_headers: redactHeaders(request.headers),
-    });
+    if (app.settings.snapshot['userapi.logging'] && called.startsWith(API_PREFIX)) {
+      const query = called.indexOf('?');
+      const now = app.clock.nowMs();
+      writer.push({
+        id: newId('log', now),
+        at_ms: now,
+        method: request.method,
+        operation_id: request.routeOptions.config?.operationId ?? null,
+        path: query === -1 ? called : called.slice(0, query),
+        query: query === -1 ? '' : called.slice(query + 1),
+        status: reply.statusCode,
+        duration_ms: Math.round(reply.elapsedTime),
+        ip: request.ip,
+        client_id: request.principal?.clientId ?? null,
+        request_id: request.id,
+        request_body: request.body,
+        response_body: request.loggedResponse,
+        request_headers: pickHeaders(request.headers),
+      });
+    }
+    done();
   });
 }

@@ -30,11 +30,16 @@ const MEMBER = /"([^"\\]{1,80})"(\s*:\s*)("(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*|true|
  */
 export function redactBody(raw: string | undefined | null): string | null {
   if (raw === undefined || raw === null || raw === '') return null;
-  let text = raw.replace(MEMBER, (member, key: string, colon: string) =>
-    isSecretKey(key) ? `"${key}"${colon}"${MASK}"` : member,
-  );
+  let text = raw;
+  // Most bodies name no secret at all: one scan for the words settles it, and the member pass
+  // (which would find nothing to replace) is skipped.
+  if (SECRET_KEY.test(text)) {
+    text = text.replace(MEMBER, (member, key: string, colon: string) =>
+      isSecretKey(key) ? `"${key}"${colon}"${MASK}"` : member,
+    );
+    text = text.replace(/((?:password|token|secret)\s*=\s*)([^&\s"]+)/gi, `$1${MASK}`);
+  }
   if (/\d{4}/.test(text)) text = text.replace(CARD_LIKE, MASK);
-  text = text.replace(/((?:password|token|secret)\s*=\s*)([^&\s"]+)/gi, `$1${MASK}`);
   return cap(text);
 }
 
@@ -55,7 +60,7 @@ export function redactQuery(query: string): string | null {
   return cap(params.toString().replaceAll(encodeURIComponent(MASK), MASK));
 }
 
-const KEEP_HEADERS = [
+export const KEEP_HEADERS = [
   'content-type',
   'content-length',
   'user-agent',

@@ -24,9 +24,11 @@ export function openDatabase(options: {
   databaseUrl?: string | undefined;
   sqlitePath: string;
   onIdleError?: (error: Error) => void;
+  /** PostgreSQL connections kept open (10 by default). */
+  poolSize?: number;
 }): Db {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
     // An idle connection closed by the server (restart, failover, admin command) is dropped from
     // the pool and replaced on next use; without a listener it would crash the process.
     pool.on('error', (error) => options.onIdleError?.(error));

@@ -1,0 +1,69 @@
+import type { RequestLogTable } from '../platform/db/schema.js';
+import { KEEP_HEADERS, redactBody, redactHeaders, redactQuery } from './redact.js';
+
+/**
+ * One request as the log hooks capture it: what the request thread must copy, nothing more.
+ * Redaction and storage happen on the request log's own thread (writer.ts).
+ */
+export interface CapturedRequest {
+  id: string;
+  at_ms: number;
+  method: string;
+  operation_id: string | null;
+  path: string;
+  query: string;
+  status: number;
+  duration_ms: number;
+  ip: string;
+  client_id: string | null;
+  request_id: string;
+  /** The parsed JSON body, as the route saw it (undefined when there was none). */
+  request_body: unknown;
+  /** The response body as sent. */
+  response_body: string | undefined;
+  /** Only the headers the log keeps (KEEP_HEADERS), still unredacted. */
+  request_headers: Record<string, string | string[]>;
+}
+
+/**
+ * The headers the log keeps. Credentials are cut down here, on the request thread, to what the
+ * log stores of them (the scheme of `Authorization`, nothing of a cookie or key): secrets never
+ * reach the log's thread, and the copy handed over stays small.
+ */
+export function pickHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const kept: Record<string, string | string[]> = {};
+  for (const name of KEEP_HEADERS) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (name === 'authorization') {
+      const text = Array.isArray(value) ? (value[0] ?? '') : value;
+      const space = text.indexOf(' ');
+      kept[name] = space === -1 ? text : text.slice(0, space);
+    } else if (name === 'cookie' || name === 'x-api-key') {
+      kept[name] = '';
+    } else {
+      kept[name] = value;
+    }
+  }
+  return kept;
+}
+
+/** The stored row: secrets redacted, bodies capped. */
+export function toLogRow(entry: CapturedRequest): RequestLogTable {
+  return {
+    id: entry.id,
+    at_ms: entry.at_ms,
+    method: entry.method,
+    operation_id: entry.operation_id,
+    path: entry.path,
+    status: entry.status,
+    duration_ms: entry.duration_ms,
+    ip: entry.ip,
+    client_id: entry.client_id,
+    request_id: entry.request_id,
+    request_body: entry.request_body === undefined ? null : redactBody(JSON.stringify(entry.request_body)),
+    response_body: redactBody(entry.response_body),
+    query: redactQuery(entry.query),
+    request_headers: redactHeaders(entry.request_headers),
+  };
+}
