@@ -132,7 +132,7 @@ try {
     const rates = rows.map((r) => r.requestsPerS);
     return {
       name: scenarios[k].name,
-      requestsPerS: median(rates),
+      requestsPerS: Math.round(median(rates)),
       p99Ms: median(rows.map((r) => r.p99Ms)),
       non2xx: rows.reduce((sum, r) => sum + r.non2xx, 0),
       range: `${Math.min(...rates)}–${Math.max(...rates)}`,

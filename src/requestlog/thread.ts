@@ -7,12 +7,19 @@ import { type CapturedRequest, toLogRow } from './entry.js';
 
 /**
  * The request log's own thread: it redacts captured requests and writes them in batches on its
- * own database connection, so neither costs the request thread anything (writer.ts). Messages
- * are handled one at a time, in order; each batch is answered, so the writer knows what landed.
+ * own database connection, so neither costs the request thread anything (writer.ts). Entries
+ * arrive in small messages and are gathered here (not on the request thread, where holding them
+ * for 100 ms made them survive garbage collections); every write is answered with its row count,
+ * and a flush is answered once everything before it is written.
  */
-export type ToLogThread = { type: 'write'; id: number; entries: CapturedRequest[] } | { type: 'close'; id: number };
-export type FromLogThread = { type: 'written'; id: number; failed?: { rows: number; message: string } };
+export type ToLogThread =
+  | { type: 'entries'; entries: CapturedRequest[] }
+  | { type: 'flush'; id: number }
+  | { type: 'close'; id: number };
+export type FromLogThread = { type: 'written'; rows: number; failed?: string } | { type: 'flushed'; id: number };
 
+/** Rows are gathered here and written in one transaction this often (or on a flush). */
+const WRITE_EVERY_MS = 100;
 const INSERT_CHUNK = 200;
 const COLUMNS = [
   'id',
@@ -78,27 +85,46 @@ function postgresSink(databaseUrl: string, sqlitePath: string): Sink {
 if (parentPort) {
   const port = parentPort;
   const target = threadData<{ databaseUrl?: string; sqlitePath: string }>();
-  const sink = target.databaseUrl ? postgresSink(target.databaseUrl, target.sqlitePath) : sqliteSink(target.sqlitePath);
+  // Opened on first use, and again after a failure to open (a database not migrated yet, say):
+  // a write that cannot be made is answered as failed, and the thread carries on.
+  let sink: Sink | undefined;
+  const openSink = () => {
+    sink ??= target.databaseUrl ? postgresSink(target.databaseUrl, target.sqlitePath) : sqliteSink(target.sqlitePath);
+    return sink;
+  };
+  let pending: CapturedRequest[] = [];
+  let timer: NodeJS.Timeout | undefined;
   let queue: Promise<void> = Promise.resolve();
+  const inOrder = (task: () => Promise<void>) => {
+    queue = queue.then(task);
+  };
+
+  const writePending = async (): Promise<void> => {
+    clearTimeout(timer);
+    timer = undefined;
+    const entries = pending;
+    pending = [];
+    if (entries.length === 0) return;
+    const reply: FromLogThread = { type: 'written', rows: entries.length };
+    try {
+      await openSink().write(entries.map(toLogRow));
+    } catch (error) {
+      reply.failed = error instanceof Error ? error.message : String(error);
+    }
+    port.postMessage(reply);
+  };
 
   port.on('message', (message: ToLogThread) => {
-    queue = queue.then(async () => {
-      const reply: FromLogThread = { type: 'written', id: message.id };
-      if (message.type === 'close') {
-        await sink.close();
-        port.postMessage(reply);
-        port.close();
-        return;
-      }
-      try {
-        if (message.entries.length > 0) await sink.write(message.entries.map(toLogRow));
-      } catch (error) {
-        reply.failed = {
-          rows: message.entries.length,
-          message: error instanceof Error ? error.message : String(error),
-        };
-      }
-      port.postMessage(reply);
+    if (message.type === 'entries') {
+      for (const entry of message.entries) pending.push(entry);
+      timer ??= setTimeout(() => inOrder(writePending), WRITE_EVERY_MS);
+      return;
+    }
+    inOrder(async () => {
+      await writePending();
+      if (message.type === 'close') await sink?.close();
+      port.postMessage({ type: 'flushed', id: message.id } satisfies FromLogThread);
+      if (message.type === 'close') port.close();
     });
   });
 }

@@ -1,0 +1,138 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import SQLite from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../../src/platform/ids.js';
+import { createLogger } from '../../src/platform/log.js';
+import type { CapturedRequest } from '../../src/requestlog/entry.js';
+import { RequestLogWriter } from '../../src/requestlog/writer.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+
+function captured(overrides: Partial<CapturedRequest> = {}): CapturedRequest {
+  const now = Date.now();
+  return {
+    id: newId('log', now),
+    at_ms: now,
+    method: 'POST',
+    operation_id: 'login',
+    path: '/api/v1/auth/login',
+    query: '',
+    status: 200,
+    duration_ms: 3,
+    ip: '127.0.0.1',
+    client_id: null,
+    request_id: newId('request', now),
+    request_body: { email: 'a@example.test', password: 'hunter2-secret' },
+    response_body: '{"access_token":"eyJ.secret.sig","token_type":"Bearer"}',
+    request_headers: { authorization: 'Basic', 'user-agent': 'curl/8' },
+    ...overrides,
+  };
+}
+
+function logCapture() {
+  const lines: string[] = [];
+  const logger = createLogger({
+    level: 'warn',
+    destination: new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    }),
+  });
+  return { logger, lines };
+}
+
+describe('request log writer (its own thread)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('writes every entry, redacted, and flush waits until they are stored', async () => {
+    const { logger } = logCapture();
+    const writer = new RequestLogWriter({ databaseUrl: t.db.databaseUrl, sqlitePath: t.db.sqlitePath }, logger);
+    const entries = Array.from({ length: 150 }, () => captured());
+    for (const entry of entries) writer.push(entry);
+    await writer.flush();
+    const rows = await t.app.db.kysely
+      .selectFrom('request_log')
+      .selectAll()
+      .where(
+        'id',
+        'in',
+        entries.map((e) => e.id),
+      )
+      .execute();
+    expect(rows).toHaveLength(150);
+    const row = rows[0]!;
+    expect(row.request_body).toContain('[REDACTED]');
+    expect(row.request_body).not.toContain('hunter2-secret');
+    expect(row.response_body).not.toContain('eyJ.secret.sig');
+    expect(JSON.parse(row.request_headers!)).toEqual({ authorization: 'Basic [REDACTED]', 'user-agent': 'curl/8' });
+    expect(writer.dropped).toBe(0);
+    await writer.close();
+  });
+
+  it('drops, counts and reports rows it cannot write, without throwing', async () => {
+    // A database without the request_log table: every write fails.
+    const path = join(mkdtempSync(join(tmpdir(), 'portico-log-')), 'empty.sqlite');
+    new SQLite(path).close();
+    const { logger, lines } = logCapture();
+    const writer = new RequestLogWriter({ sqlitePath: path }, logger);
+    for (let i = 0; i < 5; i++) writer.push(captured());
+    await writer.flush();
+    expect(writer.dropped).toBe(5);
+    expect(lines.join('')).toMatch(/request log write failed; rows dropped/);
+    expect(lines.join('')).toMatch(/no such table: request_log/);
+    // It keeps working: later entries are tried again (and counted again).
+    writer.push(captured());
+    await writer.flush();
+    expect(writer.dropped).toBe(6);
+    await writer.close();
+  });
+
+  it('caps what waits in memory, and counts what it refused', async () => {
+    const { logger } = logCapture();
+    const writer = new RequestLogWriter({ databaseUrl: t.db.databaseUrl, sqlitePath: t.db.sqlitePath }, logger, {
+      maxBuffer: 3,
+    });
+    const entries = Array.from({ length: 5 }, () => captured());
+    for (const entry of entries) writer.push(entry);
+    expect(writer.dropped).toBe(2);
+    await writer.flush();
+    const stored = await t.app.db.kysely
+      .selectFrom('request_log')
+      .select('id')
+      .where(
+        'id',
+        'in',
+        entries.map((e) => e.id),
+      )
+      .execute();
+    expect(stored.map((r) => r.id).sort()).toEqual(
+      entries
+        .slice(0, 3)
+        .map((e) => e.id)
+        .sort(),
+    );
+    await writer.close();
+  });
+
+  it('writes what is still waiting when it is closed, then refuses more', async () => {
+    const { logger } = logCapture();
+    const writer = new RequestLogWriter({ databaseUrl: t.db.databaseUrl, sqlitePath: t.db.sqlitePath }, logger);
+    const entry = captured();
+    writer.push(entry);
+    await writer.close();
+    const stored = await t.app.db.kysely.selectFrom('request_log').select('id').where('id', '=', entry.id).execute();
+    expect(stored).toHaveLength(1);
+    writer.push(captured());
+    expect(writer.dropped).toBe(1);
+  });
+});
