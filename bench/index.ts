@@ -13,12 +13,13 @@ import { freePort, type LoadResult, load, median, printTable, startProcess, stop
  * This machine's throughput drifts by tens of percent from one minute to the next, so one sample
  * per scenario would make the ratios noise. The scenarios are run in rounds, one after the other
  * in each round, and every ratio is the median of the per-round ratios (each taken between
- * samples seconds apart); the table shows the median and the range of each scenario.
+ * samples seconds apart); the table shows the median and the range of each scenario, and the
+ * server's CPU time per request, which the machine's drift disturbs much less than throughput.
  */
 const BIN = resolve(import.meta.dirname, '../bin/portico.js');
 const RUN_TS = resolve(import.meta.dirname, '../bin/run-ts.js');
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 
 function cli(env: Record<string, string>, ...args: string[]): void {
   const res = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
@@ -71,6 +72,7 @@ async function accessToken(base: string): Promise<string> {
 interface Scenario {
   name: string;
   url: string;
+  serverPid?: number | undefined;
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
@@ -89,20 +91,23 @@ try {
   servers.push(logged);
 
   const scenarios = {
-    bare: { name: 'bare Fastify hello-world', url: `${bare.base}/` },
+    bare: { name: 'bare Fastify hello-world', url: `${bare.base}/`, serverPid: bare.child.pid },
     jwt: {
       name: 'Portico GET /services, JWT, rate limit on',
       url: `${portico.base}/api/v1/services`,
+      serverPid: portico.child.pid,
       headers: { authorization: `Bearer ${await accessToken(portico.base)}` },
     },
     basic: {
       name: 'Portico GET /services, Basic, rate limit on',
       url: `${portico.base}/api/v1/services`,
+      serverPid: portico.child.pid,
       headers: { authorization: basic },
     },
     logged: {
       name: 'Portico GET /services, JWT, request log ON',
       url: `${logged.base}/api/v1/services`,
+      serverPid: logged.child.pid,
       headers: { authorization: `Bearer ${await accessToken(logged.base)}` },
     },
   } satisfies Record<string, Scenario>;
@@ -135,6 +140,12 @@ try {
       requestsPerS: Math.round(median(rates)),
       p99Ms: median(rows.map((r) => r.p99Ms)),
       non2xx: rows.reduce((sum, r) => sum + r.non2xx, 0),
+      ...(rows.every((r) => r.cpuUsPerRequest !== undefined)
+        ? {
+            cpuUsPerRequest: median(rows.map((r) => r.cpuUsPerRequest ?? 0)),
+            mainCpuUsPerRequest: median(rows.map((r) => r.mainCpuUsPerRequest ?? 0)),
+          }
+        : {}),
       range: `${Math.min(...rates)}–${Math.max(...rates)}`,
     };
   };
@@ -146,6 +157,10 @@ try {
   console.log(`\nJWT path vs bare Fastify: ${ratio('jwt', 'bare')} (target ≥ 50 %)`);
   console.log(`Basic vs JWT:             ${ratio('basic', 'jwt')} (target ≥ 90 %)`);
   console.log(`Request log on vs off:    ${ratio('logged', 'jwt')} (target ≥ 90 %, i.e. logging costs ≤ 10 %)`);
+  const cpu = (k: Key) => median(samples[k].map((r) => r.mainCpuUsPerRequest ?? Number.NaN));
+  console.log(
+    `Request thread CPU:       ${cpu('jwt').toFixed(1)} µs/request with the log off, ${cpu('logged').toFixed(1)} on (+${Math.round((cpu('logged') / cpu('jwt') - 1) * 100)} %)`,
+  );
   console.log(
     `p99 at 50 connections:    ${table
       .slice(1)

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import autocannon from 'autocannon';
 
@@ -10,7 +11,28 @@ export interface LoadResult {
   requestsPerS: number;
   p99Ms: number;
   non2xx: number;
+  /** CPU time the server process used per request (all its threads), when its pid is known. */
+  cpuUsPerRequest?: number;
+  /** The same, for the server's main (request) thread only. */
+  mainCpuUsPerRequest?: number;
 }
+
+/**
+ * CPU time (user + system) used so far, in microseconds (Linux /proc): by the whole process, or
+ * by its main thread only (the request thread of a Node server) with `mainThreadOnly`.
+ */
+export function processCpuUs(pid: number | undefined, mainThreadOnly = false): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const path = mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
+    const fields = readFileSync(path, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after "pid (comm) ".
+    return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS_PER_S = 100;
 
 export async function freePort(): Promise<number> {
   const server = createServer();
@@ -59,7 +81,11 @@ export async function load(options: {
   body?: string;
   connections?: number;
   durationS?: number;
+  /** The server's pid, to measure its CPU time per request. */
+  serverPid?: number | undefined;
 }): Promise<LoadResult> {
+  const cpuBefore = processCpuUs(options.serverPid);
+  const mainBefore = processCpuUs(options.serverPid, true);
   const result = await autocannon({
     url: options.url,
     method: options.method ?? 'GET',
@@ -73,6 +99,13 @@ export async function load(options: {
     requestsPerS: Math.round(result.requests.average),
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
+    ...(cpuBefore !== undefined && mainBefore !== undefined && result.requests.total > 0
+      ? {
+          cpuUsPerRequest: ((processCpuUs(options.serverPid) ?? cpuBefore) - cpuBefore) / result.requests.total,
+          mainCpuUsPerRequest:
+            ((processCpuUs(options.serverPid, true) ?? mainBefore) - mainBefore) / result.requests.total,
+        }
+      : {}),
   };
 }
 
@@ -85,12 +118,14 @@ export function median(values: number[]): number {
 export function printTable(rows: (LoadResult & { range?: string })[], baseline: LoadResult): void {
   const pad = (s: string | number, n: number) => String(s).padStart(n);
   console.log(
-    `\n${'scenario'.padEnd(50)}${pad('req/s', 8)}${pad('(range)', 16)}${pad('p99 ms', 8)}${pad('vs bare', 9)}${pad('non-2xx', 9)}`,
+    `\n${'scenario'.padEnd(48)}${pad('req/s', 7)}${pad('(range)', 16)}${pad('p99 ms', 8)}${pad('vs bare', 9)}${pad('CPU µs/req', 12)}${pad('(main)', 8)}${pad('non-2xx', 9)}`,
   );
   for (const row of rows) {
     const ratio = `${Math.round((row.requestsPerS / baseline.requestsPerS) * 100)} %`;
+    const cpu = row.cpuUsPerRequest === undefined ? 'n/a' : row.cpuUsPerRequest.toFixed(1);
+    const main = row.mainCpuUsPerRequest === undefined ? '' : `(${row.mainCpuUsPerRequest.toFixed(1)})`;
     console.log(
-      `${row.name.padEnd(50)}${pad(row.requestsPerS, 8)}${pad(row.range ? `(${row.range})` : '', 16)}${pad(row.p99Ms, 8)}${pad(ratio, 9)}${pad(row.non2xx, 9)}`,
+      `${row.name.padEnd(48)}${pad(row.requestsPerS, 7)}${pad(row.range ? `(${row.range})` : '', 16)}${pad(row.p99Ms, 8)}${pad(ratio, 9)}${pad(cpu, 12)}${pad(main, 8)}${pad(row.non2xx, 9)}`,
     );
   }
 }

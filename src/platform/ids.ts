@@ -29,40 +29,42 @@ export const ID_PREFIXES = {
 
 export type IdKind = keyof typeof ID_PREFIXES;
 
+// Ids made in the same millisecond share their time part: it is encoded once.
+let encodedMs = -1;
+let encodedTime = '';
+
 function encodeTime(ms: number): string {
+  if (ms === encodedMs) return encodedTime;
   let out = '';
   let rest = ms;
   for (let i = 0; i < 10; i++) {
     out = ALPHABET[rest % 32] + out;
     rest = Math.floor(rest / 32);
   }
-  return out;
-}
-
-function encodeRandom(bytes: Buffer): string {
-  let out = '';
-  for (const byte of bytes) out += ALPHABET[byte & 31];
+  encodedMs = ms;
+  encodedTime = out;
   return out;
 }
 
 // One getrandom() call per id costs several microseconds on the request path (every request gets
-// an id); ids draw their 16 random bytes from a pool refilled 256 ids at a time instead.
+// an id); ids draw their 16 random characters from a pool refilled 256 ids at a time instead.
 const POOL_IDS = 256;
 let pool = Buffer.alloc(0);
 let poolOffset = 0;
 
-function randomSlice(): Buffer {
+function randomPart(): string {
   if (poolOffset >= pool.length) {
     pool = randomBytes(16 * POOL_IDS);
     poolOffset = 0;
   }
-  const slice = pool.subarray(poolOffset, poolOffset + 16);
+  let out = '';
+  for (let i = poolOffset; i < poolOffset + 16; i++) out += ALPHABET[(pool[i] ?? 0) & 31];
   poolOffset += 16;
-  return slice;
+  return out;
 }
 
 export function newId(kind: IdKind, nowMs: number = Date.now()): string {
-  return `${ID_PREFIXES[kind]}_${encodeTime(nowMs)}${encodeRandom(randomSlice())}`;
+  return `${ID_PREFIXES[kind]}_${encodeTime(nowMs)}${randomPart()}`;
 }
 
 const ID_PATTERN = /^[a-z]{2,4}_[0-9A-HJKMNP-TV-Z]{26}$/;

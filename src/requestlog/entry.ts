@@ -19,8 +19,8 @@ export interface CapturedRequest {
   request_id: string;
   /** The parsed JSON body, as the route saw it (undefined when there was none). */
   request_body: unknown;
-  /** The response body as sent. */
-  response_body: string | undefined;
+  /** The response body as sent; `null` when it repeats the last one of the same route and client (see ResponseDedup). */
+  response_body: string | undefined | null;
   /** Only the headers the log keeps (KEEP_HEADERS), still unredacted. */
   request_headers: Record<string, string | string[]>;
 }
@@ -48,8 +48,55 @@ export function pickHeaders(headers: Record<string, string | string[] | undefine
   return kept;
 }
 
+/**
+ * Scripts poll: the same client gets the same answer from the same route again and again. The
+ * request thread hands a repeated response body over as `null` ("as last time"), which spares
+ * copying it between threads; the log's thread, which sees the entries in the same order, puts
+ * it back and reuses its redaction. Both sides keep one of these, and reset it together.
+ */
+export class ResponseDedup {
+  private last = new Map<string, { body: string; redacted: string | null }>();
+
+  /** Request thread: the body to hand over (`null` for a repeat). */
+  compress(entry: CapturedRequest): void {
+    const body = entry.response_body;
+    if (typeof body !== 'string') return;
+    const key = `${entry.operation_id} ${entry.client_id}`;
+    if (this.last.get(key)?.body === body) {
+      entry.response_body = null;
+      return;
+    }
+    this.remember(key, body, null);
+  }
+
+  /** Log thread: the redacted response body of an entry, repeats resolved. */
+  redactedResponse(entry: CapturedRequest): string | null {
+    const key = `${entry.operation_id} ${entry.client_id}`;
+    const body = entry.response_body;
+    if (body === null) {
+      const seen = this.last.get(key);
+      if (!seen) return null;
+      seen.redacted ??= redactBody(seen.body);
+      return seen.redacted;
+    }
+    const redacted = redactBody(body);
+    if (typeof body === 'string') this.remember(key, body, redacted);
+    return redacted;
+  }
+
+  reset(): void {
+    this.last.clear();
+  }
+
+  private remember(key: string, body: string, redacted: string | null): void {
+    // The same bound on both sides keeps them in step.
+    if (this.last.size >= 1000 && !this.last.has(key)) this.last.clear();
+    this.last.set(key, { body, redacted });
+  }
+}
+
 /** The stored row: secrets redacted, bodies capped. */
-export function toLogRow(entry: CapturedRequest): RequestLogTable {
+export function toLogRow(entry: CapturedRequest, dedup: ResponseDedup): RequestLogTable {
   return {
     id: entry.id,
     at_ms: entry.at_ms,
@@ -62,7 +109,7 @@ export function toLogRow(entry: CapturedRequest): RequestLogTable {
     client_id: entry.client_id,
     request_id: entry.request_id,
     request_body: entry.request_body === undefined ? null : redactBody(JSON.stringify(entry.request_body)),
-    response_body: redactBody(entry.response_body),
+    response_body: dedup.redactedResponse(entry),
     query: redactQuery(entry.query),
     request_headers: redactHeaders(entry.request_headers),
   };

@@ -3,7 +3,7 @@ import SQLite from 'better-sqlite3';
 import { openDatabase } from '../platform/db/index.js';
 import type { RequestLogTable } from '../platform/db/schema.js';
 import { threadData } from '../platform/threads.js';
-import { type CapturedRequest, toLogRow } from './entry.js';
+import { type CapturedRequest, ResponseDedup, toLogRow } from './entry.js';
 
 /**
  * The request log's own thread: it redacts captured requests and writes them in batches on its
@@ -93,6 +93,7 @@ if (parentPort) {
     return sink;
   };
   let pending: CapturedRequest[] = [];
+  const dedup = new ResponseDedup();
   let timer: NodeJS.Timeout | undefined;
   let queue: Promise<void> = Promise.resolve();
   const inOrder = (task: () => Promise<void>) => {
@@ -107,7 +108,7 @@ if (parentPort) {
     if (entries.length === 0) return;
     const reply: FromLogThread = { type: 'written', rows: entries.length };
     try {
-      await openSink().write(entries.map(toLogRow));
+      await openSink().write(entries.map((entry) => toLogRow(entry, dedup)));
     } catch (error) {
       reply.failed = error instanceof Error ? error.message : String(error);
     }

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../platform/log.js';
 import { startModuleWorker } from '../platform/threads.js';
-import type { CapturedRequest } from './entry.js';
+import { type CapturedRequest, ResponseDedup } from './entry.js';
 import type { FromLogThread, ToLogThread } from './thread.js';
 
 /**
@@ -31,6 +31,7 @@ export class RequestLogWriter {
   private readonly flushes = new Map<number, () => void>();
   private closed = false;
   private restartAfterMs = 0;
+  private readonly dedup = new ResponseDedup();
   /** Rows lost to a full buffer or a failed write (reported in the log). */
   dropped = 0;
 
@@ -84,6 +85,7 @@ export class RequestLogWriter {
       return;
     }
     this.inFlightRows += entries.length;
+    for (const entry of entries) this.dedup.compress(entry);
     thread.postMessage({ type: 'entries', entries } satisfies ToLogThread);
   }
 
@@ -103,6 +105,8 @@ export class RequestLogWriter {
     if (Date.now() < this.restartAfterMs) {
       throw new Error('the request log thread failed moments ago; it is restarted after a pause');
     }
+    // A new thread knows no earlier response: start the repeat detection afresh with it.
+    this.dedup.reset();
     const thread = startModuleWorker(new URL('./thread.ts', import.meta.url), {
       databaseUrl: this.target.databaseUrl,
       sqlitePath: this.target.sqlitePath,

@@ -79,6 +79,45 @@ describe('request log writer (its own thread)', () => {
     await writer.close();
   });
 
+  it('stores a repeated response in full each time (repeats cross between threads once)', async () => {
+    const { logger } = logCapture();
+    const writer = new RequestLogWriter({ databaseUrl: t.db.databaseUrl, sqlitePath: t.db.sqlitePath }, logger);
+    const list = '{"items":[{"id":"svc_1","domain":"a.test"}],"next_cursor":null}';
+    const secret = '{"token":"ptk_secret_value","id":"tok_1"}';
+    const sequence = [
+      captured({ operation_id: 'listServices', client_id: 'cli_a', response_body: list }),
+      captured({ operation_id: 'listServices', client_id: 'cli_a', response_body: list }),
+      captured({ operation_id: 'listServices', client_id: 'cli_b', response_body: '{"items":[]}' }),
+      captured({ operation_id: 'createToken', client_id: 'cli_a', response_body: secret }),
+      captured({ operation_id: 'createToken', client_id: 'cli_a', response_body: secret }),
+      captured({ operation_id: 'listServices', client_id: 'cli_a', response_body: list }),
+      captured({ operation_id: 'listServices', client_id: 'cli_a', response_body: undefined }),
+    ];
+    for (const entry of sequence) writer.push(entry);
+    await writer.flush();
+    const rows = await t.app.db.kysely
+      .selectFrom('request_log')
+      .select(['id', 'response_body'])
+      .where(
+        'id',
+        'in',
+        sequence.map((e) => e.id),
+      )
+      .execute();
+    const byId = new Map(rows.map((r) => [r.id, r.response_body]));
+    const stored = sequence.map((e) => byId.get(e.id));
+    expect(stored).toEqual([
+      list,
+      list,
+      '{"items":[]}',
+      '{"token":"[REDACTED]","id":"tok_1"}',
+      '{"token":"[REDACTED]","id":"tok_1"}',
+      list,
+      null,
+    ]);
+    await writer.close();
+  });
+
   it('drops, counts and reports rows it cannot write, without throwing', async () => {
     // A database without the request_log table: every write fails.
     const path = join(mkdtempSync(join(tmpdir(), 'portico-log-')), 'empty.sqlite');
