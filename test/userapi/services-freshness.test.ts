@@ -61,7 +61,11 @@ describe('GET /api/v1/services is never stale', () => {
     expect((await list(t, me)).items[0]?.product_name).toBe('Basic');
     await t.app.db.kysely.updateTable('products').set({ name: 'Basic 2026' }).where('id', '=', product.id).execute();
     expect((await list(t, me)).items[0]?.product_name).toBe('Basic 2026');
-    await t.app.db.kysely.updateTable('services').set({ domain: 'renamed.test' }).where('id', '=', service.id).execute();
+    await t.app.db.kysely
+      .updateTable('services')
+      .set({ domain: 'renamed.test' })
+      .where('id', '=', service.id)
+      .execute();
     expect((await list(t, me)).items[0]?.domain).toBe('renamed.test');
   });
 
@@ -84,7 +88,10 @@ describe('GET /api/v1/services is never stale', () => {
     if (t.db.databaseUrl) {
       const client = new pg.Client({ connectionString: t.db.databaseUrl });
       await client.connect();
-      await client.query(sql.replace(/\?/g, (_, offset: number) => `$${sql.slice(0, offset).split('?').length}`), params);
+      await client.query(
+        sql.replace(/\?/g, (_, offset: number) => `$${sql.slice(0, offset).split('?').length}`),
+        params,
+      );
       await client.end();
     } else {
       const sqlite = new SQLite(t.db.sqlitePath);
