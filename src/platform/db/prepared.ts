@@ -15,6 +15,8 @@ export interface PrepareOptions {
    * per-request lookups (auth, the hottest lists); the rows come back frozen.
    */
   cache?: boolean;
+  /** A short name for the query in cache keys (the SQL text otherwise; `prepared` passes its key). */
+  name?: string;
 }
 
 export function prepare<Row, Db>(db: Kysely<Db>, query: Compilable<Row>, options: PrepareOptions = {}): Prepared<Row> {
@@ -27,8 +29,8 @@ export function prepare<Row, Db>(db: Kysely<Db>, query: Compilable<Row>, options
     return result.rows;
   };
   if (!options.cache) return run;
-  const sqlKey = compiled.sql;
-  return (parameters) => cachedRead(db, cacheKey(sqlKey, parameters), () => run(parameters));
+  const prefix = options.name ? `query:${options.name}` : compiled.sql;
+  return (parameters) => cachedRead(db, cacheKey(prefix, parameters), () => run(parameters));
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: one cache for every database type
@@ -48,7 +50,7 @@ export function prepared<Row, Db>(
   }
   let query = cache.get(key) as Prepared<Row> | undefined;
   if (!query) {
-    query = prepare(db, build(db), options);
+    query = prepare(db, build(db), { name: key, ...options });
     cache.set(key, query as Prepared<unknown>);
   }
   return query;
