@@ -1,4 +1,5 @@
 import type { RequestLogTable } from '../platform/db/schema.js';
+import { newId } from '../platform/ids.js';
 import { KEEP_HEADERS, redactBody, redactHeaders, redactQuery } from './redact.js';
 
 /**
@@ -6,7 +7,7 @@ import { KEEP_HEADERS, redactBody, redactHeaders, redactQuery } from './redact.j
  * Redaction and storage happen on the request log's own thread (writer.ts).
  */
 export interface CapturedRequest {
-  id: string;
+  /** When it was answered; the log row's id (made on the log's thread) carries this time. */
   at_ms: number;
   method: string;
   operation_id: string | null;
@@ -98,7 +99,7 @@ export class ResponseDedup {
 /** The stored row: secrets redacted, bodies capped. */
 export function toLogRow(entry: CapturedRequest, dedup: ResponseDedup): RequestLogTable {
   return {
-    id: entry.id,
+    id: newId('log', entry.at_ms),
     at_ms: entry.at_ms,
     method: entry.method,
     operation_id: entry.operation_id,

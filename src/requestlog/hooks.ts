@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.js';
-import { newId } from '../platform/ids.js';
 import { API_PREFIX } from '../userapi/route-table.js';
 import { pickHeaders } from './entry.js';
 import type { RequestLogWriter } from './writer.js';
@@ -32,10 +31,9 @@ export function registerRequestLogHooks(server: FastifyInstance, app: AppContext
       const query = called.indexOf('?');
       const now = app.clock.nowMs();
       writer.push({
-        id: newId('log', now),
         at_ms: now,
         method: request.method,
-        operation_id: request.routeOptions.config?.operationId ?? null,
+        operation_id: request.operationId ?? null,
         path: query === -1 ? called : called.slice(0, query),
         query: query === -1 ? '' : called.slice(query + 1),
         status: reply.statusCode,

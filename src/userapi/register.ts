@@ -15,6 +15,8 @@ import { API_PREFIX } from './route-table.js';
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | undefined;
+    /** The User API route's canonical id, set first thing by its guard (the request log reads it). */
+    operationId: string | undefined;
   }
   interface FastifyContextConfig {
     operationId?: string;
@@ -26,6 +28,7 @@ declare module 'fastify' {
  * (for client routes) and within the rate limit, and the credential's scope must allow the action.
  */
 async function guard(app: AppContext, spec: AnyRouteSpec, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  request.operationId = spec.operationId;
   if (!app.routes.isEnabled(spec.operationId)) {
     throw new AppError(
       'route_not_found',
@@ -54,6 +57,7 @@ async function guard(app: AppContext, spec: AnyRouteSpec, request: FastifyReques
 
 export function registerUserApiRoutes(server: FastifyInstance, app: AppContext, specs: AnyRouteSpec[]): void {
   server.decorateRequest('principal', undefined);
+  server.decorateRequest('operationId', undefined);
   for (const spec of specs) {
     const successStatus = spec.response.status;
     server.route({

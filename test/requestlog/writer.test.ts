@@ -13,7 +13,6 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 function captured(overrides: Partial<CapturedRequest> = {}): CapturedRequest {
   const now = Date.now();
   return {
-    id: newId('log', now),
     at_ms: now,
     method: 'POST',
     operation_id: 'login',
@@ -64,9 +63,9 @@ describe('request log writer (its own thread)', () => {
       .selectFrom('request_log')
       .selectAll()
       .where(
-        'id',
+        'request_id',
         'in',
-        entries.map((e) => e.id),
+        entries.map((e) => e.request_id),
       )
       .execute();
     expect(rows).toHaveLength(150);
@@ -97,15 +96,15 @@ describe('request log writer (its own thread)', () => {
     await writer.flush();
     const rows = await t.app.db.kysely
       .selectFrom('request_log')
-      .select(['id', 'response_body'])
+      .select(['request_id', 'response_body'])
       .where(
-        'id',
+        'request_id',
         'in',
-        sequence.map((e) => e.id),
+        sequence.map((e) => e.request_id),
       )
       .execute();
-    const byId = new Map(rows.map((r) => [r.id, r.response_body]));
-    const stored = sequence.map((e) => byId.get(e.id));
+    const byId = new Map(rows.map((r) => [r.request_id, r.response_body]));
+    const stored = sequence.map((e) => byId.get(e.request_id));
     expect(stored).toEqual([
       list,
       list,
@@ -147,17 +146,17 @@ describe('request log writer (its own thread)', () => {
     await writer.flush();
     const stored = await t.app.db.kysely
       .selectFrom('request_log')
-      .select('id')
+      .select('request_id')
       .where(
-        'id',
+        'request_id',
         'in',
-        entries.map((e) => e.id),
+        entries.map((e) => e.request_id),
       )
       .execute();
-    expect(stored.map((r) => r.id).sort()).toEqual(
+    expect(stored.map((r) => r.request_id).sort()).toEqual(
       entries
         .slice(0, 3)
-        .map((e) => e.id)
+        .map((e) => e.request_id)
         .sort(),
     );
     await writer.close();
@@ -169,7 +168,11 @@ describe('request log writer (its own thread)', () => {
     const entry = captured();
     writer.push(entry);
     await writer.close();
-    const stored = await t.app.db.kysely.selectFrom('request_log').select('id').where('id', '=', entry.id).execute();
+    const stored = await t.app.db.kysely
+      .selectFrom('request_log')
+      .select('id')
+      .where('request_id', '=', entry.request_id)
+      .execute();
     expect(stored).toHaveLength(1);
     writer.push(captured());
     expect(writer.dropped).toBe(1);
