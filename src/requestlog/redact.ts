@@ -14,8 +14,12 @@ const SECRET_KEY = new RegExp(
 // 13–19 digits, optionally grouped by spaces or dashes: card-like numbers (PAN).
 const CARD_LIKE = /\b(?:\d[ -]?){12,18}\d\b/g;
 
+// Keys that look secret by name but only describe a secret: kept, so a login's log entry still
+// says what kind of token was issued and for how long.
+const DESCRIBES_A_SECRET = new Set(['token_type', 'expires_in', 'refresh_token_expires_in']);
+
 function isSecretKey(key: string): boolean {
-  return SECRET_KEY.test(key);
+  return SECRET_KEY.test(key) && !DESCRIBES_A_SECRET.has(key.toLowerCase());
 }
 
 // A JSON member: a key, then a string, number, boolean or null value. The key is checked by a

@@ -23,6 +23,14 @@ describe('request log redaction', () => {
     );
   });
 
+  it('keeps the description of a token but not the token', () => {
+    const login =
+      '{"access_token":"eyJ.a.b","token_type":"Bearer","expires_in":900,"refresh_token":"rt_x","refresh_token_expires_in":2592000}';
+    expect(redactBody(login)).toBe(
+      '{"access_token":"[REDACTED]","token_type":"Bearer","expires_in":900,"refresh_token":"[REDACTED]","refresh_token_expires_in":2592000}',
+    );
+  });
+
   it('caps bodies at 16 KiB and says how much was cut', () => {
     const out = redactBody(JSON.stringify({ data: 'x'.repeat(40_000) }))!;
     expect(Buffer.byteLength(out)).toBeLessThan(BODY_CAP_BYTES + 100);
