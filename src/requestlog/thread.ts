@@ -1,6 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import SQLite from 'better-sqlite3';
-import { openDatabase } from '../platform/db/index.js';
+import { connectSqlite, openDatabase } from '../platform/db/index.js';
 import type { RequestLogTable } from '../platform/db/schema.js';
 import { threadData } from '../platform/threads.js';
 import { type CapturedRequest, ResponseDedup, toLogRow } from './entry.js';
@@ -48,9 +47,7 @@ interface Sink {
  * multi-row insert is compiled afresh per batch and costs several times more).
  */
 function sqliteSink(path: string): Sink {
-  const sqlite = new SQLite(path);
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('synchronous = NORMAL');
+  const sqlite = connectSqlite(path);
   const insert = sqlite.prepare(
     `INSERT INTO request_log (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
   );

@@ -1,7 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
-import { cacheKey } from '../platform/db/prepared.js';
-import { cachedRead } from '../platform/db/read-cache.js';
+import { cachedRead, cacheKey } from '../platform/db/read-cache.js';
 import type { Database, ServiceStatus } from '../platform/db/schema.js';
 import { notFound } from '../platform/http/errors.js';
 import { decodeCursor, iso, toPage } from '../platform/http/schemas.js';

@@ -18,9 +18,6 @@ declare module 'fastify' {
     /** The User API route's canonical id, set first thing by its guard (the request log reads it). */
     operationId: string | undefined;
   }
-  interface FastifyContextConfig {
-    operationId?: string;
-  }
 }
 
 /**
@@ -63,7 +60,6 @@ export function registerUserApiRoutes(server: FastifyInstance, app: AppContext, 
     server.route({
       method: spec.method,
       url: `${API_PREFIX}${toRouterPath(spec.path)}`,
-      config: { operationId: spec.operationId },
       schema: {
         ...(spec.params ? { params: spec.params } : {}),
         ...(spec.query ? { querystring: spec.query } : {}),

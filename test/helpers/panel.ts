@@ -1,9 +1,8 @@
-import { Writable } from 'node:stream';
 import { HestiaClient, type HestiaClientOptions } from '../../src/hestia/client.js';
 import { HestiaPanel } from '../../src/hestia/panel.js';
 import type { TlsTrust } from '../../src/hestia/tls.js';
-import { createLogger } from '../../src/platform/log.js';
 import { type SandboxPanel, type SandboxPanelOptions, startSandboxPanel } from '../../src/sandbox/server.js';
+import { captureLogs } from './logs.js';
 
 /** A sandbox panel on a random loopback port, and a client pinned to its certificate. */
 export interface PanelHarness {
@@ -19,16 +18,7 @@ export async function startPanelHarness(
   options: { sandbox?: SandboxPanelOptions; tls?: TlsTrust; client?: Partial<HestiaClientOptions> } = {},
 ): Promise<PanelHarness> {
   const panel = await startSandboxPanel(options.sandbox ?? {});
-  const logs: string[] = [];
-  const logger = createLogger({
-    level: 'debug',
-    destination: new Writable({
-      write(chunk, _enc, done) {
-        logs.push(String(chunk));
-        done();
-      },
-    }),
-  });
+  const { logger, lines: logs } = captureLogs();
   const client = new HestiaClient({
     name: 'sandbox-test',
     host: panel.host,

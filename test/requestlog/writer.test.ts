@@ -1,14 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/platform/ids.js';
-import { createLogger } from '../../src/platform/log.js';
 import type { CapturedRequest } from '../../src/requestlog/entry.js';
 import { RequestLogWriter } from '../../src/requestlog/writer.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { captureLogs } from '../helpers/logs.js';
 
 function captured(overrides: Partial<CapturedRequest> = {}): CapturedRequest {
   const now = Date.now();
@@ -30,20 +29,6 @@ function captured(overrides: Partial<CapturedRequest> = {}): CapturedRequest {
   };
 }
 
-function logCapture() {
-  const lines: string[] = [];
-  const logger = createLogger({
-    level: 'warn',
-    destination: new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    }),
-  });
-  return { logger, lines };
-}
-
 describe('request log writer (its own thread)', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -54,7 +39,7 @@ describe('request log writer (its own thread)', () => {
   });
 
   it('writes every entry, redacted, and flush waits until they are stored', async () => {
-    const { logger } = logCapture();
+    const { logger } = captureLogs('warn');
     const writer = new RequestLogWriter({ databaseUrl: t.db.databaseUrl, sqlitePath: t.db.sqlitePath }, logger);
     const entries = Array.from({ length: 150 }, () => captured());
     for (const entry of entries) writer.push(entry);
@@ -79,7 +64,7 @@ describe('request log writer (its own thread)', () => {
   });
 
   it('stores a repeated response in full each time (repeats cross between threads once)', async () => {
-    const { logger } = logCapture();
+    const { logger } = captureLogs('warn');
     const writer = new RequestLogWriter({ databaseUrl: t.db.databaseUrl, sqlitePath: t.db.sqlitePath }, logger);
     const list = '{"items":[{"id":"svc_1","domain":"a.test"}],"next_cursor":null}';
     const secret = '{"token":"ptk_secret_value","id":"tok_1"}';
@@ -121,7 +106,7 @@ describe('request log writer (its own thread)', () => {
     // A database without the request_log table: every write fails.
     const path = join(mkdtempSync(join(tmpdir(), 'portico-log-')), 'empty.sqlite');
     new SQLite(path).close();
-    const { logger, lines } = logCapture();
+    const { logger, lines } = captureLogs('warn');
     const writer = new RequestLogWriter({ sqlitePath: path }, logger);
     for (let i = 0; i < 5; i++) writer.push(captured());
     await writer.flush();
@@ -136,7 +121,7 @@ describe('request log writer (its own thread)', () => {
   });
 
   it('caps what waits in memory, and counts what it refused', async () => {
-    const { logger } = logCapture();
+    const { logger } = captureLogs('warn');
     const writer = new RequestLogWriter({ databaseUrl: t.db.databaseUrl, sqlitePath: t.db.sqlitePath }, logger, {
       maxBuffer: 3,
     });
@@ -163,7 +148,7 @@ describe('request log writer (its own thread)', () => {
   });
 
   it('writes what is still waiting when it is closed, then refuses more', async () => {
-    const { logger } = logCapture();
+    const { logger } = captureLogs('warn');
     const writer = new RequestLogWriter({ databaseUrl: t.db.databaseUrl, sqlitePath: t.db.sqlitePath }, logger);
     const entry = captured();
     writer.push(entry);

@@ -1,12 +1,12 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { HestiaClient } from '../../src/hestia/client.js';
 import { HestiaPanel } from '../../src/hestia/panel.js';
 import { createLogger } from '../../src/platform/log.js';
 import { startSandboxPanel } from '../../src/sandbox/server.js';
+import { captureLogs } from '../helpers/logs.js';
 import { ctx } from '../helpers/panel.js';
 
 describe('sandbox panel state', () => {
@@ -46,16 +46,7 @@ describe('sandbox panel state', () => {
   it('the client also speaks legacy mode (root password), with a warning to move to access keys', async () => {
     const sandbox = await startSandboxPanel();
     sandbox.state.switches.API = 'yes';
-    const lines: string[] = [];
-    const logger = createLogger({
-      level: 'info',
-      destination: new Writable({
-        write(chunk, _e, done) {
-          lines.push(String(chunk));
-          done();
-        },
-      }),
-    });
+    const { logger, lines } = captureLogs('info');
     const rootPassword = sandbox.state.users.admin!.password;
     const client = new HestiaClient({
       name: 'legacy',

@@ -36,16 +36,26 @@ export function openDatabase(options: {
     return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
   }
   if (options.sqlitePath !== ':memory:') mkdirSync(dirname(options.sqlitePath), { recursive: true });
-  const sqlite = new SQLite(options.sqlitePath);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('foreign_keys = ON');
+  const sqlite = connectSqlite(options.sqlitePath);
   const kysely = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
   });
   registerReadStamp(kysely, sqliteReadStamp(sqlite));
   return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+}
+
+/**
+ * A connection to Portico's SQLite file, set up the same way wherever one is opened (the app's,
+ * the request log thread's): WAL, so readers never wait for the writer; a 5 s wait for a busy
+ * writer instead of an immediate error.
+ */
+export function connectSqlite(path: string): SQLite.Database {
+  const sqlite = new SQLite(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  return sqlite;
 }
 
 /**
@@ -86,15 +96,8 @@ function sqliteReadStamp(sqlite: SQLite.Database) {
 function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
   const cache = new Map<string, SQLite.Statement>();
   const prepare = sqlite.prepare.bind(sqlite);
-  const exec = sqlite.exec.bind(sqlite);
   return new Proxy(sqlite, {
     get(target, property, receiver) {
-      if (property === 'exec') {
-        return (sql: string) => {
-          localWrites.count += 1;
-          return exec(sql);
-        };
-      }
       if (property !== 'prepare') return Reflect.get(target, property, receiver);
       // Kysely prepares each statement right before running it, so counting writing statements
       // here counts this process's writes (the read cache's stamp).

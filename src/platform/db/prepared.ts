@@ -1,5 +1,5 @@
 import type { Compilable, CompiledQuery, Kysely } from 'kysely';
-import { cachedRead } from './read-cache.js';
+import { cachedRead, cacheKey } from './read-cache.js';
 
 /**
  * Hot-path queries compiled once. Kysely compiles a query builder to SQL on every execution
@@ -54,15 +54,4 @@ export function prepared<Row, Db>(
     cache.set(key, query as Prepared<unknown>);
   }
   return query;
-}
-
-/** A cache key for a query and its parameters (strings and numbers on the hot paths; JSON otherwise). */
-export function cacheKey(prefix: string, parameters: readonly unknown[]): string {
-  let key = prefix;
-  for (const parameter of parameters) {
-    if (typeof parameter === 'string') key += `\0s${parameter}`;
-    else if (typeof parameter === 'number') key += `\0n${parameter}`;
-    else key += `\0j${JSON.stringify(parameter) ?? 'undefined'}`;
-  }
-  return key;
 }

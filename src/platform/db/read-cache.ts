@@ -5,11 +5,10 @@ import type { Kysely } from 'kysely';
  *
  * A database registers a *stamp*: a value that differs whenever the data may have changed since
  * it was last read. Cached results carry the stamp they were read under and are used only while
- * it still holds, so a cached answer is never older than the data: a write on this connection, or
- * a commit by any other connection or process, drops every cached result at once.
+ * it still holds: a write by this process drops every cached result at once, a commit by another
+ * process within 1 ms (SQLite's stamp, registered by `openDatabase`: see sqliteReadStamp).
  *
- * SQLite has exact, cheap stamps (`openDatabase` registers them); a database without a stamp
- * (PostgreSQL, transactions) is simply read every time.
+ * A database without a stamp (PostgreSQL, transactions) is simply read every time.
  */
 export type ReadStamp = () => string;
 
@@ -57,4 +56,15 @@ function deepFreeze(value: unknown): void {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
   Object.freeze(value);
   for (const member of Object.values(value)) deepFreeze(member);
+}
+
+/** A cache key: a name and the values it depends on (strings and numbers on the hot paths; JSON otherwise). */
+export function cacheKey(prefix: string, parameters: readonly unknown[]): string {
+  let key = prefix;
+  for (const parameter of parameters) {
+    if (typeof parameter === 'string') key += `\0s${parameter}`;
+    else if (typeof parameter === 'number') key += `\0n${parameter}`;
+    else key += `\0j${JSON.stringify(parameter) ?? 'undefined'}`;
+  }
+  return key;
 }
