@@ -1,10 +1,11 @@
-import type { RequestLogTable } from '../platform/db/schema.js';
+import { createHash } from 'node:crypto';
+import type { RequestLogBodyTable, RequestLogTable } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
 import { KEEP_HEADERS, redactBody, redactHeaders, redactQuery } from './redact.js';
 
 /**
- * One request as the log hooks capture it: what the request thread must copy, nothing more.
- * Redaction and storage happen on the request log's own thread (writer.ts).
+ * One request as the log hooks capture it. It is encoded at once into the batch that goes to the
+ * request log's thread (writer.ts); redaction and storage happen there.
  */
 export interface CapturedRequest {
   /** When it was answered; the log row's id (made on the log's thread) carries this time. */
@@ -20,58 +21,129 @@ export interface CapturedRequest {
   request_id: string;
   /** The parsed JSON body, as the route saw it (undefined when there was none). */
   request_body: unknown;
-  /** The response body as sent; `null` when it repeats the last one of the same route and client (see ResponseDedup). */
-  response_body: string | undefined | null;
-  /** Only the headers the log keeps (KEEP_HEADERS), still unredacted. */
-  request_headers: Record<string, string | string[]>;
+  /** The response body as sent (undefined when it was not text). */
+  response_body: string | undefined;
+  /**
+   * The request's headers as received. Only KEEP_HEADERS are taken, and credentials are cut down
+   * to what the log stores of them while the entry is encoded, on the request thread: secrets
+   * never reach the log's thread.
+   */
+  request_headers: Record<string, string | string[] | undefined>;
+}
+
+/** An entry as the log's thread receives it: bodies as text, headers already cut down. */
+export interface HandedOverRequest extends Omit<CapturedRequest, 'request_body' | 'response_body' | 'request_headers'> {
+  request_body: string | null;
+  /** `null` when it repeats the last response of the same route and client (see ResponseDedup). */
+  response_body: string | null | undefined;
+  request_headers: Record<string, string>;
 }
 
 /**
- * The headers the log keeps. Credentials are cut down here, on the request thread, to what the
- * log stores of them (the scheme of `Authorization`, nothing of a cookie or key): secrets never
- * reach the log's thread, and the copy handed over stays small.
+ * Entries cross to the log's thread as one string per batch: each entry a JSON array of its
+ * fields (JSON.stringify is the cheapest way V8 has to turn one into text), separated by commas.
+ * Copying one string between threads costs a fraction of the structured clone of an object per
+ * entry, and nothing is kept per entry on the request thread while the batch fills.
  */
-export function pickHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
-  const kept: Record<string, string | string[]> = {};
-  for (const name of KEEP_HEADERS) {
-    const value = headers[name];
-    if (value === undefined) continue;
-    if (name === 'authorization') {
-      const text = Array.isArray(value) ? (value[0] ?? '') : value;
-      const space = text.indexOf(' ');
-      kept[name] = space === -1 ? text : text.slice(0, space);
-    } else if (name === 'cookie' || name === 'x-api-key') {
-      kept[name] = '';
-    } else {
-      kept[name] = value;
-    }
+type EncodedEntry = [
+  at_ms: number,
+  status: number,
+  duration_ms: number,
+  method: string,
+  operation_id: string | null,
+  path: string,
+  query: string,
+  ip: string,
+  client_id: string | null,
+  request_id: string,
+  request_body: string | null,
+  /** `null` for a repeat (ResponseDedup), `0` for none. */
+  response_body: string | null | 0,
+  /** The values of KEEP_HEADERS, in order (`null` for an absent one). */
+  headers: (string | null)[],
+];
+
+/** What the log keeps of a header: the scheme of `Authorization`, nothing of a cookie or key. */
+function keptHeader(name: string, value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  const text = Array.isArray(value) ? value.join(', ') : value;
+  if (name === 'authorization') {
+    const space = text.indexOf(' ');
+    return space === -1 ? text : text.slice(0, space);
   }
-  return kept;
+  return name === 'cookie' || name === 'x-api-key' ? '' : text;
+}
+
+/** One entry, encoded; `response` is the response body as ResponseDedup decided to hand it over. */
+export function encodeEntry(entry: CapturedRequest, response: string | null | undefined): string {
+  const headers: (string | null)[] = [];
+  for (const name of KEEP_HEADERS) headers.push(keptHeader(name, entry.request_headers[name]));
+  const encoded: EncodedEntry = [
+    entry.at_ms,
+    entry.status,
+    entry.duration_ms,
+    entry.method,
+    entry.operation_id,
+    entry.path,
+    entry.query,
+    entry.ip,
+    entry.client_id,
+    entry.request_id,
+    entry.request_body === undefined ? null : JSON.stringify(entry.request_body),
+    response === undefined ? 0 : response,
+    headers,
+  ];
+  return JSON.stringify(encoded);
+}
+
+/** The entries of one batch string (encodeEntry results joined by commas). */
+export function decodeEntries(batch: string): HandedOverRequest[] {
+  return (JSON.parse(`[${batch}]`) as EncodedEntry[]).map((e) => {
+    const request_headers: Record<string, string> = {};
+    KEEP_HEADERS.forEach((name, i) => {
+      const value = e[12][i];
+      if (typeof value === 'string') request_headers[name] = value;
+    });
+    return {
+      at_ms: e[0],
+      status: e[1],
+      duration_ms: e[2],
+      method: e[3],
+      operation_id: e[4],
+      path: e[5],
+      query: e[6],
+      ip: e[7],
+      client_id: e[8],
+      request_id: e[9],
+      request_body: e[10],
+      response_body: e[11] === 0 ? undefined : e[11],
+      request_headers,
+    };
+  });
 }
 
 /**
- * Scripts poll: the same client gets the same answer from the same route again and again. The
- * request thread hands a repeated response body over as `null` ("as last time"), which spares
- * copying it between threads; the log's thread, which sees the entries in the same order, puts
- * it back and reuses its redaction. Both sides keep one of these, and reset it together.
+ * Scripts poll: the same client gets the same answer from the same route again and again. Within
+ * one batch, the request thread hands a repeated response body over as `null` ("as last time"),
+ * which spares copying it between threads; the log's thread, which reads the batch in the same
+ * order, puts it back and reuses its redaction. Each side uses one of these per batch, so a batch
+ * never depends on another (a lost batch or a restarted thread cannot misplace a body).
  */
 export class ResponseDedup {
   private last = new Map<string, { body: string; redacted: string | null }>();
 
   /** Request thread: the body to hand over (`null` for a repeat). */
-  compress(entry: CapturedRequest): void {
+  compress(entry: CapturedRequest): string | null | undefined {
     const body = entry.response_body;
-    if (typeof body !== 'string') return;
+    if (typeof body !== 'string') return body;
     const key = `${entry.operation_id} ${entry.client_id}`;
-    if (this.last.get(key)?.body === body) {
-      entry.response_body = null;
-      return;
-    }
+    if (this.last.get(key)?.body === body) return null;
     this.remember(key, body, null);
+    return body;
   }
 
   /** Log thread: the redacted response body of an entry, repeats resolved. */
-  redactedResponse(entry: CapturedRequest): string | null {
+  redactedResponse(entry: HandedOverRequest): string | null {
     const key = `${entry.operation_id} ${entry.client_id}`;
     const body = entry.response_body;
     if (body === null) {
@@ -90,14 +162,37 @@ export class ResponseDedup {
   }
 
   private remember(key: string, body: string, redacted: string | null): void {
-    // The same bound on both sides keeps them in step.
-    if (this.last.size >= 1000 && !this.last.has(key)) this.last.clear();
     this.last.set(key, { body, redacted });
   }
 }
 
-/** The stored row: secrets redacted, bodies capped. */
-export function toLogRow(entry: CapturedRequest, dedup: ResponseDedup): RequestLogTable {
+/**
+ * The bodies of one batch of rows, each stored once (request_log_body) however many rows show
+ * it: a polling script's identical answers cost one hash reference per row instead of a copy.
+ * The hash of a body text is remembered across batches, so a repeat is not hashed again.
+ */
+export class BodyBatch {
+  private static readonly known = new Map<string, string>();
+  readonly bodies = new Map<string, RequestLogBodyTable>();
+
+  /** The hash the row stores for a redacted body (null for none). */
+  add(body: string | null, atMs: number): string | null {
+    if (body === null) return null;
+    let hash = BodyBatch.known.get(body);
+    if (hash === undefined) {
+      hash = createHash('sha256').update(body).digest('base64url').slice(0, 24);
+      if (BodyBatch.known.size >= 256) BodyBatch.known.clear();
+      BodyBatch.known.set(body, hash);
+    }
+    const stored = this.bodies.get(hash);
+    if (stored) stored.last_at_ms = Math.max(stored.last_at_ms, atMs);
+    else this.bodies.set(hash, { hash, body, last_at_ms: atMs });
+    return hash;
+  }
+}
+
+/** The stored row: secrets redacted, bodies capped and stored once (in `bodies`). */
+export function toLogRow(entry: HandedOverRequest, dedup: ResponseDedup, bodies: BodyBatch): RequestLogTable {
   return {
     id: newId('log', entry.at_ms),
     at_ms: entry.at_ms,
@@ -109,8 +204,10 @@ export function toLogRow(entry: CapturedRequest, dedup: ResponseDedup): RequestL
     ip: entry.ip,
     client_id: entry.client_id,
     request_id: entry.request_id,
-    request_body: entry.request_body === undefined ? null : redactBody(JSON.stringify(entry.request_body)),
-    response_body: dedup.redactedResponse(entry),
+    request_body: null,
+    response_body: null,
+    request_body_hash: bodies.add(redactBody(entry.request_body), entry.at_ms),
+    response_body_hash: bodies.add(dedup.redactedResponse(entry), entry.at_ms),
     query: redactQuery(entry.query),
     request_headers: redactHeaders(entry.request_headers),
   };

@@ -16,8 +16,23 @@ export interface LogFilter {
   limit?: number | undefined;
 }
 
-export function entryView(row: RequestLogTable, full = false) {
-  const base = {
+/** What a list of entries shows (bodies and headers only when one entry is opened). */
+const SUMMARY = [
+  'id',
+  'at_ms',
+  'method',
+  'operation_id',
+  'path',
+  'status',
+  'duration_ms',
+  'ip',
+  'client_id',
+  'request_id',
+] as const satisfies readonly (keyof RequestLogTable)[];
+export type LogSummary = Pick<RequestLogTable, (typeof SUMMARY)[number]>;
+
+export function entryView(row: LogSummary) {
+  return {
     id: row.id,
     at: iso(row.at_ms),
     method: row.method,
@@ -29,19 +44,10 @@ export function entryView(row: RequestLogTable, full = false) {
     client_id: row.client_id,
     request_id: row.request_id,
   };
-  return full
-    ? {
-        ...base,
-        query: row.query,
-        request_headers: row.request_headers ? JSON.parse(row.request_headers) : null,
-        request_body: row.request_body,
-        response_body: row.response_body,
-      }
-    : base;
 }
 
-export async function searchLog(app: Pick<AppContext, 'db'>, filter: LogFilter): Promise<RequestLogTable[]> {
-  let q = app.db.kysely.selectFrom('request_log').selectAll();
+export async function searchLog(app: Pick<AppContext, 'db'>, filter: LogFilter): Promise<LogSummary[]> {
+  let q = app.db.kysely.selectFrom('request_log').select(SUMMARY);
   if (filter.clientId) q = q.where('client_id', '=', filter.clientId);
   if (filter.route)
     q = q.where((eb) => eb.or([eb('operation_id', '=', filter.route!), eb('path', '=', filter.route!)]));
@@ -56,10 +62,24 @@ export async function searchLog(app: Pick<AppContext, 'db'>, filter: LogFilter):
     .execute();
 }
 
+/** One entry in full. Bodies are stored once each (request_log_body); older rows hold them inline. */
 export async function getEntry(app: Pick<AppContext, 'db'>, id: string) {
-  const row = await app.db.kysely.selectFrom('request_log').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await app.db.kysely
+    .selectFrom('request_log as l')
+    .leftJoin('request_log_body as req', 'req.hash', 'l.request_body_hash')
+    .leftJoin('request_log_body as res', 'res.hash', 'l.response_body_hash')
+    .selectAll('l')
+    .select(['req.body as stored_request_body', 'res.body as stored_response_body'])
+    .where('l.id', '=', id)
+    .executeTakeFirst();
   if (!row) throw new AppError('not_found', `No log entry ${id} (it may have passed the retention period).`);
-  return entryView(row, true);
+  return {
+    ...entryView(row),
+    query: row.query,
+    request_headers: row.request_headers ? JSON.parse(row.request_headers) : null,
+    request_body: row.request_body ?? row.stored_request_body,
+    response_body: row.response_body ?? row.stored_response_body,
+  };
 }
 
 const csvCell = (value: unknown) => {
@@ -69,7 +89,7 @@ const csvCell = (value: unknown) => {
   return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 };
 
-export function toCsv(rows: RequestLogTable[]): string {
+export function toCsv(rows: LogSummary[]): string {
   const header = ['id', 'at', 'method', 'route', 'path', 'status', 'duration_ms', 'ip', 'client_id', 'request_id'];
   const lines = rows.map((r) => {
     const v = entryView(r);
@@ -80,9 +100,13 @@ export function toCsv(rows: RequestLogTable[]): string {
   return `${[header.join(','), ...lines].join('\r\n')}\r\n`;
 }
 
-/** Deletes entries older than the retention setting; returns how many. */
+/**
+ * Deletes entries older than the retention setting, then the bodies no newer entry shows (a
+ * body's `last_at_ms` is its newest entry's time); returns how many entries went.
+ */
 export async function pruneLog(app: Pick<AppContext, 'db' | 'clock' | 'settings'>): Promise<number> {
   const cutoff = app.clock.nowMs() - app.settings.snapshot['userapi.log_retention_days'] * 86_400_000;
   const result = await app.db.kysely.deleteFrom('request_log').where('at_ms', '<', cutoff).executeTakeFirst();
+  await app.db.kysely.deleteFrom('request_log_body').where('last_at_ms', '<', cutoff).execute();
   return Number(result.numDeletedRows);
 }

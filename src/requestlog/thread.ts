@@ -1,18 +1,19 @@
 import { parentPort } from 'node:worker_threads';
+import { sql } from 'kysely';
 import { connectSqlite, openDatabase } from '../platform/db/index.js';
-import type { RequestLogTable } from '../platform/db/schema.js';
+import type { RequestLogBodyTable, RequestLogTable } from '../platform/db/schema.js';
 import { threadData } from '../platform/threads.js';
-import { type CapturedRequest, ResponseDedup, toLogRow } from './entry.js';
+import { BodyBatch, decodeEntries, type HandedOverRequest, ResponseDedup, toLogRow } from './entry.js';
 
 /**
  * The request log's own thread: it redacts captured requests and writes them in batches on its
  * own database connection, so neither costs the request thread anything (writer.ts). Entries
- * arrive in small messages and are gathered here (not on the request thread, where holding them
+ * arrive in small batches (one encoded string each, entry.ts) and are gathered here (not on the request thread, where holding them
  * for 100 ms made them survive garbage collections); every write is answered with its row count,
  * and a flush is answered once everything before it is written.
  */
 export type ToLogThread =
-  | { type: 'entries'; entries: CapturedRequest[] }
+  | { type: 'entries'; batch: string }
   | { type: 'flush'; id: number }
   | { type: 'close'; id: number };
 export type FromLogThread = { type: 'written'; rows: number; failed?: string } | { type: 'flushed'; id: number };
@@ -31,14 +32,15 @@ const COLUMNS = [
   'ip',
   'client_id',
   'request_id',
-  'request_body',
-  'response_body',
+  'request_body_hash',
+  'response_body_hash',
   'query',
   'request_headers',
 ] as const satisfies readonly (keyof RequestLogTable)[];
 
 interface Sink {
-  write(rows: RequestLogTable[]): Promise<void>;
+  /** Stores the rows and their bodies (kept until the newest row using them is pruned). */
+  write(rows: RequestLogTable[], bodies: Iterable<RequestLogBodyTable>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -51,11 +53,16 @@ function sqliteSink(path: string): Sink {
   const insert = sqlite.prepare(
     `INSERT INTO request_log (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
   );
-  const insertAll = sqlite.transaction((rows: RequestLogTable[]) => {
+  const upsertBody = sqlite.prepare(
+    `INSERT INTO request_log_body (hash, body, last_at_ms) VALUES (?, ?, ?)
+     ON CONFLICT (hash) DO UPDATE SET last_at_ms = max(last_at_ms, excluded.last_at_ms)`,
+  );
+  const insertAll = sqlite.transaction((rows: RequestLogTable[], bodies: Iterable<RequestLogBodyTable>) => {
+    for (const body of bodies) upsertBody.run(body.hash, body.body, body.last_at_ms);
     for (const row of rows) insert.run(COLUMNS.map((column) => row[column]));
   });
   return {
-    write: async (rows) => insertAll(rows),
+    write: async (rows, bodies) => insertAll(rows, bodies),
     close: async () => {
       sqlite.close();
     },
@@ -66,8 +73,20 @@ function sqliteSink(path: string): Sink {
 function postgresSink(databaseUrl: string, sqlitePath: string): Sink {
   const db = openDatabase({ databaseUrl, sqlitePath, poolSize: 2 });
   return {
-    write: (rows) =>
+    write: (rows, bodies) =>
       db.kysely.transaction().execute(async (trx) => {
+        const distinct = [...bodies];
+        for (let i = 0; i < distinct.length; i += INSERT_CHUNK) {
+          await trx
+            .insertInto('request_log_body')
+            .values(distinct.slice(i, i + INSERT_CHUNK))
+            .onConflict((oc) =>
+              oc.column('hash').doUpdateSet({
+                last_at_ms: sql<number>`greatest(request_log_body.last_at_ms, excluded.last_at_ms)`,
+              }),
+            )
+            .execute();
+        }
         for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
           await trx
             .insertInto('request_log')
@@ -89,8 +108,7 @@ if (parentPort) {
     sink ??= target.databaseUrl ? postgresSink(target.databaseUrl, target.sqlitePath) : sqliteSink(target.sqlitePath);
     return sink;
   };
-  let pending: CapturedRequest[] = [];
-  const dedup = new ResponseDedup();
+  let pending: { entry: HandedOverRequest; dedup: ResponseDedup }[] = [];
   let timer: NodeJS.Timeout | undefined;
   let queue: Promise<void> = Promise.resolve();
   const inOrder = (task: () => Promise<void>) => {
@@ -105,7 +123,9 @@ if (parentPort) {
     if (entries.length === 0) return;
     const reply: FromLogThread = { type: 'written', rows: entries.length };
     try {
-      await openSink().write(entries.map((entry) => toLogRow(entry, dedup)));
+      const bodies = new BodyBatch();
+      const rows = entries.map(({ entry, dedup }) => toLogRow(entry, dedup, bodies));
+      await openSink().write(rows, bodies.bodies.values());
     } catch (error) {
       reply.failed = error instanceof Error ? error.message : String(error);
     }
@@ -114,7 +134,9 @@ if (parentPort) {
 
   port.on('message', (message: ToLogThread) => {
     if (message.type === 'entries') {
-      for (const entry of message.entries) pending.push(entry);
+      // Repeats within a batch refer to its earlier entries (ResponseDedup): one per batch.
+      const dedup = new ResponseDedup();
+      for (const entry of decodeEntries(message.batch)) pending.push({ entry, dedup });
       timer ??= setTimeout(() => inOrder(writePending), WRITE_EVERY_MS);
       return;
     }

@@ -1,14 +1,14 @@
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../platform/log.js';
 import { startModuleWorker } from '../platform/threads.js';
-import { type CapturedRequest, ResponseDedup } from './entry.js';
+import { type CapturedRequest, encodeEntry, ResponseDedup } from './entry.js';
 import type { FromLogThread, ToLogThread } from './thread.js';
 
 /**
- * Request-log rows are written off the request path. The request thread only captures what it
- * must copy (entry.ts) and hands entries over in small batches (every 64 entries or 20 ms) to the
- * request log's own thread (thread.ts), which redacts the secrets and inserts them in batches on
- * its own database connection. A failing write never fails or slows a request: the rows are
+ * Request-log rows are written off the request path. The request thread only encodes what it
+ * must copy into a batch string (entry.ts) and hands the batch over every 64 entries or 20 ms to
+ * the request log's own thread (thread.ts), which redacts the secrets and inserts the rows in
+ * batches on its own database connection. A failing write never fails or slows a request: the rows are
  * dropped, counted and reported in the log. The thread starts with the first logged request.
  */
 export interface RequestLogTarget {
@@ -22,7 +22,9 @@ const HAND_OVER_MS = 20;
 const RESTART_AFTER_FAILURE_MS = 5_000;
 
 export class RequestLogWriter {
-  private buffer: CapturedRequest[] = [];
+  /** Entries waiting to be handed over, encoded (encodeEntry), and how many. */
+  private batch = '';
+  private batched = 0;
   private timer: NodeJS.Timeout | undefined;
   private thread: Worker | undefined;
   private nextId = 1;
@@ -42,12 +44,14 @@ export class RequestLogWriter {
   ) {}
 
   push(entry: CapturedRequest): void {
-    if (this.closed || this.buffer.length + this.inFlightRows >= (this.options.maxBuffer ?? 10_000)) {
+    if (this.closed || this.batched + this.inFlightRows >= (this.options.maxBuffer ?? 10_000)) {
       this.dropped += 1;
       return;
     }
-    this.buffer.push(entry);
-    if (this.buffer.length >= HAND_OVER_ENTRIES) this.handOver();
+    const encoded = encodeEntry(entry, this.dedup.compress(entry));
+    this.batch = this.batched === 0 ? encoded : `${this.batch},${encoded}`;
+    this.batched += 1;
+    if (this.batched >= HAND_OVER_ENTRIES) this.handOver();
     else
       this.timer ??= setTimeout(() => {
         this.timer = undefined;
@@ -74,19 +78,22 @@ export class RequestLogWriter {
   private handOver(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.buffer.length === 0) return;
-    const entries = this.buffer;
-    this.buffer = [];
+    if (this.batched === 0) return;
+    const { batch, batched } = this;
+    this.batch = '';
+    this.batched = 0;
     let thread: Worker;
     try {
       thread = this.ensureThread();
     } catch (error) {
-      this.lose(entries.length, error);
+      this.lose(batched, error);
       return;
+    } finally {
+      // Each batch stands alone: a repeat refers only to a body sent earlier in the same batch.
+      this.dedup.reset();
     }
-    this.inFlightRows += entries.length;
-    for (const entry of entries) this.dedup.compress(entry);
-    thread.postMessage({ type: 'entries', entries } satisfies ToLogThread);
+    this.inFlightRows += batched;
+    thread.postMessage({ type: 'entries', batch } satisfies ToLogThread);
   }
 
   /** A flush or close, answered by the thread once everything handed over before it is written. */
@@ -105,8 +112,6 @@ export class RequestLogWriter {
     if (Date.now() < this.restartAfterMs) {
       throw new Error('the request log thread failed moments ago; it is restarted after a pause');
     }
-    // A new thread knows no earlier response: start the repeat detection afresh with it.
-    this.dedup.reset();
     const thread = startModuleWorker(new URL('./thread.ts', import.meta.url), {
       databaseUrl: this.target.databaseUrl,
       sqlitePath: this.target.sqlitePath,

@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/platform/ids.js';
 import type { CapturedRequest } from '../../src/requestlog/entry.js';
+import { getEntry, pruneLog } from '../../src/requestlog/search.js';
 import { RequestLogWriter } from '../../src/requestlog/writer.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { captureLogs } from '../helpers/logs.js';
@@ -24,7 +25,7 @@ function captured(overrides: Partial<CapturedRequest> = {}): CapturedRequest {
     request_id: newId('request', now),
     request_body: { email: 'a@example.test', password: 'hunter2-secret' },
     response_body: '{"access_token":"eyJ.secret.sig","token_type":"Bearer"}',
-    request_headers: { authorization: 'Basic', 'user-agent': 'curl/8' },
+    request_headers: { authorization: 'Basic ZGVtbzpodW50ZXIy', 'user-agent': 'curl/8', cookie: 'sid=abc' },
     ...overrides,
   };
 }
@@ -54,16 +55,21 @@ describe('request log writer (its own thread)', () => {
       )
       .execute();
     expect(rows).toHaveLength(150);
-    const row = rows[0]!;
+    const row = await getEntry(t.app, rows[0]!.id);
     expect(row.request_body).toContain('[REDACTED]');
     expect(row.request_body).not.toContain('hunter2-secret');
+    expect(row.response_body).toContain('"token_type":"Bearer"');
     expect(row.response_body).not.toContain('eyJ.secret.sig');
-    expect(JSON.parse(row.request_headers!)).toEqual({ authorization: 'Basic [REDACTED]', 'user-agent': 'curl/8' });
+    expect(row.request_headers).toEqual({
+      authorization: 'Basic [REDACTED]',
+      'user-agent': 'curl/8',
+      cookie: '[REDACTED]',
+    });
     expect(writer.dropped).toBe(0);
     await writer.close();
   });
 
-  it('stores a repeated response in full each time (repeats cross between threads once)', async () => {
+  it('shows a repeated response in full in each entry, and stores it once', async () => {
     const { logger } = captureLogs('warn');
     const writer = new RequestLogWriter({ databaseUrl: t.db.databaseUrl, sqlitePath: t.db.sqlitePath }, logger);
     const list = '{"items":[{"id":"svc_1","domain":"a.test"}],"next_cursor":null}';
@@ -81,16 +87,18 @@ describe('request log writer (its own thread)', () => {
     await writer.flush();
     const rows = await t.app.db.kysely
       .selectFrom('request_log')
-      .select(['request_id', 'response_body'])
+      .select(['id', 'request_id', 'response_body_hash'])
       .where(
         'request_id',
         'in',
         sequence.map((e) => e.request_id),
       )
       .execute();
-    const byId = new Map(rows.map((r) => [r.request_id, r.response_body]));
-    const stored = sequence.map((e) => byId.get(e.request_id));
-    expect(stored).toEqual([
+    const byRequest = new Map(rows.map((r) => [r.request_id, r]));
+    const shown = await Promise.all(
+      sequence.map(async (e) => (await getEntry(t.app, byRequest.get(e.request_id)!.id)).response_body),
+    );
+    expect(shown).toEqual([
       list,
       list,
       '{"items":[]}',
@@ -99,7 +107,54 @@ describe('request log writer (its own thread)', () => {
       list,
       null,
     ]);
+    // Three distinct bodies, each stored once: the repeats point at the same stored body.
+    const hashes = sequence.map((e) => byRequest.get(e.request_id)!.response_body_hash);
+    expect(new Set(hashes.filter((h) => h !== null)).size).toBe(3);
+    expect(hashes[0]).toBe(hashes[5]);
+    const stored = await t.app.db.kysely
+      .selectFrom('request_log_body')
+      .select('body')
+      .where(
+        'hash',
+        'in',
+        hashes.filter((h): h is string => h !== null),
+      )
+      .execute();
+    expect(stored.map((b) => b.body).sort()).toEqual(
+      [list, '{"items":[]}', '{"token":"[REDACTED]","id":"tok_1"}'].sort(),
+    );
     await writer.close();
+  });
+
+  it('retention removes a stored body with the last entry that showed it', async () => {
+    const { logger } = captureLogs('warn');
+    const writer = new RequestLogWriter({ databaseUrl: t.db.databaseUrl, sqlitePath: t.db.sqlitePath }, logger);
+    const old = Date.now() - 40 * 86_400_000;
+    const shared = `{"items":["shared-${newId('request')}"]}`;
+    const onlyOld = `{"items":["only-old-${newId('request')}"]}`;
+    const sequence = [
+      captured({ at_ms: old, client_id: 'cli_old', response_body: shared }),
+      captured({ at_ms: old, client_id: 'cli_old2', response_body: onlyOld }),
+      captured({ client_id: 'cli_new', response_body: shared }),
+    ];
+    for (const entry of sequence) writer.push(entry);
+    await writer.close();
+    const bodies = () =>
+      t.app.db.kysely
+        .selectFrom('request_log_body')
+        .select('body')
+        .where('body', 'in', [shared, onlyOld])
+        .execute()
+        .then((rows) => rows.map((r) => r.body).sort());
+    expect(await bodies()).toEqual([onlyOld, shared].sort());
+    expect(await pruneLog(t.app)).toBeGreaterThanOrEqual(2);
+    expect(await bodies()).toEqual([shared]);
+    const recent = await t.app.db.kysely
+      .selectFrom('request_log')
+      .select('id')
+      .where('request_id', '=', sequence[2]!.request_id)
+      .executeTakeFirstOrThrow();
+    expect((await getEntry(t.app, recent.id)).response_body).toBe(shared);
   });
 
   it('drops, counts and reports rows it cannot write, without throwing', async () => {

@@ -194,12 +194,24 @@ export interface RequestLogTable {
   ip: string;
   client_id: string | null;
   request_id: string;
+  /** Inline bodies: only rows written before bodies were stored once (request_log_body). */
   request_body: string | null;
   response_body: string | null;
   /** The query string, redacted. */
   query: string | null;
   /** Request headers as JSON, redacted. */
   request_headers: string | null;
+  /** The redacted bodies, by their hash in `request_log_body`. */
+  request_body_hash: string | null;
+  response_body_hash: string | null;
+}
+
+/** A redacted request or response body, stored once however many log rows show it. */
+export interface RequestLogBodyTable {
+  hash: string;
+  body: string;
+  /** When the newest row showing it was logged: retention drops it with that row. */
+  last_at_ms: number;
 }
 
 export interface AuditLogTable {
@@ -351,6 +363,7 @@ export interface Database {
   route_overrides: RouteOverridesTable;
   route_aliases: RouteAliasesTable;
   request_log: RequestLogTable;
+  request_log_body: RequestLogBodyTable;
   audit_log: AuditLogTable;
   config_version: ConfigVersionTable;
   servers: ServersTable;

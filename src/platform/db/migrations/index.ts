@@ -6,6 +6,7 @@ import * as m0004 from './0004_orders.js';
 import * as m0005 from './0005_credentials_reveal.js';
 import * as m0006 from './0006_request_log_details.js';
 import * as m0007 from './0007_admin_sessions.js';
+import * as m0008 from './0008_request_log_bodies.js';
 
 /**
  * Every migration, in order. A migration is frozen once it has shipped: change the schema by adding
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0005_credentials_reveal': m0005,
   '0006_request_log_details': m0006,
   '0007_admin_sessions': m0007,
+  '0008_request_log_bodies': m0008,
 };
