@@ -15,6 +15,10 @@ import { freePort, type LoadResult, load, median, printTable, startProcess, stop
  * in each round, and every ratio is the median of the per-round ratios (each taken between
  * samples seconds apart); the table shows the median and the range of each scenario, and the
  * server's CPU time per request, which the machine's drift disturbs much less than throughput.
+ *
+ * The request log row measures the same Portico process with `userapi.logging` switched on (as an
+ * admin does, without a restart) against its own rounds with it off: comparing two processes
+ * would add their difference (JIT, memory layout: several percent here) to the log's cost.
  */
 const BIN = resolve(import.meta.dirname, '../bin/portico.js');
 const RUN_TS = resolve(import.meta.dirname, '../bin/run-ts.js');
@@ -40,12 +44,19 @@ async function startBare(): Promise<Server> {
   return { base, child };
 }
 
+const porticoEnv = (dataDir: string) => ({
+  PORTICO_DATA_DIR: dataDir,
+  PORTICO_DEMO: 'on',
+  LOG_LEVEL: 'warn',
+  PORTICO_WORKER: 'off',
+});
+
 /** A Portico with the demo data, rate limiting on (with a limit the bench never reaches). */
-async function startPortico(logging: boolean): Promise<Server> {
+async function startPortico(): Promise<Server> {
   const dataDir = mkdtempSync(join(tmpdir(), 'portico-bench-'));
-  const env = { PORTICO_DATA_DIR: dataDir, PORTICO_DEMO: 'on', LOG_LEVEL: 'warn', PORTICO_WORKER: 'off' };
+  const env = porticoEnv(dataDir);
   cli(env, 'settings', 'set', 'userapi.rate_limit', '100000000/60s');
-  cli(env, 'settings', 'set', 'userapi.logging', logging ? 'on' : 'off');
+  cli(env, 'settings', 'set', 'userapi.logging', 'off');
   cli(env, 'demo');
   const port = await freePort();
   const child = startProcess([BIN, 'serve'], { ...env, PORT: String(port) });
@@ -69,8 +80,18 @@ async function accessToken(base: string): Promise<string> {
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
+/** Switches the request log of a running Portico, and waits until it has taken effect. */
+async function setLogging(server: Server, on: boolean): Promise<void> {
+  cli(porticoEnv(server.dataDir ?? ''), 'settings', 'set', 'userapi.logging', on ? 'on' : 'off');
+  // Every instance applies a settings change within one second (config-watcher.ts).
+  await new Promise((r) => setTimeout(r, 1_200));
+}
+
 interface Scenario {
   name: string;
+  /** Run before and after each sample of this scenario. */
+  before?: () => Promise<void>;
+  after?: () => Promise<void>;
   url: string;
   serverPid?: number | undefined;
   method?: 'GET' | 'POST';
@@ -85,10 +106,9 @@ const servers: Server[] = [];
 try {
   const bare = await startBare();
   servers.push(bare);
-  const portico = await startPortico(false);
+  const portico = await startPortico();
   servers.push(portico);
-  const logged = await startPortico(true);
-  servers.push(logged);
+  const token = await accessToken(portico.base);
 
   const scenarios = {
     bare: { name: 'bare Fastify hello-world', url: `${bare.base}/`, serverPid: bare.child.pid },
@@ -96,7 +116,7 @@ try {
       name: 'Portico GET /services, JWT, rate limit on',
       url: `${portico.base}/api/v1/services`,
       serverPid: portico.child.pid,
-      headers: { authorization: `Bearer ${await accessToken(portico.base)}` },
+      headers: { authorization: `Bearer ${token}` },
     },
     basic: {
       name: 'Portico GET /services, Basic, rate limit on',
@@ -106,18 +126,29 @@ try {
     },
     logged: {
       name: 'Portico GET /services, JWT, request log ON',
-      url: `${logged.base}/api/v1/services`,
-      serverPid: logged.child.pid,
-      headers: { authorization: `Bearer ${await accessToken(logged.base)}` },
+      url: `${portico.base}/api/v1/services`,
+      serverPid: portico.child.pid,
+      headers: { authorization: `Bearer ${token}` },
+      before: () => setLogging(portico, true),
+      after: () => setLogging(portico, false),
     },
   } satisfies Record<string, Scenario>;
   type Key = keyof typeof scenarios;
   const keys = Object.keys(scenarios) as Key[];
 
-  for (const key of keys) await load({ ...scenarios[key], name: 'warm-up', durationS: 2 });
+  const sample = async (key: Key, name: string, durationS: number): Promise<LoadResult> => {
+    const scenario: Scenario = scenarios[key];
+    await scenario.before?.();
+    try {
+      return await load({ ...scenario, name, durationS });
+    } finally {
+      await scenario.after?.();
+    }
+  };
+  for (const key of keys) await sample(key, 'warm-up', 2);
   const samples = Object.fromEntries(keys.map((k) => [k, [] as LoadResult[]])) as Record<Key, LoadResult[]>;
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const key of keys) samples[key].push(await load({ ...scenarios[key], durationS: DURATION_S }));
+    for (const key of keys) samples[key].push(await sample(key, scenarios[key].name, DURATION_S));
     const last = (k: Key) => samples[k][round - 1]?.requestsPerS ?? 0;
     console.log(
       `round ${round}/${ROUNDS}: ${keys.map((k) => `${k} ${last(k)}`).join(', ')} req/s (log on/off ${Math.round((last('logged') / last('jwt')) * 100)} %)`,
