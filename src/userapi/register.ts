@@ -52,6 +52,46 @@ async function guard(app: AppContext, spec: AnyRouteSpec, request: FastifyReques
   }
 }
 
+/**
+ * What a route's handler gets. A class rather than an object of closures: it is made for every
+ * request, and methods on a prototype cost nothing per request.
+ */
+class HandlerContext implements RouteContext {
+  readonly requestId: string;
+  readonly ip: string;
+  readonly headers: FastifyRequest['headers'];
+  readonly principal: Principal | undefined;
+  status: number;
+
+  constructor(
+    readonly app: AppContext,
+    private readonly request: FastifyRequest,
+    private readonly reply: FastifyReply,
+    successStatus: number,
+  ) {
+    this.requestId = request.id;
+    this.ip = request.ip;
+    this.headers = request.headers;
+    this.principal = request.principal;
+    this.status = successStatus;
+  }
+
+  setHeader(name: string, value: string): void {
+    this.reply.header(name, value);
+  }
+
+  setStatus(status: number): void {
+    this.status = status;
+  }
+
+  /** Runs the route's handler; resolves to the status it chose and the body it returned. */
+  async invoke(spec: AnyRouteSpec): Promise<{ status: number; body: unknown }> {
+    const { params, query, body } = this.request;
+    const result = await spec.handler({ params, query, body }, this as RouteContext as RouteContext<never>);
+    return { status: this.status, body: result };
+  }
+}
+
 export function registerUserApiRoutes(server: FastifyInstance, app: AppContext, specs: AnyRouteSpec[]): void {
   server.decorateRequest('principal', undefined);
   server.decorateRequest('operationId', undefined);
@@ -68,43 +108,26 @@ export function registerUserApiRoutes(server: FastifyInstance, app: AppContext, 
       },
       onRequest: (request, reply) => guard(app, spec, request, reply),
       handler: async (request, reply) => {
-        let status: number = successStatus;
-        const ctx: RouteContext = {
-          app,
-          requestId: request.id,
-          ip: request.ip,
-          headers: request.headers,
-          principal: request.principal,
-          setHeader: (name, value) => {
-            reply.header(name, value);
-          },
-          setStatus: (next) => {
-            status = next;
-          },
-        };
-        const invoke = async () => {
-          const body = await spec.handler(
-            { params: request.params, query: request.query, body: request.body },
-            ctx as RouteContext<never>,
-          );
-          return { status, body };
-        };
+        const ctx = new HandlerContext(app, request, reply, successStatus);
         const key = request.headers['idempotency-key'];
-        const outcome =
-          spec.idempotent && typeof key === 'string' && request.principal
-            ? await withIdempotency(
-                app,
-                {
-                  clientId: request.principal.clientId,
-                  key,
-                  method: request.method,
-                  path: request.url.split('?')[0] ?? '',
-                  body: request.body,
-                },
-                invoke,
-              )
-            : { ...(await invoke()), replayed: false };
-        if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+        let outcome: { status: number; body: unknown };
+        if (spec.idempotent && typeof key === 'string' && request.principal) {
+          const idempotent = await withIdempotency(
+            app,
+            {
+              clientId: request.principal.clientId,
+              key,
+              method: request.method,
+              path: request.url.split('?')[0] ?? '',
+              body: request.body,
+            },
+            () => ctx.invoke(spec),
+          );
+          if (idempotent.replayed) reply.header('idempotent-replayed', 'true');
+          outcome = idempotent;
+        } else {
+          outcome = await ctx.invoke(spec);
+        }
         reply.code(outcome.status);
         if (outcome.status === 204) return reply.send();
         return outcome.body;
