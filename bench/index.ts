@@ -203,6 +203,9 @@ try {
   for (const server of servers) await stop(server);
 }
 
+// The request log's cost per entry, stage by stage, without HTTP (bench/request-log.ts).
+await import('./request-log.js');
+
 const provisioning = resolve(import.meta.dirname, 'provisioning.ts');
 if (existsSync(provisioning) && process.env.BENCH_SKIP_PROVISIONING !== '1') {
   await import(provisioning);

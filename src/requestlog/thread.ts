@@ -38,7 +38,7 @@ const COLUMNS = [
   'request_headers',
 ] as const satisfies readonly (keyof RequestLogTable)[];
 
-interface Sink {
+export interface Sink {
   /** Stores the rows and their bodies (kept until the newest row using them is pruned). */
   write(rows: RequestLogTable[], bodies: Iterable<RequestLogBodyTable>): Promise<void>;
   close(): Promise<void>;
@@ -48,7 +48,7 @@ interface Sink {
  * SQLite: one prepared insert run per row inside a transaction (a few µs a row; a Kysely
  * multi-row insert is compiled afresh per batch and costs several times more).
  */
-function sqliteSink(path: string): Sink {
+export function sqliteSink(path: string): Sink {
   const sqlite = connectSqlite(path);
   const insert = sqlite.prepare(
     `INSERT INTO request_log (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
