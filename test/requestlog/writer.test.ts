@@ -157,6 +157,34 @@ describe('request log writer (its own thread)', () => {
     expect((await getEntry(t.app, recent.id)).response_body).toBe(shared);
   });
 
+  it('still shows the bodies of entries written before bodies were stored once', async () => {
+    const id = newId('log');
+    await t.app.db.kysely
+      .insertInto('request_log')
+      .values({
+        id,
+        at_ms: Date.now(),
+        method: 'POST',
+        operation_id: 'login',
+        path: '/api/v1/auth/login',
+        status: 401,
+        duration_ms: 2,
+        ip: '127.0.0.1',
+        client_id: null,
+        request_id: newId('request'),
+        request_body: '{"email":"a@example.test","password":"[REDACTED]"}',
+        response_body: '{"title":"Wrong email or password"}',
+        query: null,
+        request_headers: null,
+        request_body_hash: null,
+        response_body_hash: null,
+      })
+      .execute();
+    const entry = await getEntry(t.app, id);
+    expect(entry.request_body).toBe('{"email":"a@example.test","password":"[REDACTED]"}');
+    expect(entry.response_body).toBe('{"title":"Wrong email or password"}');
+  });
+
   it('drops, counts and reports rows it cannot write, without throwing', async () => {
     // A database without the request_log table: every write fails.
     const path = join(mkdtempSync(join(tmpdir(), 'portico-log-')), 'empty.sqlite');
