@@ -40,32 +40,18 @@ export interface HandedOverRequest extends Omit<CapturedRequest, 'request_body' 
 }
 
 /**
- * Entries cross to the log's thread as one string per batch: each entry a JSON array of its
- * fields (JSON.stringify is the cheapest way V8 has to turn one into text), separated by commas.
- * Copying one string between threads costs a fraction of the structured clone of an object per
- * entry, and nothing is kept per entry on the request thread while the batch fills.
+ * Entries cross to the log's thread as one flat array per batch: each entry's fields pushed one
+ * after the other (FIELDS_PER_ENTRY of them), primitives only. Pushing them costs the request
+ * thread almost nothing, and the structured clone of an array of primitives is a straight copy;
+ * measured on the request thread under load, this costs a third of encoding each entry as JSON.
  */
-type EncodedEntry = [
-  at_ms: number,
-  status: number,
-  duration_ms: number,
-  method: string,
-  operation_id: string | null,
-  path: string,
-  query: string,
-  ip: string,
-  client_id: string | null,
-  request_id: string,
-  request_body: string | null,
-  /** `null` for a repeat (ResponseDedup), `0` for none. */
-  response_body: string | null | 0,
-  /** The values of KEEP_HEADERS, in order (`null` for an absent one). */
-  headers: (string | null)[],
-];
+export type EntryBatch = (string | number | null | undefined)[];
+const FIXED_FIELDS = 12;
+export const FIELDS_PER_ENTRY = FIXED_FIELDS + KEEP_HEADERS.length;
 
 /** What the log keeps of a header: the scheme of `Authorization`, nothing of a cookie or key. */
-function keptHeader(name: string, value: string | string[] | undefined): string | null {
-  if (value === undefined) return null;
+function keptHeader(name: string, value: string | string[] | undefined): string | undefined {
+  if (value === undefined) return undefined;
   const text = Array.isArray(value) ? value.join(', ') : value;
   if (name === 'authorization') {
     const space = text.indexOf(' ');
@@ -74,11 +60,9 @@ function keptHeader(name: string, value: string | string[] | undefined): string 
   return name === 'cookie' || name === 'x-api-key' ? '' : text;
 }
 
-/** One entry, encoded; `response` is the response body as ResponseDedup decided to hand it over. */
-export function encodeEntry(entry: CapturedRequest, response: string | null | undefined): string {
-  const headers: (string | null)[] = [];
-  for (const name of KEEP_HEADERS) headers.push(keptHeader(name, entry.request_headers[name]));
-  const encoded: EncodedEntry = [
+/** Appends one entry to a batch; `response` is the response body as ResponseDedup decided to hand it over. */
+export function appendEntry(batch: EntryBatch, entry: CapturedRequest, response: string | null | undefined): void {
+  batch.push(
     entry.at_ms,
     entry.status,
     entry.duration_ms,
@@ -90,36 +74,38 @@ export function encodeEntry(entry: CapturedRequest, response: string | null | un
     entry.client_id,
     entry.request_id,
     entry.request_body === undefined ? null : JSON.stringify(entry.request_body),
-    response === undefined ? 0 : response,
-    headers,
-  ];
-  return JSON.stringify(encoded);
+    response,
+  );
+  for (const name of KEEP_HEADERS) batch.push(keptHeader(name, entry.request_headers[name]));
 }
 
-/** The entries of one batch string (encodeEntry results joined by commas). */
-export function decodeEntries(batch: string): HandedOverRequest[] {
-  return (JSON.parse(`[${batch}]`) as EncodedEntry[]).map((e) => {
+/** The entries of one batch (appendEntry). */
+export function decodeEntries(batch: EntryBatch): HandedOverRequest[] {
+  const entries: HandedOverRequest[] = [];
+  for (let at = 0; at + FIELDS_PER_ENTRY <= batch.length; at += FIELDS_PER_ENTRY) {
+    const text = (i: number) => String(batch[at + i] ?? '');
     const request_headers: Record<string, string> = {};
     KEEP_HEADERS.forEach((name, i) => {
-      const value = e[12][i];
+      const value = batch[at + FIXED_FIELDS + i];
       if (typeof value === 'string') request_headers[name] = value;
     });
-    return {
-      at_ms: e[0],
-      status: e[1],
-      duration_ms: e[2],
-      method: e[3],
-      operation_id: e[4],
-      path: e[5],
-      query: e[6],
-      ip: e[7],
-      client_id: e[8],
-      request_id: e[9],
-      request_body: e[10],
-      response_body: e[11] === 0 ? undefined : e[11],
+    entries.push({
+      at_ms: Number(batch[at]),
+      status: Number(batch[at + 1]),
+      duration_ms: Number(batch[at + 2]),
+      method: text(3),
+      operation_id: (batch[at + 4] as string | null) ?? null,
+      path: text(5),
+      query: text(6),
+      ip: text(7),
+      client_id: (batch[at + 8] as string | null) ?? null,
+      request_id: text(9),
+      request_body: (batch[at + 10] as string | null) ?? null,
+      response_body: batch[at + 11] as string | null | undefined,
       request_headers,
-    };
-  });
+    });
+  }
+  return entries;
 }
 
 /**

@@ -3,17 +3,17 @@ import { sql } from 'kysely';
 import { connectSqlite, openDatabase } from '../platform/db/index.js';
 import type { RequestLogBodyTable, RequestLogTable } from '../platform/db/schema.js';
 import { threadData } from '../platform/threads.js';
-import { BodyBatch, decodeEntries, type HandedOverRequest, ResponseDedup, toLogRow } from './entry.js';
+import { BodyBatch, decodeEntries, type EntryBatch, ResponseDedup, toLogRow } from './entry.js';
 
 /**
  * The request log's own thread: it redacts captured requests and writes them in batches on its
  * own database connection, so neither costs the request thread anything (writer.ts). Entries
- * arrive in small batches (one encoded string each, entry.ts) and are gathered here (not on the request thread, where holding them
+ * arrive in small batches (one flat array each, entry.ts) and are gathered here (not on the request thread, where holding them
  * for 100 ms made them survive garbage collections); every write is answered with its row count,
  * and a flush is answered once everything before it is written.
  */
 export type ToLogThread =
-  | { type: 'entries'; batch: string }
+  | { type: 'entries'; batch: EntryBatch; count: number }
   | { type: 'flush'; id: number }
   | { type: 'close'; id: number };
 export type FromLogThread = { type: 'written'; rows: number; failed?: string } | { type: 'flushed'; id: number };
@@ -108,7 +108,9 @@ if (parentPort) {
     sink ??= target.databaseUrl ? postgresSink(target.databaseUrl, target.sqlitePath) : sqliteSink(target.sqlitePath);
     return sink;
   };
-  let pending: { entry: HandedOverRequest; dedup: ResponseDedup }[] = [];
+  // Batches wait here as they came and are decoded only when written.
+  let pending: EntryBatch[] = [];
+  let pendingRows = 0;
   let timer: NodeJS.Timeout | undefined;
   let queue: Promise<void> = Promise.resolve();
   const inOrder = (task: () => Promise<void>) => {
@@ -118,13 +120,18 @@ if (parentPort) {
   const writePending = async (): Promise<void> => {
     clearTimeout(timer);
     timer = undefined;
-    const entries = pending;
+    const batches = pending;
+    const reply: FromLogThread = { type: 'written', rows: pendingRows };
     pending = [];
-    if (entries.length === 0) return;
-    const reply: FromLogThread = { type: 'written', rows: entries.length };
+    pendingRows = 0;
+    if (batches.length === 0) return;
     try {
       const bodies = new BodyBatch();
-      const rows = entries.map(({ entry, dedup }) => toLogRow(entry, dedup, bodies));
+      const rows = batches.flatMap((batch) => {
+        // Repeats within a batch refer to its earlier entries (ResponseDedup): one per batch.
+        const dedup = new ResponseDedup();
+        return decodeEntries(batch).map((entry) => toLogRow(entry, dedup, bodies));
+      });
       await openSink().write(rows, bodies.bodies.values());
     } catch (error) {
       reply.failed = error instanceof Error ? error.message : String(error);
@@ -134,9 +141,8 @@ if (parentPort) {
 
   port.on('message', (message: ToLogThread) => {
     if (message.type === 'entries') {
-      // Repeats within a batch refer to its earlier entries (ResponseDedup): one per batch.
-      const dedup = new ResponseDedup();
-      for (const entry of decodeEntries(message.batch)) pending.push({ entry, dedup });
+      pending.push(message.batch);
+      pendingRows += message.count;
       timer ??= setTimeout(() => inOrder(writePending), WRITE_EVERY_MS);
       return;
     }

@@ -1,12 +1,12 @@
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../platform/log.js';
 import { startModuleWorker } from '../platform/threads.js';
-import { type CapturedRequest, encodeEntry, ResponseDedup } from './entry.js';
+import { appendEntry, type CapturedRequest, type EntryBatch, ResponseDedup } from './entry.js';
 import type { FromLogThread, ToLogThread } from './thread.js';
 
 /**
- * Request-log rows are written off the request path. The request thread only encodes what it
- * must copy into a batch string (entry.ts) and hands the batch over every 64 entries or 20 ms to
+ * Request-log rows are written off the request path. The request thread only appends what it
+ * must copy to a batch (entry.ts) and hands the batch over every 256 entries or 20 ms to
  * the request log's own thread (thread.ts), which redacts the secrets and inserts the rows in
  * batches on its own database connection. A failing write never fails or slows a request: the rows are
  * dropped, counted and reported in the log. The thread starts with the first logged request.
@@ -16,14 +16,14 @@ export interface RequestLogTarget {
   sqlitePath: string;
 }
 
-const HAND_OVER_ENTRIES = 64;
+const HAND_OVER_ENTRIES = 256;
 const HAND_OVER_MS = 20;
 /** A thread that died is not restarted before this pause (entries meanwhile are dropped, counted). */
 const RESTART_AFTER_FAILURE_MS = 5_000;
 
 export class RequestLogWriter {
-  /** Entries waiting to be handed over, encoded (encodeEntry), and how many. */
-  private batch = '';
+  /** Entries waiting to be handed over (appendEntry), and how many. */
+  private batch: EntryBatch = [];
   private batched = 0;
   private timer: NodeJS.Timeout | undefined;
   private thread: Worker | undefined;
@@ -48,8 +48,7 @@ export class RequestLogWriter {
       this.dropped += 1;
       return;
     }
-    const encoded = encodeEntry(entry, this.dedup.compress(entry));
-    this.batch = this.batched === 0 ? encoded : `${this.batch},${encoded}`;
+    appendEntry(this.batch, entry, this.dedup.compress(entry));
     this.batched += 1;
     if (this.batched >= HAND_OVER_ENTRIES) this.handOver();
     else
@@ -80,7 +79,7 @@ export class RequestLogWriter {
     this.timer = undefined;
     if (this.batched === 0) return;
     const { batch, batched } = this;
-    this.batch = '';
+    this.batch = [];
     this.batched = 0;
     let thread: Worker;
     try {
@@ -93,7 +92,7 @@ export class RequestLogWriter {
       this.dedup.reset();
     }
     this.inFlightRows += batched;
-    thread.postMessage({ type: 'entries', batch } satisfies ToLogThread);
+    thread.postMessage({ type: 'entries', batch, count: batched } satisfies ToLogThread);
   }
 
   /** A flush or close, answered by the thread once everything handed over before it is written. */

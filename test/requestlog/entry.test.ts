@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type CapturedRequest, decodeEntries, encodeEntry, ResponseDedup } from '../../src/requestlog/entry.js';
+import {
+  appendEntry,
+  type CapturedRequest,
+  decodeEntries,
+  type EntryBatch,
+  ResponseDedup,
+} from '../../src/requestlog/entry.js';
 
 const base: CapturedRequest = {
   at_ms: 1_764_000_000_123,
@@ -24,7 +30,7 @@ const base: CapturedRequest = {
   },
 };
 
-describe('request log hand-over encoding', () => {
+describe('request log hand-over between threads', () => {
   it('round-trips every field, whatever characters the values hold', () => {
     const second: CapturedRequest = {
       ...base,
@@ -35,8 +41,11 @@ describe('request log hand-over encoding', () => {
       response_body: undefined,
       request_headers: {},
     };
-    const batch = [encodeEntry(base, base.response_body), encodeEntry(second, null)].join(',');
-    const [first, next] = decodeEntries(batch);
+    const batch: EntryBatch = [];
+    appendEntry(batch, base, base.response_body);
+    appendEntry(batch, second, null);
+    // As the log's thread receives it: a structured clone.
+    const [first, next] = decodeEntries(structuredClone(batch));
     expect(first).toEqual({
       ...base,
       request_body: JSON.stringify(base.request_body),
@@ -52,16 +61,19 @@ describe('request log hand-over encoding', () => {
   });
 
   it('never lets a credential cross to the log thread', () => {
-    const batch = encodeEntry(base, base.response_body);
+    const batch: EntryBatch = [];
+    appendEntry(batch, base, base.response_body);
+    const handedOver = JSON.stringify(batch);
     for (const secret of ['eyJ.secret.sig', 'sid=secret', 'ptk_secret', 'not kept'])
-      expect(batch).not.toContain(secret);
+      expect(handedOver).not.toContain(secret);
   });
 
   it('hands a repeated response over once per batch, and the log thread puts it back', () => {
     const sender = new ResponseDedup();
     const entries = [base, base, { ...base, client_id: 'cli_other' }, base];
-    const batch = entries.map((e) => encodeEntry(e, sender.compress(e))).join(',');
-    const decoded = decodeEntries(batch);
+    const batch: EntryBatch = [];
+    for (const e of entries) appendEntry(batch, e, sender.compress(e));
+    const decoded = decodeEntries(structuredClone(batch));
     expect(decoded.map((e) => e.response_body)).toEqual([base.response_body, null, base.response_body, null]);
     const receiver = new ResponseDedup();
     expect(decoded.map((e) => receiver.redactedResponse(e))).toEqual(entries.map(() => base.response_body));
