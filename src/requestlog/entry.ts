@@ -79,11 +79,14 @@ export function appendEntry(batch: EntryBatch, entry: CapturedRequest, response:
   for (const name of KEEP_HEADERS) batch.push(keptHeader(name, entry.request_headers[name]));
 }
 
+function textAt(batch: EntryBatch, i: number): string {
+  return String(batch[i] ?? '');
+}
+
 /** The entries of one batch (appendEntry). */
 export function decodeEntries(batch: EntryBatch): HandedOverRequest[] {
   const entries: HandedOverRequest[] = [];
   for (let at = 0; at + FIELDS_PER_ENTRY <= batch.length; at += FIELDS_PER_ENTRY) {
-    const text = (i: number) => String(batch[at + i] ?? '');
     const request_headers: Record<string, string> = {};
     KEEP_HEADERS.forEach((name, i) => {
       const value = batch[at + FIXED_FIELDS + i];
@@ -93,13 +96,13 @@ export function decodeEntries(batch: EntryBatch): HandedOverRequest[] {
       at_ms: Number(batch[at]),
       status: Number(batch[at + 1]),
       duration_ms: Number(batch[at + 2]),
-      method: text(3),
+      method: textAt(batch, at + 3),
       operation_id: (batch[at + 4] as string | null) ?? null,
-      path: text(5),
-      query: text(6),
-      ip: text(7),
+      path: textAt(batch, at + 5),
+      query: textAt(batch, at + 6),
+      ip: textAt(batch, at + 7),
       client_id: (batch[at + 8] as string | null) ?? null,
-      request_id: text(9),
+      request_id: textAt(batch, at + 9),
       request_body: (batch[at + 10] as string | null) ?? null,
       response_body: batch[at + 11] as string | null | undefined,
       request_headers,
