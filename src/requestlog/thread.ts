@@ -59,7 +59,26 @@ export function sqliteSink(path: string): Sink {
   );
   const insertAll = sqlite.transaction((rows: RequestLogTable[], bodies: Iterable<RequestLogBodyTable>) => {
     for (const body of bodies) upsertBody.run(body.hash, body.body, body.last_at_ms);
-    for (const row of rows) insert.run(COLUMNS.map((column) => row[column]));
+    for (const row of rows) {
+      // In COLUMNS' order, listed out: mapping over COLUMNS (or binding by name) costs 0.7–1.3 µs
+      // a row more (bench/request-log.ts).
+      insert.run(
+        row.id,
+        row.at_ms,
+        row.method,
+        row.operation_id,
+        row.path,
+        row.status,
+        row.duration_ms,
+        row.ip,
+        row.client_id,
+        row.request_id,
+        row.request_body_hash,
+        row.response_body_hash,
+        row.query,
+        row.request_headers,
+      );
+    }
   });
   return {
     write: async (rows, bodies) => insertAll(rows, bodies),
