@@ -35,12 +35,14 @@ export const authRoutes = [
       if (!ctx.app.settings.snapshot['userapi.auth_methods'].includes('jwt')) {
         throw new AppError('auth_method_disabled', 'JWT login is disabled by the provider.');
       }
-      return login(ctx.app, {
+      const { clientId, tokens } = await login(ctx.app, {
         email: body.email,
         password: body.password,
         ip: ctx.ip,
         userAgent: ctx.headers['user-agent'],
       });
+      ctx.logClient(clientId);
+      return tokens;
     },
   }),
   defineRoute({
@@ -59,7 +61,9 @@ export const authRoutes = [
       if (!ctx.app.settings.snapshot['userapi.auth_methods'].includes('jwt')) {
         throw new AppError('auth_method_disabled', 'JWT login is disabled by the provider.');
       }
-      return refresh(ctx.app, body.refresh_token);
+      const { clientId, tokens } = await refresh(ctx.app, body.refresh_token);
+      ctx.logClient(clientId);
+      return tokens;
     },
   }),
   defineRoute({

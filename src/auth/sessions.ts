@@ -56,7 +56,7 @@ async function issuePair(deps: Deps, clientId: string, sessionId: string): Promi
 export async function login(
   deps: Deps,
   input: { email: string; password: string; ip: string; userAgent: string | undefined },
-): Promise<TokenPair> {
+): Promise<{ clientId: string; tokens: TokenPair }> {
   const clientId = await deps.passwords.verify(input.email, input.password, () =>
     deps.throttle.check(input.email, input.ip),
   );
@@ -76,10 +76,10 @@ export async function login(
     ip: input.ip,
     user_agent: input.userAgent?.slice(0, 300) ?? null,
   });
-  return issuePair(deps, clientId, sessionId);
+  return { clientId, tokens: await issuePair(deps, clientId, sessionId) };
 }
 
-export async function refresh(deps: Deps, presented: string): Promise<TokenPair> {
+export async function refresh(deps: Deps, presented: string): Promise<{ clientId: string; tokens: TokenPair }> {
   const now = deps.clock.nowMs();
   const row = presented.startsWith(REFRESH_PREFIX)
     ? await findRefreshToken(deps.db.kysely, sha256Hex(presented))
@@ -95,7 +95,7 @@ export async function refresh(deps: Deps, presented: string): Promise<TokenPair>
     await revokeSession(deps.db.kysely, row.session_id, now);
     throw refused('This refresh token was already used, so the session has been ended for safety. Log in again.');
   }
-  return issuePair(deps, session.client_id, row.session_id);
+  return { clientId: session.client_id, tokens: await issuePair(deps, session.client_id, row.session_id) };
 }
 
 export async function logout(deps: Deps, sessionId: string): Promise<void> {

@@ -26,7 +26,7 @@ export function registerRequestLogHooks(server: FastifyInstance, app: AppContext
       status: reply.statusCode,
       duration_ms: Math.round(reply.elapsedTime),
       ip: request.ip,
-      client_id: request.principal?.clientId ?? null,
+      client_id: request.principal?.clientId ?? request.loggedClientId ?? null,
       request_id: request.id,
       request_body: request.body,
       response_body:

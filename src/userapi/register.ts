@@ -17,6 +17,8 @@ declare module 'fastify' {
     principal: Principal | undefined;
     /** The User API route's canonical id, set first thing by its guard (the request log reads it). */
     operationId: string | undefined;
+    /** The client a public route acted for (a login), for the request log. */
+    loggedClientId: string | undefined;
   }
 }
 
@@ -84,6 +86,10 @@ class HandlerContext implements RouteContext {
     this.status = status;
   }
 
+  logClient(clientId: string): void {
+    this.request.loggedClientId = clientId;
+  }
+
   /** Runs the route's handler; resolves to the status it chose and the body it returned. */
   async invoke(spec: AnyRouteSpec): Promise<{ status: number; body: unknown }> {
     const { params, query, body } = this.request;
@@ -95,6 +101,7 @@ class HandlerContext implements RouteContext {
 export function registerUserApiRoutes(server: FastifyInstance, app: AppContext, specs: AnyRouteSpec[]): void {
   server.decorateRequest('principal', undefined);
   server.decorateRequest('operationId', undefined);
+  server.decorateRequest('loggedClientId', undefined);
   for (const spec of specs) {
     const successStatus = spec.response.status;
     server.route({

@@ -164,6 +164,31 @@ describe('Admin API: User API routes, settings and request log', () => {
       }
     });
 
+    it("names the client a login was for (not a failed one's), so filtering by client finds its logins", async () => {
+      await adminCall('PATCH', '/userapi/settings', { 'userapi.logging': 'on' });
+      try {
+        for (const [password, requestId] of [
+          ['correct-horse-battery', 'trace-login-ok'],
+          ['not-the-password', 'trace-login-bad'],
+        ] as const) {
+          await t.inject({
+            method: 'POST',
+            url: '/api/v1/auth/login',
+            headers: { 'x-request-id': requestId },
+            payload: { email: me.row.email, password },
+          });
+        }
+        await t.app.requestLog.flush();
+        const mine = (await adminCall('GET', `/userapi/logs?client_id=${me.row.id}&route=login`)).json().items;
+        expect(mine.map((e: { request_id: string }) => e.request_id)).toEqual(['trace-login-ok']);
+        const all = (await adminCall('GET', '/userapi/logs?route=login')).json().items;
+        const failed = all.find((e: { request_id: string }) => e.request_id === 'trace-login-bad');
+        expect(failed).toMatchObject({ status: 401, client_id: null });
+      } finally {
+        await adminCall('PATCH', '/userapi/settings', { 'userapi.logging': 'off' });
+      }
+    });
+
     it('caps large bodies and marks them cut; keeps the alias path called', async () => {
       await adminCall('PATCH', '/userapi/settings', { 'userapi.logging': 'on' });
       try {

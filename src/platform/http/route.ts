@@ -36,6 +36,8 @@ export interface RouteContext<A extends RouteAuth = RouteAuth> {
   setHeader(name: string, value: string): void;
   /** Overrides the declared success status (e.g. 200 instead of 201 on an idempotent replay). */
   setStatus(status: number): void;
+  /** Names the client a public route turned out to act for (a login), so the request log shows it. */
+  logClient(clientId: string): void;
 }
 
 type StaticOr<T> = T extends TSchema ? Static<T> : undefined;
