@@ -7,9 +7,10 @@ import type { RequestLogWriter } from './writer.js';
  * Feeds the request log from the User API's request lifecycle, only while `userapi.logging` is
  * on (checked in memory per request: nothing is done when it is off). One `onSend` hook sees the
  * final status and body (nothing changes an API response after it); it lets the response go
- * first and captures the entry after, so logging adds nothing to the response's latency. Redaction and storage
- * happen on the request log's thread (writer.ts). The route id is the canonical operationId; the
- * path is the one actually called (an alias stays visible).
+ * first and captures the entry after, so logging adds nothing to the response's latency.
+ * Redaction and storage happen on the request log's thread (writer.ts). The route id is the
+ * canonical operationId; the path is the one actually called (an alias stays visible); a login
+ * names the client it was for (`loggedClientId`, set through the route context).
  */
 export function registerRequestLogHooks(server: FastifyInstance, app: AppContext, writer: RequestLogWriter): void {
   server.addHook('onSend', (request, reply, payload, done) => {

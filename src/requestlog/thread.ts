@@ -8,9 +8,9 @@ import { BodyBatch, decodeEntries, type EntryBatch, ResponseDedup, toLogRow } fr
 /**
  * The request log's own thread: it redacts captured requests and writes them in batches on its
  * own database connection, so neither costs the request thread anything (writer.ts). Entries
- * arrive in small batches (one flat array each, entry.ts) and are gathered here (not on the request thread, where holding them
- * for 100 ms made them survive garbage collections); every write is answered with its row count,
- * and a flush is answered once everything before it is written.
+ * arrive in small batches (one flat array each, entry.ts) and are gathered here for 100 ms (not on
+ * the request thread, where holding them made them survive garbage collections); every write is
+ * answered with its row count, and a flush is answered once everything before it is written.
  */
 export type ToLogThread =
   | { type: 'entries'; batch: EntryBatch; count: number }

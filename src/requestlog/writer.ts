@@ -6,9 +6,9 @@ import type { FromLogThread, ToLogThread } from './thread.js';
 
 /**
  * Request-log rows are written off the request path. The request thread only appends what it
- * must copy to a batch (entry.ts) and hands the batch over every 256 entries or 20 ms to
- * the request log's own thread (thread.ts), which redacts the secrets and inserts the rows in
- * batches on its own database connection. A failing write never fails or slows a request: the rows are
+ * must copy to a batch (entry.ts) and hands the batch over every 256 entries or 20 ms to the
+ * request log's own thread (thread.ts), which redacts the secrets and inserts the rows in batches
+ * on its own database connection. A failing write never fails or slows a request: the rows are
  * dropped, counted and reported in the log. The thread starts with the first logged request.
  */
 export interface RequestLogTarget {
