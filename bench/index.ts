@@ -51,12 +51,11 @@ const porticoEnv = (dataDir: string) => ({
   PORTICO_WORKER: 'off',
 });
 
-/** A Portico with the demo data, rate limiting on (with a limit the bench never reaches). */
+/** A Portico with the demo data, rate limiting on (with a limit the bench never reaches), the log off. */
 async function startPortico(): Promise<Server> {
   const dataDir = mkdtempSync(join(tmpdir(), 'portico-bench-'));
   const env = porticoEnv(dataDir);
   cli(env, 'settings', 'set', 'userapi.rate_limit', '100000000/60s');
-  cli(env, 'settings', 'set', 'userapi.logging', 'off');
   cli(env, 'demo');
   const port = await freePort();
   const child = startProcess([BIN, 'serve'], { ...env, PORT: String(port) });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RequestLogBodyTable, RequestLogTable } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
-import { KEEP_HEADERS, redactBody, redactHeaders, redactQuery } from './redact.js';
+import { KEEP_HEADERS, keptHeader, redactBody, redactHeaders, redactQuery } from './redact.js';
 
 /**
  * One request as the log hooks capture it. Its fields are appended at once to the batch that goes
@@ -31,6 +31,29 @@ export interface CapturedRequest {
   request_headers: Record<string, string | string[] | undefined>;
 }
 
+/** The columns a list of log entries shows (bodies and headers only when one entry is opened). */
+export const SUMMARY_COLUMNS = [
+  'id',
+  'at_ms',
+  'method',
+  'operation_id',
+  'path',
+  'status',
+  'duration_ms',
+  'ip',
+  'client_id',
+  'request_id',
+] as const satisfies readonly (keyof RequestLogTable)[];
+
+/** The columns the log's thread writes (the inline body columns only hold rows from before 0008). */
+export const STORED_COLUMNS = [
+  ...SUMMARY_COLUMNS,
+  'request_body_hash',
+  'response_body_hash',
+  'query',
+  'request_headers',
+] as const satisfies readonly (keyof RequestLogTable)[];
+
 /** An entry as the log's thread receives it: bodies as text, headers already cut down. */
 export interface HandedOverRequest extends Omit<CapturedRequest, 'request_body' | 'response_body' | 'request_headers'> {
   request_body: string | null;
@@ -49,17 +72,6 @@ export interface HandedOverRequest extends Omit<CapturedRequest, 'request_body' 
 export type EntryBatch = (string | number | null | undefined)[];
 const FIXED_FIELDS = 12;
 const FIELDS_PER_ENTRY = FIXED_FIELDS + KEEP_HEADERS.length;
-
-/** What the log keeps of a header: the scheme of `Authorization`, nothing of a cookie or key. */
-function keptHeader(name: string, value: string | string[] | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const text = Array.isArray(value) ? value.join(', ') : value;
-  if (name === 'authorization') {
-    const space = text.indexOf(' ');
-    return space === -1 ? text : text.slice(0, space);
-  }
-  return name === 'cookie' || name === 'x-api-key' ? '' : text;
-}
 
 /** Appends one entry to a batch; `response` is the response body as ResponseDedup decided to hand it over. */
 export function appendEntry(batch: EntryBatch, entry: CapturedRequest, response: string | null | undefined): void {
@@ -128,7 +140,7 @@ export class ResponseDedup {
     if (typeof body !== 'string') return body;
     const key = `${entry.operation_id} ${entry.client_id}`;
     if (this.last.get(key)?.body === body) return null;
-    this.remember(key, body, null);
+    this.last.set(key, { body, redacted: null });
     return body;
   }
 
@@ -143,16 +155,12 @@ export class ResponseDedup {
       return seen.redacted;
     }
     const redacted = redactBody(body);
-    if (typeof body === 'string') this.remember(key, body, redacted);
+    if (typeof body === 'string') this.last.set(key, { body, redacted });
     return redacted;
   }
 
   reset(): void {
     this.last.clear();
-  }
-
-  private remember(key: string, body: string, redacted: string | null): void {
-    this.last.set(key, { body, redacted });
   }
 }
 

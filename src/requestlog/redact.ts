@@ -77,16 +77,32 @@ export const KEEP_HEADERS = [
   'x-api-key',
 ];
 
+const CREDENTIAL_HEADERS = new Set(['cookie', 'x-api-key']);
+
+/**
+ * What the log keeps of a header: its value (several joined), the scheme of `Authorization`,
+ * nothing of a cookie or key. The request thread cuts headers down with this before they cross to
+ * the log's thread, so secrets never leave it.
+ */
+export function keptHeader(name: string, value: string | string[] | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const text = Array.isArray(value) ? value.join(', ') : value;
+  if (name === 'authorization') {
+    const space = text.indexOf(' ');
+    return space === -1 ? text : text.slice(0, space);
+  }
+  return CREDENTIAL_HEADERS.has(name) ? '' : text;
+}
+
 /** A short list of useful headers; credentials keep only their scheme (`Bearer [REDACTED]`). */
 export function redactHeaders(headers: Record<string, string | string[] | undefined>): string {
   const out: Record<string, string> = {};
   for (const name of KEEP_HEADERS) {
-    const value = headers[name];
-    if (value === undefined) continue;
-    const text = Array.isArray(value) ? value.join(', ') : value;
-    if (name === 'authorization') out[name] = `${text.split(' ')[0]} ${MASK}`;
-    else if (name === 'cookie' || name === 'x-api-key') out[name] = MASK;
-    else out[name] = text.replace(CARD_LIKE, MASK);
+    const kept = keptHeader(name, headers[name]);
+    if (kept === undefined) continue;
+    if (name === 'authorization') out[name] = `${kept} ${MASK}`;
+    else if (CREDENTIAL_HEADERS.has(name)) out[name] = MASK;
+    else out[name] = kept.replace(CARD_LIKE, MASK);
   }
   return JSON.stringify(out);
 }

@@ -2,6 +2,7 @@ import type { AppContext } from '../app-context.js';
 import type { RequestLogTable } from '../platform/db/schema.js';
 import { AppError } from '../platform/http/errors.js';
 import { iso } from '../platform/http/schemas.js';
+import { SUMMARY_COLUMNS } from './entry.js';
 
 /** Finding entries in the request log (admin area, Admin API, `portico logs search`), and retention. */
 export interface LogFilter {
@@ -16,20 +17,7 @@ export interface LogFilter {
   limit?: number | undefined;
 }
 
-/** What a list of entries shows (bodies and headers only when one entry is opened). */
-const SUMMARY = [
-  'id',
-  'at_ms',
-  'method',
-  'operation_id',
-  'path',
-  'status',
-  'duration_ms',
-  'ip',
-  'client_id',
-  'request_id',
-] as const satisfies readonly (keyof RequestLogTable)[];
-export type LogSummary = Pick<RequestLogTable, (typeof SUMMARY)[number]>;
+export type LogSummary = Pick<RequestLogTable, (typeof SUMMARY_COLUMNS)[number]>;
 
 export function entryView(row: LogSummary) {
   return {
@@ -47,7 +35,7 @@ export function entryView(row: LogSummary) {
 }
 
 export async function searchLog(app: Pick<AppContext, 'db'>, filter: LogFilter): Promise<LogSummary[]> {
-  let q = app.db.kysely.selectFrom('request_log').select(SUMMARY);
+  let q = app.db.kysely.selectFrom('request_log').select(SUMMARY_COLUMNS);
   if (filter.clientId) q = q.where('client_id', '=', filter.clientId);
   if (filter.route)
     q = q.where((eb) => eb.or([eb('operation_id', '=', filter.route!), eb('path', '=', filter.route!)]));
