@@ -15,8 +15,9 @@ import type { RequestLogWriter } from './writer.js';
 export function registerRequestLogHooks(server: FastifyInstance, app: AppContext, writer: RequestLogWriter): void {
   server.addHook('onSend', (request, reply, payload, done) => {
     done(null, payload);
+    if (!app.settings.snapshot['userapi.logging']) return;
     const called = request.originalUrl ?? request.url;
-    if (!app.settings.snapshot['userapi.logging'] || !called.startsWith(API_PREFIX)) return;
+    if (!called.startsWith(API_PREFIX)) return;
     const query = called.indexOf('?');
     writer.push({
       at_ms: app.clock.nowMs(),
