@@ -12,9 +12,9 @@ import { freePort, type LoadResult, load, median, printTable, startProcess, stop
  *
  * This machine's throughput drifts by tens of percent from one minute to the next, so one sample
  * per scenario would make the ratios noise. The scenarios are run in rounds, one after the other
- * in each round, and every ratio is the median of the per-round ratios (each taken between
- * samples seconds apart); the table shows the median and the range of each scenario, and the
- * server's CPU time per request, which the machine's drift disturbs much less than throughput.
+ * in each round and in reverse order every other round, and every ratio is the median of the
+ * per-round ratios (each taken between samples seconds apart); the table shows the median and the
+ * range of each scenario, and the server's CPU time per request.
  *
  * The request log row measures the same Portico process with `userapi.logging` switched on (as an
  * admin does, without a restart) against its own rounds with it off: comparing two processes
@@ -23,7 +23,7 @@ import { freePort, type LoadResult, load, median, printTable, startProcess, stop
 const BIN = resolve(import.meta.dirname, '../bin/portico.js');
 const RUN_TS = resolve(import.meta.dirname, '../bin/run-ts.js');
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
 
 function cli(env: Record<string, string>, ...args: string[]): void {
   const res = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
@@ -147,7 +147,10 @@ try {
   for (const key of keys) await sample(key, 'warm-up', 2);
   const samples = Object.fromEntries(keys.map((k) => [k, [] as LoadResult[]])) as Record<Key, LoadResult[]>;
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const key of keys) samples[key].push(await sample(key, scenarios[key].name, DURATION_S));
+    // Every other round runs the scenarios in reverse order, so a steady drift of the machine's speed
+    // favours no scenario over another (ABBA).
+    for (const key of round % 2 === 1 ? keys : [...keys].reverse())
+      samples[key].push(await sample(key, scenarios[key].name, DURATION_S));
     const last = (k: Key) => samples[k][round - 1]?.requestsPerS ?? 0;
     console.log(
       `round ${round}/${ROUNDS}: ${keys.map((k) => `${k} ${last(k)}`).join(', ')} req/s (log on/off ${Math.round((last('logged') / last('jwt')) * 100)} %)`,

@@ -3,23 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { migrateToLatest, openDatabase } from '../src/platform/db/index.js';
-import {
-  appendEntry,
-  BodyBatch,
-  type CapturedRequest,
-  decodeEntries,
-  type EntryBatch,
-  ResponseDedup,
-  toLogRow,
-} from '../src/requestlog/entry.js';
-import { sqliteSink } from '../src/requestlog/thread.js';
+import { appendEntry, type CapturedRequest, type EntryBatch, ResponseDedup } from '../src/requestlog/entry.js';
+import { sqliteSink, storedSegments } from '../src/requestlog/thread.js';
 import { median } from './load.js';
 
 /**
  * The request log's cost per entry, stage by stage, in this process (no HTTP, no load generator):
- * what the request thread pays to append an entry to its batch (and the copy to the other thread), what the log's thread pays to
- * decode and redact it, and to insert it into SQLite (a table already holding `BENCH_LOG_ROWS`
- * rows). The entries are a polling script's: the same route, client and answer each time.
+ * what the request thread pays to append an entry to its batch (and the copy to the other
+ * thread), what the log's thread pays to decode and redact it and gather it into a segment, and
+ * to insert the segments into SQLite (holding up to `BENCH_LOG_ROWS` entries). The entries are a
+ * polling script's: the same route, client and answer each time.
  */
 const ROWS = Number(process.env.BENCH_LOG_ROWS ?? 100_000);
 const BATCH = 256;
@@ -79,14 +72,10 @@ try {
     }
     timings.encode.push(((performance.now() - t) * 1000) / WRITE_EVERY);
     t = performance.now();
-    const bodies = new BodyBatch();
-    const rows = batches.flatMap((batch) => {
-      const dedup = new ResponseDedup();
-      return decodeEntries(batch).map((e) => toLogRow(e, dedup, bodies));
-    });
+    const { segments, bodies } = storedSegments(batches);
     timings.decode.push(((performance.now() - t) * 1000) / WRITE_EVERY);
     t = performance.now();
-    await sink.write(rows, bodies.bodies.values());
+    await sink.write(segments, bodies);
     timings.insert.push(((performance.now() - t) * 1000) / WRITE_EVERY);
   }
   await sink.close();
@@ -99,10 +88,10 @@ try {
   const last = (xs: number[]) => median(xs.slice(Math.floor(xs.length / 2))).toFixed(2);
   console.log(`\nRequest log, per entry (median of the second half of ${ROWS} entries, in this process):`);
   console.log(`  request thread, append to the batch and copy it:  ${last(timings.encode)} µs`);
-  console.log(`  log thread, decode + redact:                       ${last(timings.decode)} µs`);
+  console.log(`  log thread, decode, redact, make segments:         ${last(timings.decode)} µs`);
   console.log(`  log thread, SQLite insert:                         ${last(timings.insert)} µs`);
   console.log(
-    `  stored: ${(bytes / ROWS).toFixed(0)} bytes a row with its indexes (the ${response.length}-byte response stored once)`,
+    `  stored: ${(bytes / ROWS).toFixed(0)} bytes an entry with its indexes (the ${response.length}-byte response stored once)`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

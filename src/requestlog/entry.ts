@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RequestLogBodyTable, RequestLogTable } from '../platform/db/schema.js';
+import type { RequestLogBodyTable, RequestLogSegmentTable } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
 import { KEEP_HEADERS, keptHeader, redactBody, redactHeaders, redactQuery } from './redact.js';
 
@@ -30,29 +30,6 @@ export interface CapturedRequest {
    */
   request_headers: Record<string, string | string[] | undefined>;
 }
-
-/** The columns a list of log entries shows (bodies and headers only when one entry is opened). */
-export const SUMMARY_COLUMNS = [
-  'id',
-  'at_ms',
-  'method',
-  'operation_id',
-  'path',
-  'status',
-  'duration_ms',
-  'ip',
-  'client_id',
-  'request_id',
-] as const satisfies readonly (keyof RequestLogTable)[];
-
-/** The columns the log's thread writes (the inline body columns only hold rows from before 0008). */
-export const STORED_COLUMNS = [
-  ...SUMMARY_COLUMNS,
-  'request_body_hash',
-  'response_body_hash',
-  'query',
-  'request_headers',
-] as const satisfies readonly (keyof RequestLogTable)[];
 
 /** An entry as the log's thread receives it: bodies as text, headers already cut down. */
 export interface HandedOverRequest extends Omit<CapturedRequest, 'request_body' | 'response_body' | 'request_headers'> {
@@ -189,24 +166,120 @@ export class BodyBatch {
   }
 }
 
-/** The stored row: secrets redacted, bodies capped and stored once (in `bodies`). */
-export function toLogRow(entry: HandedOverRequest, dedup: ResponseDedup, bodies: BodyBatch): RequestLogTable {
-  return {
-    id: newId('log', entry.at_ms),
-    at_ms: entry.at_ms,
-    method: entry.method,
-    operation_id: entry.operation_id,
-    path: entry.path,
-    status: entry.status,
-    duration_ms: entry.duration_ms,
-    ip: entry.ip,
-    client_id: entry.client_id,
-    request_id: entry.request_id,
-    request_body: null,
-    response_body: null,
-    request_body_hash: bodies.add(redactBody(entry.request_body), entry.at_ms),
-    response_body_hash: bodies.add(dedup.redactedResponse(entry), entry.at_ms),
-    query: redactQuery(entry.query),
-    request_headers: redactHeaders(entry.request_headers),
-  };
+/**
+ * One entry as stored in a segment's JSON array, by position (0009's migration writes the same
+ * layout): secrets redacted, bodies by their hash in request_log_body, headers as an object.
+ */
+export type StoredEntry = [
+  at_ms: number,
+  method: string,
+  operation_id: string | null,
+  path: string,
+  query: string | null,
+  status: number,
+  duration_ms: number,
+  ip: string,
+  client_id: string | null,
+  request_id: string,
+  request_body_hash: string | null,
+  response_body_hash: string | null,
+  request_headers: Record<string, string>,
+];
+
+/** The stored entry: secrets redacted, bodies capped and stored once (in `bodies`). */
+export function toStoredEntry(entry: HandedOverRequest, dedup: ResponseDedup, bodies: BodyBatch): StoredEntry {
+  return [
+    entry.at_ms,
+    entry.method,
+    entry.operation_id,
+    entry.path,
+    redactQuery(entry.query),
+    entry.status,
+    entry.duration_ms,
+    entry.ip,
+    entry.client_id,
+    entry.request_id,
+    bodies.add(redactBody(entry.request_body), entry.at_ms),
+    bodies.add(dedup.redactedResponse(entry), entry.at_ms),
+    redactHeaders(entry.request_headers),
+  ];
+}
+
+/** A segment holds at most this many entries, logged within SEGMENT_SPAN_MS of its first. */
+export const SEGMENT_ENTRIES = 500;
+const SEGMENT_SPAN_MS = 1_000;
+// Segment ids sort in the order this thread wrote them, even when several start in one millisecond.
+let lastSegmentMs = 0;
+
+function segmentId(firstAtMs: number): string {
+  const recent = firstAtMs <= lastSegmentMs && firstAtMs > lastSegmentMs - SEGMENT_SPAN_MS;
+  lastSegmentMs = recent ? lastSegmentMs + 1 : firstAtMs;
+  return newId('log', lastSegmentMs);
+}
+
+/** Values listed one per line between newlines: `LIKE '%\n<value>\n%'` finds a segment holding one. */
+export function listed(values: Iterable<string>): string {
+  let out = '\n';
+  for (const value of values) out += `${value}\n`;
+  return out;
+}
+
+/**
+ * Gathers stored entries, in the order they were logged, into segments (request_log_segment): a
+ * new one starts after SEGMENT_ENTRIES entries or when an entry falls outside the first's second,
+ * so retention, which drops whole segments, is exact to a second.
+ */
+export class SegmentBuilder {
+  readonly segments: RequestLogSegmentTable[] = [];
+  private entries: StoredEntry[] = [];
+  private firstAtMs = 0;
+  private lastAtMs = 0;
+  private readonly clients = new Set<string>();
+  private readonly routes = new Set<string>();
+  private readonly statuses = new Set<string>();
+  private readonly ips = new Set<string>();
+
+  add(entry: StoredEntry): void {
+    const atMs = entry[0];
+    if (
+      this.entries.length >= SEGMENT_ENTRIES ||
+      (this.entries.length > 0 && (atMs < this.firstAtMs || atMs - this.firstAtMs > SEGMENT_SPAN_MS))
+    )
+      this.close();
+    if (this.entries.length === 0) this.firstAtMs = atMs;
+    if (atMs > this.lastAtMs) this.lastAtMs = atMs;
+    this.entries.push(entry);
+    if (entry[8] !== null) this.clients.add(entry[8]);
+    if (entry[2] !== null) this.routes.add(entry[2]);
+    this.routes.add(entry[3]);
+    this.statuses.add(String(entry[5]));
+    this.ips.add(entry[7]);
+  }
+
+  /** The segments of every entry added. */
+  finish(): RequestLogSegmentTable[] {
+    this.close();
+    return this.segments;
+  }
+
+  private close(): void {
+    if (this.entries.length === 0) return;
+    this.segments.push({
+      id: segmentId(this.firstAtMs),
+      first_at_ms: this.firstAtMs,
+      last_at_ms: this.lastAtMs,
+      entry_count: this.entries.length,
+      client_ids: listed(this.clients),
+      routes: listed(this.routes),
+      statuses: listed(this.statuses),
+      ips: listed(this.ips),
+      entries: JSON.stringify(this.entries),
+    });
+    this.entries = [];
+    this.lastAtMs = 0;
+    this.clients.clear();
+    this.routes.clear();
+    this.statuses.clear();
+    this.ips.clear();
+  }
 }

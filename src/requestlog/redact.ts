@@ -95,7 +95,7 @@ export function keptHeader(name: string, value: string | string[] | undefined): 
 }
 
 /** A short list of useful headers; credentials keep only their scheme (`Bearer [REDACTED]`). */
-export function redactHeaders(headers: Record<string, string | string[] | undefined>): string {
+export function redactHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of KEEP_HEADERS) {
     const kept = keptHeader(name, headers[name]);
@@ -104,5 +104,5 @@ export function redactHeaders(headers: Record<string, string | string[] | undefi
     else if (CREDENTIAL_HEADERS.has(name)) out[name] = MASK;
     else out[name] = kept.replace(CARD_LIKE, MASK);
   }
-  return JSON.stringify(out);
+  return out;
 }

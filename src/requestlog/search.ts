@@ -1,10 +1,14 @@
+import { sql } from 'kysely';
 import type { AppContext } from '../app-context.js';
-import type { RequestLogTable } from '../platform/db/schema.js';
 import { AppError } from '../platform/http/errors.js';
 import { iso } from '../platform/http/schemas.js';
-import { SUMMARY_COLUMNS } from './entry.js';
+import type { StoredEntry } from './entry.js';
 
-/** Finding entries in the request log (admin area, Admin API, `portico logs search`), and retention. */
+/**
+ * Finding entries in the request log (admin area, Admin API, `portico logs search`), and
+ * retention. Entries are stored a segment per row (ADR 0007): a search reads the segments whose
+ * summary columns can match, newest first, and picks the matching entries out of them.
+ */
 export interface LogFilter {
   clientId?: string | undefined;
   route?: string | undefined;
@@ -17,7 +21,38 @@ export interface LogFilter {
   limit?: number | undefined;
 }
 
-export type LogSummary = Pick<RequestLogTable, (typeof SUMMARY_COLUMNS)[number]>;
+/** An entry as a list shows it (bodies and headers only when one entry is opened). */
+export interface LogSummary {
+  id: string;
+  at_ms: number;
+  method: string;
+  operation_id: string | null;
+  path: string;
+  status: number;
+  duration_ms: number;
+  ip: string;
+  client_id: string | null;
+  request_id: string;
+}
+
+/** An entry's id: its segment's id, a dot, and its place in the segment (sorts in logged order). */
+const entryId = (segmentId: string, index: number) => `${segmentId}.${String(index).padStart(4, '0')}`;
+export const ENTRY_ID_PATTERN = '^log_[0-9A-HJKMNP-TV-Z]{26}\\.[0-9]{4}$';
+
+function summaryOf(id: string, e: StoredEntry): LogSummary {
+  return {
+    id,
+    at_ms: e[0],
+    method: e[1],
+    operation_id: e[2],
+    path: e[3],
+    status: e[5],
+    duration_ms: e[6],
+    ip: e[7],
+    client_id: e[8],
+    request_id: e[9],
+  };
+}
 
 export function entryView(row: LogSummary) {
   return {
@@ -34,39 +69,89 @@ export function entryView(row: LogSummary) {
   };
 }
 
-export async function searchLog(app: Pick<AppContext, 'db'>, filter: LogFilter): Promise<LogSummary[]> {
-  let q = app.db.kysely.selectFrom('request_log').select(SUMMARY_COLUMNS);
-  if (filter.clientId) q = q.where('client_id', '=', filter.clientId);
-  if (filter.route)
-    q = q.where((eb) => eb.or([eb('operation_id', '=', filter.route!), eb('path', '=', filter.route!)]));
-  if (filter.status !== undefined) q = q.where('status', '=', filter.status);
-  if (filter.ip) q = q.where('ip', '=', filter.ip);
-  if (filter.sinceMs !== undefined) q = q.where('at_ms', '>=', filter.sinceMs);
-  if (filter.untilMs !== undefined) q = q.where('at_ms', '<=', filter.untilMs);
-  if (filter.beforeId) q = q.where('id', '<', filter.beforeId);
-  return q
-    .orderBy('id', 'desc')
-    .limit(Math.min(filter.limit ?? 50, 1000))
-    .execute();
+/** Segments read at a time while a search looks for more matching entries. */
+const SEGMENTS_PER_READ = 8;
+
+/** A segment whose summary column lists the value (LIKE is only a first cut: entries are matched exactly). */
+function lists(column: 'client_ids' | 'routes' | 'statuses' | 'ips', value: string) {
+  const escaped = value.replace(/[\\%_]/g, (c) => `\\${c}`);
+  return sql<boolean>`${sql.ref(column)} LIKE ${`%\n${escaped}\n%`} ESCAPE '\\'`;
 }
 
-/** One entry in full. Bodies are stored once each (request_log_body); older rows hold them inline. */
+function matches(e: StoredEntry, filter: LogFilter): boolean {
+  return (
+    (!filter.clientId || e[8] === filter.clientId) &&
+    (!filter.route || e[2] === filter.route || e[3] === filter.route) &&
+    (filter.status === undefined || e[5] === filter.status) &&
+    (!filter.ip || e[7] === filter.ip) &&
+    (filter.sinceMs === undefined || e[0] >= filter.sinceMs) &&
+    (filter.untilMs === undefined || e[0] <= filter.untilMs)
+  );
+}
+
+/** Matching entries, newest first (in the order they were logged, by id). */
+export async function searchLog(app: Pick<AppContext, 'db'>, filter: LogFilter): Promise<LogSummary[]> {
+  const limit = Math.min(filter.limit ?? 50, 1000);
+  let q = app.db.kysely.selectFrom('request_log_segment').select(['id', 'entries']);
+  if (filter.clientId) q = q.where(lists('client_ids', filter.clientId));
+  if (filter.route) q = q.where(lists('routes', filter.route));
+  if (filter.status !== undefined) q = q.where(lists('statuses', String(filter.status)));
+  if (filter.ip) q = q.where(lists('ips', filter.ip));
+  if (filter.sinceMs !== undefined) q = q.where('last_at_ms', '>=', filter.sinceMs);
+  if (filter.untilMs !== undefined) q = q.where('first_at_ms', '<=', filter.untilMs);
+  const before = filter.beforeId;
+  // The segment of the entry to page from, included (its older entries are listed).
+  let page = before === undefined ? q : q.where('id', '<=', before.split('.')[0] ?? before);
+  const found: LogSummary[] = [];
+  for (;;) {
+    const segments = await page.orderBy('id', 'desc').limit(SEGMENTS_PER_READ).execute();
+    for (const segment of segments) {
+      const entries = JSON.parse(segment.entries) as StoredEntry[];
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const id = entryId(segment.id, i);
+        const entry = entries[i]!;
+        if ((before !== undefined && id >= before) || !matches(entry, filter)) continue;
+        found.push(summaryOf(id, entry));
+        if (found.length >= limit) return found;
+      }
+    }
+    const last = segments.at(-1);
+    if (!last || segments.length < SEGMENTS_PER_READ) return found;
+    page = q.where('id', '<', last.id);
+  }
+}
+
+/** One entry in full, its bodies read from request_log_body. */
 export async function getEntry(app: Pick<AppContext, 'db'>, id: string) {
-  const row = await app.db.kysely
-    .selectFrom('request_log as l')
-    .leftJoin('request_log_body as req', 'req.hash', 'l.request_body_hash')
-    .leftJoin('request_log_body as res', 'res.hash', 'l.response_body_hash')
-    .selectAll('l')
-    .select(['req.body as stored_request_body', 'res.body as stored_response_body'])
-    .where('l.id', '=', id)
+  const notFound = new AppError('not_found', `No log entry ${id} (it may have passed the retention period).`);
+  const dot = id.lastIndexOf('.');
+  const index = Number(id.slice(dot + 1));
+  if (dot === -1 || !Number.isInteger(index) || index < 0) throw notFound;
+  const segment = await app.db.kysely
+    .selectFrom('request_log_segment')
+    .select('entries')
+    .where('id', '=', id.slice(0, dot))
     .executeTakeFirst();
-  if (!row) throw new AppError('not_found', `No log entry ${id} (it may have passed the retention period).`);
+  const entry = segment ? (JSON.parse(segment.entries) as StoredEntry[])[index] : undefined;
+  if (!entry) throw notFound;
+  const hashes = [entry[10], entry[11]].filter((h): h is string => h !== null);
+  const bodies = new Map(
+    hashes.length === 0
+      ? []
+      : (
+          await app.db.kysely
+            .selectFrom('request_log_body')
+            .select(['hash', 'body'])
+            .where('hash', 'in', hashes)
+            .execute()
+        ).map((b) => [b.hash, b.body]),
+  );
   return {
-    ...entryView(row),
-    query: row.query,
-    request_headers: row.request_headers ? JSON.parse(row.request_headers) : null,
-    request_body: row.request_body ?? row.stored_request_body,
-    response_body: row.response_body ?? row.stored_response_body,
+    ...entryView(summaryOf(id, entry)),
+    query: entry[4],
+    request_headers: entry[12],
+    request_body: (entry[10] && bodies.get(entry[10])) ?? null,
+    response_body: (entry[11] && bodies.get(entry[11])) ?? null,
   };
 }
 
@@ -89,12 +174,18 @@ export function toCsv(rows: LogSummary[]): string {
 }
 
 /**
- * Deletes entries older than the retention setting, then the bodies no newer entry shows (a
- * body's `last_at_ms` is its newest entry's time); returns how many entries went.
+ * Deletes entries older than the retention setting (whole segments, each spanning at most a
+ * second), then the bodies no newer entry shows (a body's `last_at_ms` is its newest entry's
+ * time); returns how many entries went.
  */
 export async function pruneLog(app: Pick<AppContext, 'db' | 'clock' | 'settings'>): Promise<number> {
   const cutoff = app.clock.nowMs() - app.settings.snapshot['userapi.log_retention_days'] * 86_400_000;
-  const result = await app.db.kysely.deleteFrom('request_log').where('at_ms', '<', cutoff).executeTakeFirst();
+  const old = await app.db.kysely
+    .selectFrom('request_log_segment')
+    .select((eb) => eb.fn.sum<number | string | null>('entry_count').as('entries'))
+    .where('last_at_ms', '<', cutoff)
+    .executeTakeFirst();
+  await app.db.kysely.deleteFrom('request_log_segment').where('last_at_ms', '<', cutoff).execute();
   await app.db.kysely.deleteFrom('request_log_body').where('last_at_ms', '<', cutoff).execute();
-  return Number(result.numDeletedRows);
+  return Number(old?.entries ?? 0);
 }

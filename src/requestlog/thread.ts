@@ -1,16 +1,17 @@
 import { parentPort } from 'node:worker_threads';
 import { sql } from 'kysely';
 import { connectSqlite, openDatabase } from '../platform/db/index.js';
-import type { RequestLogBodyTable, RequestLogTable } from '../platform/db/schema.js';
+import type { RequestLogBodyTable, RequestLogSegmentTable } from '../platform/db/schema.js';
 import { threadData } from '../platform/threads.js';
-import { BodyBatch, decodeEntries, type EntryBatch, ResponseDedup, STORED_COLUMNS, toLogRow } from './entry.js';
+import { BodyBatch, decodeEntries, type EntryBatch, ResponseDedup, SegmentBuilder, toStoredEntry } from './entry.js';
 
 /**
- * The request log's own thread: it redacts captured requests and writes them in batches on its
- * own database connection, so neither costs the request thread anything (writer.ts). Entries
- * arrive in small batches (one flat array each, entry.ts) and are gathered here for 100 ms (not on
- * the request thread, where holding them made them survive garbage collections); every write is
- * answered with its row count, and a flush is answered once everything before it is written.
+ * The request log's own thread: it redacts captured requests and writes them on its own database
+ * connection, so neither costs the request thread anything (writer.ts). Entries arrive in small
+ * batches (one flat array each, entry.ts) and are gathered here for 100 ms (not on the request
+ * thread, where holding them made them survive garbage collections), then stored as segments: one
+ * row per few hundred entries (ADR 0007). Every write is answered with its entry count, and a
+ * flush is answered once everything before it is written.
  */
 export type ToLogThread =
   | { type: 'entries'; batch: EntryBatch; count: number }
@@ -18,54 +19,44 @@ export type ToLogThread =
   | { type: 'close'; id: number };
 export type FromLogThread = { type: 'written'; rows: number; failed?: string } | { type: 'flushed'; id: number };
 
-/** Rows are gathered here and written in one transaction this often (or on a flush). */
+/** Entries are gathered here and written in one transaction this often (or on a flush). */
 const WRITE_EVERY_MS = 100;
-const INSERT_CHUNK = 200;
+const INSERT_CHUNK = 100;
 
 export interface Sink {
-  /** Stores the rows and their bodies (kept until the newest row using them is pruned). */
-  write(rows: RequestLogTable[], bodies: Iterable<RequestLogBodyTable>): Promise<void>;
+  /** Stores the segments and their bodies (kept until the newest entry using them is pruned). */
+  write(segments: RequestLogSegmentTable[], bodies: Iterable<RequestLogBodyTable>): Promise<void>;
   close(): Promise<void>;
 }
 
-/**
- * SQLite: one prepared insert run per row inside a transaction (a few µs a row; a Kysely
- * multi-row insert is compiled afresh per batch and costs several times more).
- */
+/** SQLite: prepared inserts inside one transaction. */
 export function sqliteSink(path: string): Sink {
   const sqlite = connectSqlite(path);
   const insert = sqlite.prepare(
-    `INSERT INTO request_log (${STORED_COLUMNS.join(', ')}) VALUES (${STORED_COLUMNS.map(() => '?').join(', ')})`,
+    `INSERT INTO request_log_segment (id, first_at_ms, last_at_ms, entry_count, client_ids, routes, statuses, ips, entries)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const upsertBody = sqlite.prepare(
     `INSERT INTO request_log_body (hash, body, last_at_ms) VALUES (?, ?, ?)
      ON CONFLICT (hash) DO UPDATE SET last_at_ms = max(last_at_ms, excluded.last_at_ms)`,
   );
-  const insertAll = sqlite.transaction((rows: RequestLogTable[], bodies: Iterable<RequestLogBodyTable>) => {
+  const insertAll = sqlite.transaction((segments: RequestLogSegmentTable[], bodies: Iterable<RequestLogBodyTable>) => {
     for (const body of bodies) upsertBody.run(body.hash, body.body, body.last_at_ms);
-    for (const row of rows) {
-      // STORED_COLUMNS, in order, listed out: mapping over the list (or binding by name) costs
-      // 0.7–1.3 µs a row more (bench/request-log.ts).
+    for (const s of segments)
       insert.run(
-        row.id,
-        row.at_ms,
-        row.method,
-        row.operation_id,
-        row.path,
-        row.status,
-        row.duration_ms,
-        row.ip,
-        row.client_id,
-        row.request_id,
-        row.request_body_hash,
-        row.response_body_hash,
-        row.query,
-        row.request_headers,
+        s.id,
+        s.first_at_ms,
+        s.last_at_ms,
+        s.entry_count,
+        s.client_ids,
+        s.routes,
+        s.statuses,
+        s.ips,
+        s.entries,
       );
-    }
   });
   return {
-    write: async (rows, bodies) => insertAll(rows, bodies),
+    write: async (segments, bodies) => insertAll(segments, bodies),
     close: async () => {
       sqlite.close();
     },
@@ -76,7 +67,7 @@ export function sqliteSink(path: string): Sink {
 function postgresSink(databaseUrl: string, sqlitePath: string): Sink {
   const db = openDatabase({ databaseUrl, sqlitePath, poolSize: 2 });
   return {
-    write: (rows, bodies) =>
+    write: (segments, bodies) =>
       db.kysely.transaction().execute(async (trx) => {
         const distinct = [...bodies];
         for (let i = 0; i < distinct.length; i += INSERT_CHUNK) {
@@ -90,15 +81,27 @@ function postgresSink(databaseUrl: string, sqlitePath: string): Sink {
             )
             .execute();
         }
-        for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        for (let i = 0; i < segments.length; i += INSERT_CHUNK) {
           await trx
-            .insertInto('request_log')
-            .values(rows.slice(i, i + INSERT_CHUNK))
+            .insertInto('request_log_segment')
+            .values(segments.slice(i, i + INSERT_CHUNK))
             .execute();
         }
       }),
     close: () => db.close(),
   };
+}
+
+/** The segments and distinct bodies of the batches, in the order they were handed over. */
+export function storedSegments(batches: EntryBatch[]) {
+  const bodies = new BodyBatch();
+  const segments = new SegmentBuilder();
+  for (const batch of batches) {
+    // Repeats within a batch refer to its earlier entries (ResponseDedup): one per batch.
+    const dedup = new ResponseDedup();
+    for (const entry of decodeEntries(batch)) segments.add(toStoredEntry(entry, dedup, bodies));
+  }
+  return { segments: segments.finish(), bodies: bodies.bodies.values() };
 }
 
 if (parentPort) {
@@ -129,13 +132,8 @@ if (parentPort) {
     pendingRows = 0;
     if (batches.length === 0) return;
     try {
-      const bodies = new BodyBatch();
-      const rows = batches.flatMap((batch) => {
-        // Repeats within a batch refer to its earlier entries (ResponseDedup): one per batch.
-        const dedup = new ResponseDedup();
-        return decodeEntries(batch).map((entry) => toLogRow(entry, dedup, bodies));
-      });
-      await openSink().write(rows, bodies.bodies.values());
+      const { segments, bodies } = storedSegments(batches);
+      await openSink().write(segments, bodies);
     } catch (error) {
       reply.failed = error instanceof Error ? error.message : String(error);
     }

@@ -4,7 +4,7 @@ import type { AppContext } from '../app-context.js';
 import { audit } from '../audit/audit.js';
 import { JwtKeyError, validateJwtKeyFile } from '../auth/jwt-keys.js';
 import { AppError } from '../platform/http/errors.js';
-import { entryView, getEntry, searchLog, toCsv } from '../requestlog/search.js';
+import { ENTRY_ID_PATTERN, entryView, getEntry, searchLog, toCsv } from '../requestlog/search.js';
 import { isSettingKey, parseSetting, SettingError } from '../settings/definitions.js';
 import { addAlias, removeAlias, routeTableView, setAliasEnabled, updateRoute } from './route-admin.js';
 
@@ -196,7 +196,7 @@ export function registerUserApiAdminRoutes(server: FastifyInstance, app: AppCont
   );
   server.get<{ Params: { id: string } }>(
     '/userapi/logs/:id',
-    { schema: { params: Type.Object({ id: Type.String({ pattern: '^log_[0-9A-HJKMNP-TV-Z]{26}$' }) }) } },
+    { schema: { params: Type.Object({ id: Type.String({ pattern: ENTRY_ID_PATTERN }) }) } },
     async (request) => getEntry(app, request.params.id),
   );
 }

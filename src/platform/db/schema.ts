@@ -183,34 +183,33 @@ export interface RouteAliasesTable {
   updated_at_ms: number;
 }
 
-export interface RequestLogTable {
+/**
+ * The request log, a segment per row: the entries one log thread wrote together (up to
+ * SEGMENT_ENTRIES of them, spanning at most a second), as one JSON array. One row per request
+ * cost SQLite more than the rest of the request (ADR 0007). The summary columns list, one per line
+ * between newlines, the distinct values the segment's entries hold, so a filtered search reads
+ * only the segments that can match.
+ */
+export interface RequestLogSegmentTable {
+  /** Time-sortable; an entry's id is this id, a dot and its index in `entries`. */
   id: string;
-  at_ms: number;
-  method: string;
-  operation_id: string | null;
-  path: string;
-  status: number;
-  duration_ms: number;
-  ip: string;
-  client_id: string | null;
-  request_id: string;
-  /** Inline bodies: only rows written before bodies were stored once (request_log_body). */
-  request_body: string | null;
-  response_body: string | null;
-  /** The query string, redacted. */
-  query: string | null;
-  /** Request headers as JSON, redacted. */
-  request_headers: string | null;
-  /** The redacted bodies, by their hash in `request_log_body`. */
-  request_body_hash: string | null;
-  response_body_hash: string | null;
+  first_at_ms: number;
+  last_at_ms: number;
+  entry_count: number;
+  client_ids: string;
+  /** Operation ids and paths called. */
+  routes: string;
+  statuses: string;
+  ips: string;
+  /** JSON: an array of StoredEntry (src/requestlog/entry.ts). */
+  entries: string;
 }
 
 /** A redacted request or response body, stored once however many log rows show it. */
 export interface RequestLogBodyTable {
   hash: string;
   body: string;
-  /** When the newest row showing it was logged: retention drops it with that row. */
+  /** When the newest entry showing it was logged: retention drops it with that entry. */
   last_at_ms: number;
 }
 
@@ -362,7 +361,7 @@ export interface Database {
   invoice_items: InvoiceItemsTable;
   route_overrides: RouteOverridesTable;
   route_aliases: RouteAliasesTable;
-  request_log: RequestLogTable;
+  request_log_segment: RequestLogSegmentTable;
   request_log_body: RequestLogBodyTable;
   audit_log: AuditLogTable;
   config_version: ConfigVersionTable;
