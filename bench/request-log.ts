@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { migrateToLatest, openDatabase } from '../src/platform/db/index.js';
-import { appendEntry, type CapturedRequest, type EntryBatch, ResponseDedup } from '../src/requestlog/entry.js';
-import { sqliteSink, storedSegments } from '../src/requestlog/thread.js';
+import { BatchEncoder, type CapturedRequest, type EntryBatch } from '../src/requestlog/entry.js';
+import { storedSegments } from '../src/requestlog/segment.js';
+import { sqliteSink } from '../src/requestlog/thread.js';
 import { median } from './load.js';
 
 /**
@@ -62,13 +63,9 @@ try {
     let t = performance.now();
     const batches: EntryBatch[] = [];
     for (let b = 0; b < WRITE_EVERY / BATCH; b++) {
-      const dedup = new ResponseDedup();
-      const batch: EntryBatch = [];
-      for (let i = 0; i < BATCH; i++) {
-        const e = entry(written + b * BATCH + i);
-        appendEntry(batch, e, dedup.compress(e));
-      }
-      batches.push(structuredClone(batch));
+      const encoder = new BatchEncoder();
+      for (let i = 0; i < BATCH; i++) encoder.append(entry(written + b * BATCH + i));
+      batches.push(structuredClone(encoder.batch));
     }
     timings.encode.push(((performance.now() - t) * 1000) / WRITE_EVERY);
     t = performance.now();

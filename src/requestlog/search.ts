@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../app-context.js';
 import { AppError } from '../platform/http/errors.js';
 import { iso } from '../platform/http/schemas.js';
-import type { StoredEntry } from './entry.js';
+import { decodeSegment, type StoredEntry } from './segment.js';
 
 /**
  * Finding entries in the request log (admin area, Admin API, `portico logs search`), and
@@ -106,7 +106,7 @@ export async function searchLog(app: Pick<AppContext, 'db'>, filter: LogFilter):
   for (;;) {
     const segments = await page.orderBy('id', 'desc').limit(SEGMENTS_PER_READ).execute();
     for (const segment of segments) {
-      const entries = JSON.parse(segment.entries) as StoredEntry[];
+      const entries = decodeSegment(segment.entries);
       for (let i = entries.length - 1; i >= 0; i--) {
         const id = entryId(segment.id, i);
         const entry = entries[i]!;
@@ -132,7 +132,7 @@ export async function getEntry(app: Pick<AppContext, 'db'>, id: string) {
     .select('entries')
     .where('id', '=', id.slice(0, dot))
     .executeTakeFirst();
-  const entry = segment ? (JSON.parse(segment.entries) as StoredEntry[])[index] : undefined;
+  const entry = segment ? decodeSegment(segment.entries)[index] : undefined;
   if (!entry) throw notFound;
   const hashes = [entry[10], entry[11]].filter((h): h is string => h !== null);
   const bodies = new Map(
@@ -149,7 +149,7 @@ export async function getEntry(app: Pick<AppContext, 'db'>, id: string) {
   return {
     ...entryView(summaryOf(id, entry)),
     query: entry[4],
-    request_headers: entry[12],
+    request_headers: JSON.parse(entry[12]) as Record<string, string>,
     request_body: (entry[10] && bodies.get(entry[10])) ?? null,
     response_body: (entry[11] && bodies.get(entry[11])) ?? null,
   };

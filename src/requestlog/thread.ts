@@ -3,14 +3,15 @@ import { sql } from 'kysely';
 import { connectSqlite, openDatabase } from '../platform/db/index.js';
 import type { RequestLogBodyTable, RequestLogSegmentTable } from '../platform/db/schema.js';
 import { threadData } from '../platform/threads.js';
-import { BodyBatch, decodeEntries, type EntryBatch, ResponseDedup, SegmentBuilder, toStoredEntry } from './entry.js';
+import type { EntryBatch } from './entry.js';
+import { storedSegments } from './segment.js';
 
 /**
  * The request log's own thread: it redacts captured requests and writes them on its own database
  * connection, so neither costs the request thread anything (writer.ts). Entries arrive in small
  * batches (one flat array each, entry.ts) and are gathered here for 100 ms (not on the request
  * thread, where holding them made them survive garbage collections), then stored as segments: one
- * row per few hundred entries (ADR 0007). Every write is answered with its entry count, and a
+ * row per few hundred entries (segment.ts, ADR 0007). Every write is answered with its entry count, and a
  * flush is answered once everything before it is written.
  */
 export type ToLogThread =
@@ -90,18 +91,6 @@ function postgresSink(databaseUrl: string, sqlitePath: string): Sink {
       }),
     close: () => db.close(),
   };
-}
-
-/** The segments and distinct bodies of the batches, in the order they were handed over. */
-export function storedSegments(batches: EntryBatch[]) {
-  const bodies = new BodyBatch();
-  const segments = new SegmentBuilder();
-  for (const batch of batches) {
-    // Repeats within a batch refer to its earlier entries (ResponseDedup): one per batch.
-    const dedup = new ResponseDedup();
-    for (const entry of decodeEntries(batch)) segments.add(toStoredEntry(entry, dedup, bodies));
-  }
-  return { segments: segments.finish(), bodies: bodies.bodies.values() };
 }
 
 if (parentPort) {

@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../platform/log.js';
 import { startModuleWorker } from '../platform/threads.js';
-import { appendEntry, type CapturedRequest, type EntryBatch, ResponseDedup } from './entry.js';
+import { BatchEncoder, type CapturedRequest } from './entry.js';
 import type { FromLogThread, ToLogThread } from './thread.js';
 
 /**
@@ -22,9 +22,8 @@ const HAND_OVER_MS = 20;
 const RESTART_AFTER_FAILURE_MS = 5_000;
 
 export class RequestLogWriter {
-  /** Entries waiting to be handed over (appendEntry), and how many. */
-  private batch: EntryBatch = [];
-  private batched = 0;
+  /** Entries waiting to be handed over. */
+  private encoder = new BatchEncoder();
   private timer: NodeJS.Timeout | undefined;
   private thread: Worker | undefined;
   private nextId = 1;
@@ -33,7 +32,6 @@ export class RequestLogWriter {
   private readonly flushes = new Map<number, () => void>();
   private closed = false;
   private restartAfterMs = 0;
-  private readonly dedup = new ResponseDedup();
   /** Rows lost to a full buffer or a failed write (reported in the log). */
   dropped = 0;
 
@@ -44,13 +42,12 @@ export class RequestLogWriter {
   ) {}
 
   push(entry: CapturedRequest): void {
-    if (this.closed || this.batched + this.inFlightRows >= (this.options.maxBuffer ?? 10_000)) {
+    if (this.closed || this.encoder.count + this.inFlightRows >= (this.options.maxBuffer ?? 10_000)) {
       this.dropped += 1;
       return;
     }
-    appendEntry(this.batch, entry, this.dedup.compress(entry));
-    this.batched += 1;
-    if (this.batched >= HAND_OVER_ENTRIES) this.handOver();
+    this.encoder.append(entry);
+    if (this.encoder.count >= HAND_OVER_ENTRIES) this.handOver();
     else
       this.timer ??= setTimeout(() => {
         this.timer = undefined;
@@ -77,22 +74,19 @@ export class RequestLogWriter {
   private handOver(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.batched === 0) return;
-    const { batch, batched } = this;
-    this.batch = [];
-    this.batched = 0;
+    const { batch, count } = this.encoder;
+    if (count === 0) return;
+    // Each batch stands alone: a repeat refers only to an entry earlier in the same batch.
+    this.encoder = new BatchEncoder();
     let thread: Worker;
     try {
       thread = this.ensureThread();
     } catch (error) {
-      this.lose(batched, error);
+      this.lose(count, error);
       return;
-    } finally {
-      // Each batch stands alone: a repeat refers only to a body sent earlier in the same batch.
-      this.dedup.reset();
     }
-    this.inFlightRows += batched;
-    thread.postMessage({ type: 'entries', batch, count: batched } satisfies ToLogThread);
+    this.inFlightRows += count;
+    thread.postMessage({ type: 'entries', batch, count } satisfies ToLogThread);
   }
 
   /** A flush or close, answered by the thread once everything handed over before it is written. */

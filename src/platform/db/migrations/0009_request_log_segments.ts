@@ -5,12 +5,15 @@ import type { Kysely } from 'kysely';
  * The request log is stored a segment per row (ADR 0007): the entries a log thread writes together,
  * as one JSON array, with the distinct clients, routes, statuses and IPs they hold listed beside it
  * for filtering. Entries logged before are moved into segments here, in their order, so nothing
- * logged is lost; their bodies go to request_log_body like every body since 0008. An entry is, by
- * position: at_ms, method, operation_id, path, query, status, duration_ms, ip, client_id,
- * request_id, request_body_hash, response_body_hash, request_headers (an object).
+ * logged is lost; their bodies go to request_log_body like every body since 0008. A segment's
+ * `entries` are `{"strings": [...], "entries": [...]}`; an entry is, by position: at_ms, method,
+ * operation_id, path, query, status, duration_ms, ip, client_id, request_id, request_body_hash,
+ * response_body_hash, request_headers (JSON text), its text fields but request_id given as
+ * indexes into `strings` (CODED).
  */
 const SEGMENT_ENTRIES = 500;
 const SEGMENT_SPAN_MS = 1_000;
+const CODED = [1, 2, 3, 4, 7, 8, 10, 11, 12];
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations are frozen in time and must not depend on today's schema types
 type Db = Kysely<any>;
@@ -68,7 +71,7 @@ export async function up(db: Db): Promise<void> {
         row.request_id,
         row.request_body_hash ?? (await storeBody(db, row.request_body, atMs)),
         row.response_body_hash ?? (await storeBody(db, row.response_body, atMs)),
-        row.request_headers ? JSON.parse(row.request_headers) : {},
+        row.request_headers ?? '{}',
       ]);
     }
     if (segment) await insertSegment(db, segment);
@@ -98,9 +101,23 @@ async function insertSegment(db: Db, s: Segment): Promise<void> {
       routes: listed(s.entries.flatMap((e) => [e[2], e[3]])),
       statuses: listed(s.entries.map((e) => e[5])),
       ips: listed(s.entries.map((e) => e[7])),
-      entries: JSON.stringify(s.entries),
+      entries: JSON.stringify(coded(s.entries)),
     })
     .execute();
+}
+
+function coded(entries: unknown[][]) {
+  const strings: string[] = [];
+  const codes = new Map<string, number>();
+  for (const entry of entries) {
+    for (const at of CODED) {
+      const value = entry[at];
+      if (typeof value !== 'string') continue;
+      if (!codes.has(value)) codes.set(value, strings.push(value) - 1);
+      entry[at] = codes.get(value);
+    }
+  }
+  return { strings, entries };
 }
 
 /** An inline body (rows from before 0008) stored once, as the log thread stores bodies. */
