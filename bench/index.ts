@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEMO_CLIENT } from '../src/demo/seed.js';
 import { freePort, type LoadResult, load, median, printTable, startProcess, stopProcess, waitForHttp } from './load.js';
+import { logAlternation } from './log-alternation.js';
 
 /**
  * `npm run bench`: bare Fastify and Portico on this machine, measured in one run with the same
@@ -17,13 +18,16 @@ import { freePort, type LoadResult, load, median, printTable, startProcess, stop
  * range of each scenario, and the server's CPU time per request.
  *
  * The request log row measures the same Portico process with `userapi.logging` switched on (as an
- * admin does, without a restart) against its own rounds with it off: comparing two processes
+ * admin does, without a restart) against its own rounds with it off. Every sample follows
+ * the same settings write (logging set on or off through the Admin API, then a wait until it has
+ * taken effect), so none carries a cost the others do not. Comparing two processes
  * would add their difference (JIT, memory layout: several percent here) to the log's cost.
  */
 const BIN = resolve(import.meta.dirname, '../bin/portico.js');
 const RUN_TS = resolve(import.meta.dirname, '../bin/run-ts.js');
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
+const LOG_ALTERNATION_S = Number(process.env.BENCH_LOG_ALTERNATION_S ?? 40);
 
 function cli(env: Record<string, string>, ...args: string[]): void {
   const res = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
@@ -57,6 +61,7 @@ async function startPortico(): Promise<Server> {
   const env = porticoEnv(dataDir);
   cli(env, 'settings', 'set', 'userapi.rate_limit', '100000000/60s');
   cli(env, 'demo');
+  cli(env, 'admin', 'create', '--email', BENCH_ADMIN.email, '--password', BENCH_ADMIN.password);
   const port = await freePort();
   const child = startProcess([BIN, 'serve'], { ...env, PORT: String(port) });
   const base = `http://127.0.0.1:${port}`;
@@ -79,9 +84,21 @@ async function accessToken(base: string): Promise<string> {
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
-/** Switches the request log of a running Portico, and waits until it has taken effect. */
+const BENCH_ADMIN = { email: 'bench-admin@portico.test', password: 'bench-admin-password-1' };
+const adminBasic = `Basic ${Buffer.from(`${BENCH_ADMIN.email}:${BENCH_ADMIN.password}`).toString('base64')}`;
+
+/**
+ * Switches the request log of a running Portico through the Admin API, as an admin's script does
+ * (the CLI would put a whole process start, seconds of CPU on this machine, next to the sample),
+ * and waits until it has taken effect.
+ */
 async function setLogging(server: Server, on: boolean): Promise<void> {
-  cli(porticoEnv(server.dataDir ?? ''), 'settings', 'set', 'userapi.logging', on ? 'on' : 'off');
+  const res = await fetch(`${server.base}/admin/api/v1/userapi/settings`, {
+    method: 'PATCH',
+    headers: { authorization: adminBasic, 'content-type': 'application/json' },
+    body: JSON.stringify({ 'userapi.logging': on ? 'on' : 'off' }),
+  });
+  if (res.status !== 200) throw new Error(`setting userapi.logging failed: ${res.status} ${await res.text()}`);
   // Every instance applies a settings change within one second (config-watcher.ts).
   await new Promise((r) => setTimeout(r, 1_200));
 }
@@ -110,18 +127,25 @@ try {
   const token = await accessToken(portico.base);
 
   const scenarios = {
-    bare: { name: 'bare Fastify hello-world', url: `${bare.base}/`, serverPid: bare.child.pid },
+    bare: {
+      name: 'bare Fastify hello-world',
+      url: `${bare.base}/`,
+      serverPid: bare.child.pid,
+      before: () => setLogging(portico, false),
+    },
     jwt: {
       name: 'Portico GET /services, JWT, rate limit on',
       url: `${portico.base}/api/v1/services`,
       serverPid: portico.child.pid,
       headers: { authorization: `Bearer ${token}` },
+      before: () => setLogging(portico, false),
     },
     basic: {
       name: 'Portico GET /services, Basic, rate limit on',
       url: `${portico.base}/api/v1/services`,
       serverPid: portico.child.pid,
       headers: { authorization: basic },
+      before: () => setLogging(portico, false),
     },
     logged: {
       name: 'Portico GET /services, JWT, request log ON',
@@ -129,7 +153,6 @@ try {
       serverPid: portico.child.pid,
       headers: { authorization: `Bearer ${token}` },
       before: () => setLogging(portico, true),
-      after: () => setLogging(portico, false),
     },
   } satisfies Record<string, Scenario>;
   type Key = keyof typeof scenarios;
@@ -144,18 +167,21 @@ try {
       await scenario.after?.();
     }
   };
-  for (const key of keys) await sample(key, 'warm-up', 2);
+  // JWT next to Basic and to the log row: the ratios that matter compare neighbouring samples.
+  const RUN_ORDER: Key[] = ['bare', 'basic', 'jwt', 'logged'];
+  for (const key of RUN_ORDER) await sample(key, 'warm-up', 2);
   const samples = Object.fromEntries(keys.map((k) => [k, [] as LoadResult[]])) as Record<Key, LoadResult[]>;
   for (let round = 1; round <= ROUNDS; round++) {
     // Every other round runs the scenarios in reverse order, so a steady drift of the machine's speed
     // favours no scenario over another (ABBA).
-    for (const key of round % 2 === 1 ? keys : [...keys].reverse())
+    for (const key of round % 2 === 1 ? RUN_ORDER : [...RUN_ORDER].reverse())
       samples[key].push(await sample(key, scenarios[key].name, DURATION_S));
     const last = (k: Key) => samples[k][round - 1]?.requestsPerS ?? 0;
     console.log(
       `round ${round}/${ROUNDS}: ${keys.map((k) => `${k} ${last(k)}`).join(', ')} req/s (log on/off ${Math.round((last('logged') / last('jwt')) * 100)} %)`,
     );
   }
+  await setLogging(portico, false);
   const login = await load({
     name: 'Portico POST /auth/login (scrypt + RS256 sign)',
     url: `${portico.base}/api/v1/auth/login`,
@@ -190,7 +216,16 @@ try {
     `${Math.round(median(samples[a].map((s, i) => s.requestsPerS / (samples[b][i]?.requestsPerS ?? Number.NaN))) * 100)} %`;
   console.log(`\nJWT path vs bare Fastify: ${ratio('jwt', 'bare')} (target ≥ 50 %)`);
   console.log(`Basic vs JWT:             ${ratio('basic', 'jwt')} (target ≥ 90 %)`);
-  console.log(`Request log on vs off:    ${ratio('logged', 'jwt')} (target ≥ 90 %, i.e. logging costs ≤ 10 %)`);
+  const alternation = await logAlternation({
+    base: portico.base,
+    url: `${portico.base}/api/v1/services`,
+    headers: { authorization: `Bearer ${token}` },
+    admin: BENCH_ADMIN,
+    durationS: LOG_ALTERNATION_S,
+  });
+  console.log(
+    `Request log on vs off:    ${Math.round(alternation.ratio * 100)} % (target ≥ 90 %, i.e. logging costs ≤ 10 %): median of ${alternation.windows} one-second windows with it on, each against the windows either side with it off (range ${Math.round(Math.min(...alternation.ratios) * 100)}–${Math.round(Math.max(...alternation.ratios) * 100)} %); the rounds above give ${ratio('logged', 'jwt')}`,
+  );
   const cpu = (k: Key) => summaries[k].mainCpuUsPerRequest ?? Number.NaN;
   console.log(
     `Request thread CPU:       ${cpu('jwt').toFixed(1)} µs/request with the log off, ${cpu('logged').toFixed(1)} on (+${Math.round((cpu('logged') / cpu('jwt') - 1) * 100)} %)`,
