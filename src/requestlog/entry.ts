@@ -77,6 +77,8 @@ export class BatchEncoder {
   count = 0;
   private readonly previous: EntryBatch = [];
   private readonly responses = new Map<string, string>();
+  /** The last response handed over or repeated, with its route and client. */
+  private last: { body: string; operation: string | null; client: string | null } | undefined;
 
   append(entry: CapturedRequest): void {
     const { batch, previous } = this;
@@ -110,7 +112,12 @@ export class BatchEncoder {
   private response(entry: CapturedRequest): string | null | undefined {
     const body = entry.response_body;
     if (typeof body !== 'string') return body;
+    const { last } = this;
+    // A script repeating one call: the same route, client and answer as the entry before.
+    if (last && body === last.body && entry.operation_id === last.operation && entry.client_id === last.client)
+      return null;
     const key = `${entry.operation_id} ${entry.client_id}`;
+    this.last = { body, operation: entry.operation_id, client: entry.client_id };
     if (this.responses.get(key) === body) return null;
     this.responses.set(key, body);
     return body;
