@@ -167,20 +167,20 @@ export class BodyBatch {
 }
 
 /**
- * The segments and distinct bodies of batches handed over by the request thread (entry.ts), in
- * their order: fields handed over as "as before" are resolved, secrets redacted (a repeated
- * header set or response is redacted once), bodies stored once.
+ * Turns the batches handed over by the request thread (entry.ts) into segments, as they arrive:
+ * fields handed over as "as before" are resolved, secrets redacted (a repeated header set or
+ * response is redacted once), bodies stored once. `take` returns what was gathered since the last
+ * call, in order.
  */
-export function storedSegments(batches: EntryBatch[]): {
-  segments: RequestLogSegmentTable[];
-  bodies: Iterable<RequestLogBodyTable>;
-} {
-  const bodies = new BodyBatch();
-  const builder = new SegmentBuilder();
-  const fields: EntryBatch = [];
-  let query: string | null = null;
-  let headers = '{}';
-  for (const batch of batches) {
+export class SegmentGatherer {
+  private bodies = new BodyBatch();
+  private builder = new SegmentBuilder();
+  private readonly fields: EntryBatch = [];
+  private query: string | null = null;
+  private headers = '{}';
+
+  add(batch: EntryBatch): void {
+    const { fields, bodies, builder } = this;
     // A repeated response refers to the last one of its route and client in the same batch.
     const responses = new Map<string, string | null>();
     for (let at = 0; at + FIELDS_PER_ENTRY <= batch.length; at += FIELDS_PER_ENTRY) {
@@ -193,8 +193,8 @@ export function storedSegments(batches: EntryBatch[]): {
         if (i >= F.headers) headersChanged = true;
         else if (i === F.query) queryChanged = true;
       }
-      if (queryChanged) query = redactQuery(String(fields[F.query] ?? ''));
-      if (headersChanged) headers = JSON.stringify(redactHeaders(keptHeaders(fields)));
+      if (queryChanged) this.query = redactQuery(String(fields[F.query] ?? ''));
+      if (headersChanged) this.headers = JSON.stringify(redactHeaders(keptHeaders(fields)));
       const atMs = Number(batch[at + F.at]);
       const operation = (fields[F.operation] as string | null) ?? null;
       const client = (fields[F.client] as string | null) ?? null;
@@ -211,7 +211,7 @@ export function storedSegments(batches: EntryBatch[]): {
         String(fields[F.method]),
         operation,
         String(fields[F.path]),
-        query,
+        this.query,
         Number(batch[at + F.status]),
         Number(batch[at + F.duration]),
         String(fields[F.ip]),
@@ -219,11 +219,24 @@ export function storedSegments(batches: EntryBatch[]): {
         String(batch[at + F.requestId]),
         bodies.add(redactBody(batch[at + F.requestBody] as string | null), atMs),
         bodies.add(response, atMs),
-        headers,
+        this.headers,
       ]);
     }
   }
-  return { segments: builder.finish(), bodies: bodies.bodies.values() };
+
+  take(): { segments: RequestLogSegmentTable[]; bodies: Iterable<RequestLogBodyTable> } {
+    const taken = { segments: this.builder.finish(), bodies: this.bodies.bodies.values() };
+    this.builder = new SegmentBuilder();
+    this.bodies = new BodyBatch();
+    return taken;
+  }
+}
+
+/** The segments and distinct bodies of these batches (SegmentGatherer). */
+export function storedSegments(batches: EntryBatch[]) {
+  const gatherer = new SegmentGatherer();
+  for (const batch of batches) gatherer.add(batch);
+  return gatherer.take();
 }
 
 function keptHeaders(fields: EntryBatch): Record<string, string> {

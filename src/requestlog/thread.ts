@@ -4,14 +4,13 @@ import { connectSqlite, openDatabase } from '../platform/db/index.js';
 import type { RequestLogBodyTable, RequestLogSegmentTable } from '../platform/db/schema.js';
 import { threadData } from '../platform/threads.js';
 import type { EntryBatch } from './entry.js';
-import { storedSegments } from './segment.js';
+import { SegmentGatherer } from './segment.js';
 
 /**
  * The request log's own thread: it redacts captured requests and writes them on its own database
  * connection, so neither costs the request thread anything (writer.ts). Entries arrive in small
- * batches (one flat array each, entry.ts) and are gathered here for 100 ms (not on the request
- * thread, where holding them made them survive garbage collections), then stored as segments: one
- * row per few hundred entries (segment.ts, ADR 0007). Every write is answered with its entry count, and a
+ * batches (one flat array each, entry.ts), are turned into segments as they arrive (one row per
+ * few hundred entries: segment.ts, ADR 0007) and written together every 100 ms. Every write is answered with its entry count, and a
  * flush is answered once everything before it is written.
  */
 export type ToLogThread =
@@ -103,35 +102,48 @@ if (parentPort) {
     sink ??= target.databaseUrl ? postgresSink(target.databaseUrl, target.sqlitePath) : sqliteSink(target.sqlitePath);
     return sink;
   };
-  // Batches wait here as they came and are decoded only when written.
-  let pending: EntryBatch[] = [];
+  // Batches are turned into segments as they arrive (so they are not kept alive until the write),
+  // and written together every WRITE_EVERY_MS.
+  let gatherer = new SegmentGatherer();
   let pendingRows = 0;
   let timer: NodeJS.Timeout | undefined;
   let queue: Promise<void> = Promise.resolve();
   const inOrder = (task: () => Promise<void>) => {
     queue = queue.then(task);
   };
+  const failed = (rows: number, error: unknown): FromLogThread => ({
+    type: 'written',
+    rows,
+    failed: error instanceof Error ? error.message : String(error),
+  });
 
   const writePending = async (): Promise<void> => {
     clearTimeout(timer);
     timer = undefined;
-    const batches = pending;
-    const reply: FromLogThread = { type: 'written', rows: pendingRows };
-    pending = [];
+    const rows = pendingRows;
+    if (rows === 0) return;
+    const { segments, bodies } = gatherer.take();
     pendingRows = 0;
-    if (batches.length === 0) return;
+    let reply: FromLogThread = { type: 'written', rows };
     try {
-      const { segments, bodies } = storedSegments(batches);
       await openSink().write(segments, bodies);
     } catch (error) {
-      reply.failed = error instanceof Error ? error.message : String(error);
+      reply = failed(rows, error);
     }
     port.postMessage(reply);
   };
 
   port.on('message', (message: ToLogThread) => {
     if (message.type === 'entries') {
-      pending.push(message.batch);
+      try {
+        gatherer.add(message.batch);
+      } catch (error) {
+        // What this batch added is dropped with it; the others are unaffected.
+        gatherer = new SegmentGatherer();
+        port.postMessage(failed(message.count + pendingRows, error));
+        pendingRows = 0;
+        return;
+      }
       pendingRows += message.count;
       timer ??= setTimeout(() => inOrder(writePending), WRITE_EVERY_MS);
       return;
