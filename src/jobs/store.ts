@@ -12,7 +12,12 @@ export function findJob(db: Kysely<Database>, id: string): Promise<JobRow | unde
   return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Jobs that may run now: queued and due, or running under a lease that has expired (a dead worker). */
+/**
+ * Jobs that may run now: queued and due, or running under a lease that has expired (a dead
+ * worker), and not bound to a paused server. The pause is read in the claim itself: a job requeued
+ * by the step that paused its server (the panel refused our credentials) must not be claimed on
+ * a reading of the paused servers taken before that pause.
+ */
 function claimable(db: Kysely<Database>, nowMs: number) {
   return db
     .selectFrom('jobs')
@@ -22,6 +27,17 @@ function claimable(db: Kysely<Database>, nowMs: number) {
         eb.and([eb('state', '=', 'queued'), eb('run_after_ms', '<=', nowMs)]),
         eb.and([eb('state', '=', 'running'), eb('lease_expires_at_ms', '<', nowMs)]),
       ]),
+    )
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('servers')
+            .select('servers.id')
+            .whereRef('servers.id', '=', 'jobs.server_id')
+            .where('servers.paused_reason', 'is not', null),
+        ),
+      ),
     )
     .orderBy('run_after_ms')
     .orderBy('id')
@@ -40,7 +56,6 @@ export async function claimJob(
     owner: string;
     nowMs: number;
     leaseMs: number;
-    pausedServerIds: Set<string>;
   },
 ): Promise<JobRow | undefined> {
   const { owner, nowMs, leaseMs } = options;
@@ -48,7 +63,6 @@ export async function claimJob(
     let query = claimable(trx, nowMs);
     if (options.dialect === 'postgres') query = query.forUpdate().skipLocked();
     for (const job of await query.execute()) {
-      if (job.server_id && options.pausedServerIds.has(job.server_id)) continue;
       if (job.server_id && !(await lockServer(trx, job.server_id, job.id, nowMs + leaseMs, nowMs))) continue;
       const result = await trx
         .updateTable('jobs')

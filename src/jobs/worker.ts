@@ -39,15 +39,6 @@ export class Worker {
     this.loop = this.run();
   }
 
-  private async pausedServers(): Promise<Set<string>> {
-    const rows = await this.app.db.kysely
-      .selectFrom('servers')
-      .select('id')
-      .where('paused_reason', 'is not', null)
-      .execute();
-    return new Set(rows.map((r) => r.id));
-  }
-
   private async run(): Promise<void> {
     while (this.running) {
       let claimed = false;
@@ -58,7 +49,6 @@ export class Worker {
             owner: this.owner,
             nowMs: this.app.clock.nowMs(),
             leaseMs: this.options.leaseMs,
-            pausedServerIds: await this.pausedServers(),
           });
           if (job) {
             claimed = true;
