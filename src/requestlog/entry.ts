@@ -59,7 +59,7 @@ export const F = {
 } as const;
 export const FIELDS_PER_ENTRY = F.headers + KEEP_HEADERS.length;
 /** Stands for "the same as the previous entry's" at the text positions (never a number otherwise). */
-export const AS_BEFORE = 0;
+const AS_BEFORE = 0;
 /** The positions that can be handed over as AS_BEFORE. */
 export const REPEATABLE = [
   F.method,

@@ -94,15 +94,18 @@ export function keptHeader(name: string, value: string | string[] | undefined): 
   return CREDENTIAL_HEADERS.has(name) ? '' : text;
 }
 
+/** What the log stores of a header already cut down by keptHeader. */
+export function redactKeptHeader(name: string, kept: string): string {
+  if (name === 'authorization') return `${kept} ${MASK}`;
+  return CREDENTIAL_HEADERS.has(name) ? MASK : kept.replace(CARD_LIKE, MASK);
+}
+
 /** A short list of useful headers; credentials keep only their scheme (`Bearer [REDACTED]`). */
 export function redactHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of KEEP_HEADERS) {
     const kept = keptHeader(name, headers[name]);
-    if (kept === undefined) continue;
-    if (name === 'authorization') out[name] = `${kept} ${MASK}`;
-    else if (CREDENTIAL_HEADERS.has(name)) out[name] = MASK;
-    else out[name] = kept.replace(CARD_LIKE, MASK);
+    if (kept !== undefined) out[name] = redactKeptHeader(name, kept);
   }
   return out;
 }

@@ -37,6 +37,13 @@ export interface LogSummary {
 
 /** An entry's id: its segment's id, a dot, and its place in the segment (sorts in logged order). */
 const entryId = (segmentId: string, index: number) => `${segmentId}.${String(index).padStart(4, '0')}`;
+/** entryId's inverse; the index is NaN for an id without one. */
+function parseEntryId(id: string): { segmentId: string; index: number } {
+  const dot = id.lastIndexOf('.');
+  return dot === -1
+    ? { segmentId: id, index: Number.NaN }
+    : { segmentId: id.slice(0, dot), index: Number(id.slice(dot + 1)) };
+}
 export const ENTRY_ID_PATTERN = '^log_[0-9A-HJKMNP-TV-Z]{26}\\.[0-9]{4}$';
 
 function summaryOf(id: string, e: StoredEntry): LogSummary {
@@ -101,7 +108,7 @@ export async function searchLog(app: Pick<AppContext, 'db'>, filter: LogFilter):
   if (filter.untilMs !== undefined) q = q.where('first_at_ms', '<=', filter.untilMs);
   const before = filter.beforeId;
   // The segment of the entry to page from, included (its older entries are listed).
-  let page = before === undefined ? q : q.where('id', '<=', before.split('.')[0] ?? before);
+  let page = before === undefined ? q : q.where('id', '<=', parseEntryId(before).segmentId);
   const found: LogSummary[] = [];
   for (;;) {
     const segments = await page.orderBy('id', 'desc').limit(SEGMENTS_PER_READ).execute();
@@ -124,13 +131,12 @@ export async function searchLog(app: Pick<AppContext, 'db'>, filter: LogFilter):
 /** One entry in full, its bodies read from request_log_body. */
 export async function getEntry(app: Pick<AppContext, 'db'>, id: string) {
   const notFound = new AppError('not_found', `No log entry ${id} (it may have passed the retention period).`);
-  const dot = id.lastIndexOf('.');
-  const index = Number(id.slice(dot + 1));
-  if (dot === -1 || !Number.isInteger(index) || index < 0) throw notFound;
+  const { segmentId, index } = parseEntryId(id);
+  if (!Number.isInteger(index) || index < 0) throw notFound;
   const segment = await app.db.kysely
     .selectFrom('request_log_segment')
     .select('entries')
-    .where('id', '=', id.slice(0, dot))
+    .where('id', '=', segmentId)
     .executeTakeFirst();
   const entry = segment ? decodeSegment(segment.entries)[index] : undefined;
   if (!entry) throw notFound;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RequestLogBodyTable, RequestLogSegmentTable } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
 import { type EntryBatch, F, FIELDS_PER_ENTRY, REPEATABLE } from './entry.js';
-import { KEEP_HEADERS, redactBody, redactHeaders, redactQuery } from './redact.js';
+import { KEEP_HEADERS, redactBody, redactKeptHeader, redactQuery } from './redact.js';
 
 /**
  * How the request log is stored (ADR 0007): a segment per row, holding the entries one write of
@@ -31,7 +31,7 @@ export type StoredEntry = [
 /** The positions of a stored entry held as an index into the segment's strings. */
 const CODED = [1, 2, 3, 4, 7, 8, 10, 11, 12] as const;
 
-export const SEGMENT_ENTRIES = 500;
+const SEGMENT_ENTRIES = 500;
 const SEGMENT_SPAN_MS = 1_000;
 
 /** A segment's entries, text fields resolved. */
@@ -67,7 +67,7 @@ function segmentId(firstAtMs: number): string {
  * SEGMENT_ENTRIES entries or when an entry falls outside the first's second, so retention, which
  * drops whole segments, is exact to a second.
  */
-export class SegmentBuilder {
+class SegmentBuilder {
   readonly segments: RequestLogSegmentTable[] = [];
   private entries: (string | number | null)[][] = [];
   private strings: string[] = [];
@@ -146,7 +146,7 @@ export class SegmentBuilder {
  * polling script's identical answers cost one hash reference per entry instead of a copy. The
  * hash of a body text is remembered across writes, so a repeat is not hashed again.
  */
-export class BodyBatch {
+class BodyBatch {
   private static readonly known = new Map<string, string>();
   readonly bodies = new Map<string, RequestLogBodyTable>();
 
@@ -194,7 +194,7 @@ export class SegmentGatherer {
         else if (i === F.query) queryChanged = true;
       }
       if (queryChanged) this.query = redactQuery(String(fields[F.query] ?? ''));
-      if (headersChanged) this.headers = JSON.stringify(redactHeaders(keptHeaders(fields)));
+      if (headersChanged) this.headers = redactedHeaders(fields);
       const atMs = Number(batch[at + F.at]);
       const operation = (fields[F.operation] as string | null) ?? null;
       const client = (fields[F.client] as string | null) ?? null;
@@ -239,11 +239,12 @@ export function storedSegments(batches: EntryBatch[]) {
   return gatherer.take();
 }
 
-function keptHeaders(fields: EntryBatch): Record<string, string> {
+/** The redacted headers of an entry, as JSON (the request thread handed them over already cut down). */
+function redactedHeaders(fields: EntryBatch): string {
   const headers: Record<string, string> = {};
   KEEP_HEADERS.forEach((name, i) => {
-    const value = fields[F.headers + i];
-    if (typeof value === 'string') headers[name] = value;
+    const kept = fields[F.headers + i];
+    if (typeof kept === 'string') headers[name] = redactKeptHeader(name, kept);
   });
-  return headers;
+  return JSON.stringify(headers);
 }

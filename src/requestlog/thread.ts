@@ -10,8 +10,8 @@ import { SegmentGatherer } from './segment.js';
  * The request log's own thread: it redacts captured requests and writes them on its own database
  * connection, so neither costs the request thread anything (writer.ts). Entries arrive in small
  * batches (one flat array each, entry.ts), are turned into segments as they arrive (one row per
- * few hundred entries: segment.ts, ADR 0007) and written together every 100 ms. Every write is answered with its entry count, and a
- * flush is answered once everything before it is written.
+ * few hundred entries: segment.ts, ADR 0007) and written together every 100 ms. Every write is
+ * answered with its entry count, and a flush is answered once everything before it is written.
  */
 export type ToLogThread =
   | { type: 'entries'; batch: EntryBatch; count: number }

@@ -185,7 +185,7 @@ export interface RouteAliasesTable {
 
 /**
  * The request log, a segment per row: the entries one log thread wrote together (up to
- * SEGMENT_ENTRIES of them, spanning at most a second), as one JSON array. One row per request
+ * 500 of them, spanning at most a second), as one JSON document. One row per request
  * cost SQLite more than the rest of the request (ADR 0007). The summary columns list, one per line
  * between newlines, the distinct values the segment's entries hold, so a filtered search reads
  * only the segments that can match.
@@ -201,7 +201,7 @@ export interface RequestLogSegmentTable {
   routes: string;
   statuses: string;
   ips: string;
-  /** JSON: an array of StoredEntry (src/requestlog/entry.ts). */
+  /** JSON: `{"strings": [...], "entries": [...]}` (src/requestlog/segment.ts). */
   entries: string;
 }
 
