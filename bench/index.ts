@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { DEMO_CLIENT } from '../src/demo/seed.js';
 import { type LoadResult, load, median, printTable } from './load.js';
 import { logAlternation } from './log-alternation.js';
-import { accessToken, BENCH_ADMIN, type Server, setLogging, startBare, startPortico, stop } from './servers.js';
+import { accessToken, loggingSwitch, type Server, startBare, startPortico, stop } from './servers.js';
 
 /**
  * `npm run bench`: bare Fastify and Portico on this machine, measured in one run with the same
@@ -17,10 +17,11 @@ import { accessToken, BENCH_ADMIN, type Server, setLogging, startBare, startPort
  * range of each scenario, and the server's CPU time per request.
  *
  * The request log row measures the same Portico process with `userapi.logging` switched on (as an
- * admin does, without a restart) against its own rounds with it off. Every sample follows
- * the same settings write (logging set on or off through the Admin API, then a wait until it has
- * taken effect), so none carries a cost the others do not. Comparing two processes
- * would add their difference (JIT, memory layout: several percent here) to the log's cost.
+ * admin does, without a restart) against its own rounds with it off; comparing two processes
+ * would add their difference (JIT, memory layout: several percent here) to the log's cost. Every
+ * sample follows the same settings change through the Admin API and a pause, so none carries a
+ * cost the others do not. The log's ratio of record comes after the rounds, from one long load
+ * switching it every second (log-alternation.ts).
  */
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
@@ -48,34 +49,40 @@ try {
   const portico = await startPortico();
   servers.push(portico);
   const token = await accessToken(portico.base);
+  const switchLogging = await loggingSwitch(portico.base);
+  // Every sample follows the same settings change and pause.
+  const setLogging = async (on: boolean) => {
+    await switchLogging(on);
+    await new Promise((r) => setTimeout(r, 1_200));
+  };
 
   const scenarios = {
     bare: {
       name: 'bare Fastify hello-world',
       url: `${bare.base}/`,
       serverPid: bare.child.pid,
-      before: () => setLogging(portico, false),
+      before: () => setLogging(false),
     },
     jwt: {
       name: 'Portico GET /services, JWT, rate limit on',
       url: `${portico.base}/api/v1/services`,
       serverPid: portico.child.pid,
       headers: { authorization: `Bearer ${token}` },
-      before: () => setLogging(portico, false),
+      before: () => setLogging(false),
     },
     basic: {
       name: 'Portico GET /services, Basic, rate limit on',
       url: `${portico.base}/api/v1/services`,
       serverPid: portico.child.pid,
       headers: { authorization: basic },
-      before: () => setLogging(portico, false),
+      before: () => setLogging(false),
     },
     logged: {
       name: 'Portico GET /services, JWT, request log ON',
       url: `${portico.base}/api/v1/services`,
       serverPid: portico.child.pid,
       headers: { authorization: `Bearer ${token}` },
-      before: () => setLogging(portico, true),
+      before: () => setLogging(true),
     },
   } satisfies Record<string, Scenario>;
   type Key = keyof typeof scenarios;
@@ -104,7 +111,7 @@ try {
       `round ${round}/${ROUNDS}: ${keys.map((k) => `${k} ${last(k)}`).join(', ')} req/s (log on/off ${Math.round((last('logged') / last('jwt')) * 100)} %)`,
     );
   }
-  await setLogging(portico, false);
+  await setLogging(false);
   const login = await load({
     name: 'Portico POST /auth/login (scrypt + RS256 sign)',
     url: `${portico.base}/api/v1/auth/login`,
@@ -139,13 +146,7 @@ try {
     `${Math.round(median(samples[a].map((s, i) => s.requestsPerS / (samples[b][i]?.requestsPerS ?? Number.NaN))) * 100)} %`;
   console.log(`\nJWT path vs bare Fastify: ${ratio('jwt', 'bare')} (target ≥ 50 %)`);
   console.log(`Basic vs JWT:             ${ratio('basic', 'jwt')} (target ≥ 90 %)`);
-  const alternation = await logAlternation({
-    base: portico.base,
-    url: `${portico.base}/api/v1/services`,
-    headers: { authorization: `Bearer ${token}` },
-    admin: BENCH_ADMIN,
-    durationS: LOG_ALTERNATION_S,
-  });
+  const alternation = await logAlternation({ portico, token, durationS: LOG_ALTERNATION_S });
   console.log(
     `Request log on vs off:    ${Math.round(alternation.ratio * 100)} % (target ≥ 90 %, i.e. logging costs ≤ 10 %): median of ${alternation.windows} one-second windows with it on, each against the windows either side with it off (range ${Math.round(Math.min(...alternation.ratios) * 100)}–${Math.round(Math.max(...alternation.ratios) * 100)} %); the rounds above give ${ratio('logged', 'jwt')}`,
   );

@@ -1,11 +1,12 @@
 import autocannon from 'autocannon';
 import { median } from './load.js';
+import { loggingSwitch, type Server } from './servers.js';
 
 /**
  * The request log's cost on throughput, measured in one long load on one Portico process while
- * an admin's script switches `userapi.logging` on and off every `windowMs` (Admin API, cookie
- * session). This machine's speed drifts by tens of percent within seconds, so samples taken
- * rounds apart compare different machines; here each window with the log on is compared with the
+ * an admin's script switches `userapi.logging` on and off every `windowMs` (Admin API). This
+ * machine's speed drifts by tens of percent within seconds, so samples taken rounds apart compare
+ * different machines; here each window with the log on is compared with the
  * two windows either side of it with the log off, a second away. The first `settleMs` of each
  * window are not counted: the log thread writes what it gathered every 100 ms, so its work for
  * the end of one window lands at the start of the next.
@@ -17,34 +18,17 @@ export interface AlternationResult {
   ratios: number[];
 }
 
+/** Loads the JWT `GET /services` of `portico` (with `token`) while switching its log. */
 export async function logAlternation(options: {
-  base: string;
-  url: string;
-  headers: Record<string, string>;
-  admin: { email: string; password: string };
+  portico: Server;
+  token: string;
   durationS: number;
   windowMs?: number;
   settleMs?: number;
 }): Promise<AlternationResult> {
   const windowMs = options.windowMs ?? 1_000;
   const settleMs = options.settleMs ?? 200;
-  const session = await fetch(`${options.base}/admin/api/v1/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(options.admin),
-  });
-  if (session.status !== 200) throw new Error(`admin login failed: ${session.status} ${await session.text()}`);
-  const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const { csrf_token } = (await session.json()) as { csrf_token: string };
-  const setLogging = async (on: boolean) => {
-    const res = await fetch(`${options.base}/admin/api/v1/userapi/settings`, {
-      method: 'PATCH',
-      headers: { cookie, 'x-csrf-token': csrf_token, 'content-type': 'application/json' },
-      body: JSON.stringify({ 'userapi.logging': on ? 'on' : 'off' }),
-    });
-    if (res.status !== 200) throw new Error(`setting userapi.logging failed: ${res.status} ${await res.text()}`);
-  };
-
+  const setLogging = await loggingSwitch(options.portico.base);
   await setLogging(false);
   let counting = false;
   let count = 0;
@@ -53,7 +37,12 @@ export async function logAlternation(options: {
     finished = resolve;
   });
   const instance = autocannon(
-    { url: options.url, headers: options.headers, connections: 50, duration: options.durationS + 1 },
+    {
+      url: `${options.portico.base}/api/v1/services`,
+      headers: { authorization: `Bearer ${options.token}` },
+      connections: 50,
+      duration: options.durationS + 1,
+    },
     () => finished(),
   );
   instance.on('response', () => {

@@ -1,5 +1,5 @@
 import { logAlternation } from './log-alternation.js';
-import { accessToken, BENCH_ADMIN, startPortico, stop } from './servers.js';
+import { accessToken, startPortico, stop } from './servers.js';
 
 /**
  * `npm run bench:log`: only the request log's cost on throughput (bench/log-alternation.ts), on
@@ -15,13 +15,7 @@ try {
   const all: number[] = [];
   const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
   for (let run = 1; run <= RUNS; run++) {
-    const result = await logAlternation({
-      base: portico.base,
-      url: `${portico.base}/api/v1/services`,
-      headers: { authorization: `Bearer ${token}` },
-      admin: BENCH_ADMIN,
-      durationS: DURATION_S,
-    });
+    const result = await logAlternation({ portico, token, durationS: DURATION_S });
     all.push(...result.ratios);
     console.log(`run ${run}/${RUNS}: log on vs off ${pct(result.ratio)} (median of ${result.windows} windows)`);
   }

@@ -9,7 +9,7 @@ import { freePort, startProcess, stopProcess, waitForHttp } from './load.js';
 const BIN = resolve(import.meta.dirname, '../bin/portico.js');
 const RUN_TS = resolve(import.meta.dirname, '../bin/run-ts.js');
 
-export function cli(env: Record<string, string>, ...args: string[]): void {
+function cli(env: Record<string, string>, ...args: string[]): void {
   const res = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
   if (res.status !== 0) throw new Error(`portico ${args.join(' ')} failed: ${res.stderr}`);
 }
@@ -64,21 +64,28 @@ export async function accessToken(base: string): Promise<string> {
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
-export const BENCH_ADMIN = { email: 'bench-admin@portico.test', password: 'bench-admin-password-1' };
-const adminBasic = `Basic ${Buffer.from(`${BENCH_ADMIN.email}:${BENCH_ADMIN.password}`).toString('base64')}`;
+const BENCH_ADMIN = { email: 'bench-admin@portico.test', password: 'bench-admin-password-1' };
 
 /**
  * Switches the request log of a running Portico through the Admin API, as an admin's script does
- * (the CLI would put a whole process start, seconds of CPU on this machine, next to the sample),
- * and waits until it has taken effect.
+ * (the CLI would put a whole process start, seconds of CPU on this machine, next to a sample): one
+ * cookie session, then a settings change per call, applied at once by the instance it reaches.
  */
-export async function setLogging(server: Server, on: boolean): Promise<void> {
-  const res = await fetch(`${server.base}/admin/api/v1/userapi/settings`, {
-    method: 'PATCH',
-    headers: { authorization: adminBasic, 'content-type': 'application/json' },
-    body: JSON.stringify({ 'userapi.logging': on ? 'on' : 'off' }),
+export async function loggingSwitch(base: string): Promise<(on: boolean) => Promise<void>> {
+  const session = await fetch(`${base}/admin/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(BENCH_ADMIN),
   });
-  if (res.status !== 200) throw new Error(`setting userapi.logging failed: ${res.status} ${await res.text()}`);
-  // Every instance applies a settings change within one second (config-watcher.ts).
-  await new Promise((r) => setTimeout(r, 1_200));
+  if (session.status !== 200) throw new Error(`admin login failed: ${session.status} ${await session.text()}`);
+  const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const { csrf_token } = (await session.json()) as { csrf_token: string };
+  return async (on) => {
+    const res = await fetch(`${base}/admin/api/v1/userapi/settings`, {
+      method: 'PATCH',
+      headers: { cookie, 'x-csrf-token': csrf_token, 'content-type': 'application/json' },
+      body: JSON.stringify({ 'userapi.logging': on ? 'on' : 'off' }),
+    });
+    if (res.status !== 200) throw new Error(`setting userapi.logging failed: ${res.status} ${await res.text()}`);
+  };
 }
