@@ -152,8 +152,10 @@ export const hostingRoutes: AnyRouteSpec[] = [
     category: HOSTING,
     summary: 'Show the panel login (once)',
     description:
-      'The hosting panel username and the password Portico generated, shown once. Afterwards this answers 409: set a new password with POST /services/{id}/password and read it here again.',
+      'The hosting panel username and the password Portico generated, shown once. Afterwards this answers 409: set a new password with POST /services/{id}/password and read it here again. Needs a read-write credential: the answer is a secret that gives write access to the panel, and reading it uses up the one showing.',
     auth: 'client',
+    // A GET, but it uses up the one-time reveal and hands out the panel's password.
+    scope: 'write',
     params: ServiceParams,
     errors: ['conflict'],
     response: {

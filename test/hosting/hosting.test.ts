@@ -70,6 +70,24 @@ describe('client hosting routes against the sandbox panel', () => {
     expect(second.json().password).not.toBe(first.json().password);
   });
 
+  it('a read-only API token cannot use up the one-time panel login', async () => {
+    await finished(await call('POST', '/password', {}));
+    const { token } = await h.t.app.apiTokens.create(h.client.row.id, { name: 'monitoring', scope: 'read' });
+    const refused = await h.t.inject({
+      method: 'GET',
+      url: `/api/v1/services/${serviceId}/credentials`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.json().code).toBe('insufficient_scope');
+    expect(refused.body).not.toContain(h.panel.state.users[username]!.password);
+    // The reveal is still there for a read-write credential.
+    const shown = await call('GET', '/credentials');
+    expect(shown.statusCode).toBe(200);
+    expect(shown.json().password).toBe(h.panel.state.users[username]!.password);
+  });
+
   it('adds, lists and removes mail domains through operations', async () => {
     await finished(await call('POST', '/mail-domains', { domain: 'Hosted.Example' }));
     expect((await call('GET', '/mail-domains')).json().items).toEqual([{ domain: 'hosted.example', suspended: false }]);
