@@ -88,6 +88,33 @@ describe('client hosting routes against the sandbox panel', () => {
     expect(shown.json().password).toBe(h.panel.state.users[username]!.password);
   });
 
+  it('deleting a domain or database the account does not have is a 404, and nothing is queued', async () => {
+    const jobs = async () =>
+      Number(
+        (
+          await h.t.app.db.kysely
+            .selectFrom('jobs')
+            .select((e) => e.fn.countAll().as('n'))
+            .where('service_id', '=', serviceId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await jobs();
+    for (const url of [
+      '/web-domains/absent.example',
+      '/dns-domains/absent.example',
+      '/mail-domains/absent.example',
+      `/databases/${username}_absent`,
+    ]) {
+      const res = await call('DELETE', url);
+      expect(res.statusCode, url).toBe(404);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json()).toMatchObject({ code: 'not_found' });
+      expect(res.json().detail).toMatch(/has no/);
+    }
+    expect(await jobs()).toBe(before);
+  });
+
   it('adds, lists and removes mail domains through operations', async () => {
     await finished(await call('POST', '/mail-domains', { domain: 'Hosted.Example' }));
     expect((await call('GET', '/mail-domains')).json().items).toEqual([{ domain: 'hosted.example', suspended: false }]);
