@@ -26,7 +26,7 @@ export const authRoutes = [
     category: AUTH,
     summary: 'Log in',
     description:
-      'Exchange your email and password for a short-lived access token (send it as `Authorization: Bearer …`) and a refresh token. Failed attempts are throttled per account and per address.',
+      'Exchange your email and password for a short-lived access token (send it as `Authorization: Bearer …`) and a refresh token. Failed attempts are throttled per account from one address and per address, so failures elsewhere never lock you out.',
     auth: 'none',
     body: LoginBody,
     errors: ['unauthorized', 'login_throttled', 'auth_method_disabled'],

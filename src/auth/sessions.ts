@@ -64,7 +64,7 @@ export async function login(
     await deps.throttle.fail(input.email, input.ip);
     throw refused('The email or password is wrong, or the account is not active.');
   }
-  await deps.throttle.succeed(input.email);
+  await deps.throttle.succeed(input.email, input.ip);
   const now = deps.clock.nowMs();
   const sessionId = newId('session', now);
   const refreshTtlMs = deps.settings.snapshot['userapi.refresh_token_ttl_days'] * 86_400_000;

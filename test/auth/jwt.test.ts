@@ -49,6 +49,19 @@ describe('JWT login, refresh and logout', () => {
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
   });
 
+  it('failed logins from one address do not lock the owner out from another', async () => {
+    const me = await newClient(t.app);
+    const attempt = (password: string, remoteAddress: string) =>
+      t.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress, payload: { email: me.email, password } });
+    for (let i = 0; i < 12; i++) await attempt(`guess-${i}`, '203.0.113.50');
+    const throttled = await attempt(me.password, '203.0.113.50');
+    expect(throttled.statusCode).toBe(429);
+    expect(throttled.json().code).toBe('login_throttled');
+    const owner = await attempt(me.password, '198.51.100.21');
+    expect(owner.statusCode).toBe(200);
+    expect(owner.json().access_token).toBeTruthy();
+  });
+
   it('throttles failed logins per IP across accounts', async () => {
     const ip = '198.51.100.77';
     let last = 0;
