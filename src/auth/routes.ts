@@ -3,7 +3,7 @@ import { AppError } from '../platform/http/errors.js';
 import { defineRoute, type RouteContext } from '../platform/http/route.js';
 import { IdParam } from '../platform/http/schemas.js';
 import { ApiToken, CreateApiTokenBody, CreatedApiToken, LoginBody, RefreshBody, TokenPair } from './schemas.js';
-import { login, logout, refresh } from './sessions.js';
+import { login, logout, REFRESH_REUSE_INTERVAL_MS, refresh } from './sessions.js';
 
 const AUTH = 'Authentication';
 const TOKENS = 'API tokens';
@@ -51,8 +51,7 @@ export const authRoutes = [
     operationId: 'refreshToken',
     category: AUTH,
     summary: 'Refresh the access token',
-    description:
-      'Trade a refresh token for a new access token and a new refresh token. Each refresh token works once: using one twice ends the session (someone has a copy), and you log in again.',
+    description: `Trade a refresh token for a new access token and a new refresh token. Each refresh token works once: within ${REFRESH_REUSE_INTERVAL_MS / 1000} seconds of its use it answers with the same new pair again (a lost answer, or concurrent refreshes), but used again later it ends the session (someone has a copy), and you log in again.`,
     auth: 'none',
     body: RefreshBody,
     errors: ['unauthorized', 'auth_method_disabled'],

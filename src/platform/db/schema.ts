@@ -57,6 +57,8 @@ export interface RefreshTokensTable {
   created_at_ms: number;
   expires_at_ms: number;
   used_at_ms: number | null;
+  /** The pair this token was traded for (JSON, sealed with the master key): a retry within the reuse interval gets it again. */
+  successor_sealed: string | null;
 }
 
 export type TokenScope = 'read' | 'write';
