@@ -163,7 +163,7 @@ export const hostingRoutes: AnyRouteSpec[] = [
     // A GET, but it uses up the one-time reveal and hands out the panel's password.
     scope: 'write',
     params: ServiceParams,
-    errors: ['conflict'],
+    errors: ['conflict', 'insufficient_scope'],
     response: {
       status: 200,
       description: 'The login',
