@@ -133,6 +133,30 @@ describe('client hosting routes against the sandbox panel', () => {
     expect((await call('GET', '/databases')).json().items).toEqual([]);
   });
 
+  it('a retried database creation gets the same password, which is not kept in clear', async () => {
+    const create = () =>
+      h.t.inject({
+        method: 'POST',
+        url: `/api/v1/services/${serviceId}/databases`,
+        headers: { ...auth(), 'idempotency-key': 'create-blog-db' },
+        payload: { name: 'blog', user: 'blog' },
+      });
+    const first = await create();
+    expect(first.statusCode).toBe(202);
+    const replay = await create();
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.json()).toEqual(first.json());
+    const rows = await h.t.app.db.kysely
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('key', '=', 'create-blog-db')
+      .execute();
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain(first.json().password);
+    await finished(first);
+    await finished(await call('DELETE', `/databases/${username}_blog`));
+  });
+
   it('a plan limit reached on the panel fails the operation with the panel’s reason', async () => {
     const res = await call('POST', '/web-domains', { domain: 'second.example' });
     const job = await settle(h, res.json().operation_id);

@@ -333,6 +333,7 @@ export interface IdempotencyKeysTable {
   request_hash: string;
   /** null while the first request with this key is still running. */
   response_status: number | null;
+  /** The response body as JSON, sealed with the master key (it can hold a secret shown once). */
   response_body: string | null;
   created_at_ms: number;
 }
@@ -341,7 +342,6 @@ export interface AdminSessionsTable {
   id: string;
   admin_id: string;
   token_hash: string;
-  csrf_token: string;
   ip: string | null;
   created_at_ms: number;
   expires_at_ms: number;

@@ -1,4 +1,5 @@
 import type { Migration } from 'kysely';
+import type { SecretBox } from '../../crypto/secretbox.js';
 import * as m0001 from './0001_core.js';
 import * as m0002 from './0002_servers.js';
 import * as m0003 from './0003_jobs.js';
@@ -26,3 +27,17 @@ export const migrations: Record<string, Migration> = {
   '0009_request_log_segments': m0009,
   '0012_secrets_at_rest': m0012,
 };
+
+/** What a migration that rewrites data may need besides the database. */
+export interface MigrationDeps {
+  /** The master key, for migrations that seal stored secrets (loaded only when there is one to seal). */
+  secrets?: () => SecretBox;
+}
+
+/**
+ * The list with the migrations that seal stored secrets given the master key. Without it (the
+ * plain list above) they still run, but refuse a database that holds something to seal.
+ */
+export function migrationsFor(deps: MigrationDeps): Record<string, Migration> {
+  return { ...migrations, '0012_secrets_at_rest': m0012.migration(deps) };
+}
