@@ -111,8 +111,9 @@ export const tokenRoutes = [
     category: TOKENS,
     summary: 'Create an API token',
     description:
-      'A named token for scripts, read-only or read-write, optionally expiring. The secret is in this response only. Needs a login (Basic or JWT): a token cannot create tokens.',
+      'A named token for scripts, read-only or read-write, optionally expiring. The secret is in this response only (and in its replay: send an `Idempotency-Key` to retry safely). Needs a login (Basic or JWT): a token cannot create tokens.',
     auth: 'client',
+    idempotent: true,
     body: CreateApiTokenBody,
     response: { status: 201, description: 'The new token, with its secret', schema: CreatedApiToken },
     handler: async ({ body }, ctx) => {

@@ -47,6 +47,7 @@ describe('Idempotency-Key while the first request is still running', () => {
     expect((refused as AppError).code).toBe('conflict');
     expect((refused as AppError).status).toBe(409);
     expect((refused as AppError).message).toMatch(/still being processed; retry in a moment/);
+    expect((refused as AppError).options.headers).toEqual({ 'retry-after': '1' });
 
     finish({ status: 201, body: { paid: 'once' } });
     expect(await first).toEqual({ status: 201, body: { paid: 'once' }, replayed: false });
@@ -56,6 +57,45 @@ describe('Idempotency-Key while the first request is still running', () => {
     });
     expect(replay).toEqual({ status: 201, body: { paid: 'once' }, replayed: true });
     expect(runs).toBe(1);
+  });
+});
+
+describe('Idempotency-Key on POST /tokens, and what it keeps at rest', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('a retried token creation gets the same token, which the stored row does not hold in clear', async () => {
+    const me = await newClient(t.app);
+    const create = () =>
+      t.inject({
+        method: 'POST',
+        url: '/api/v1/tokens',
+        headers: { authorization: me.basic, 'idempotency-key': 'make-ci-token-1' },
+        payload: { name: 'ci', scope: 'write' },
+      });
+    const first = await create();
+    expect(first.statusCode).toBe(201);
+    const replay = await create();
+    expect(replay.statusCode).toBe(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.json()).toEqual(first.json());
+    const tokens = await t.inject({ method: 'GET', url: '/api/v1/tokens', headers: { authorization: me.basic } });
+    expect(tokens.json().items.filter((tk: { name: string }) => tk.name === 'ci')).toHaveLength(1);
+
+    const rows = await t.app.db.kysely
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('client_id', '=', me.row.id)
+      .execute();
+    expect(rows).toHaveLength(1);
+    const secret = first.json().token.split('_').slice(2).join('_');
+    expect(JSON.stringify(rows)).not.toContain(secret);
+    expect(rows[0]!.response_body).toMatch(/^v1:/);
   });
 });
 
