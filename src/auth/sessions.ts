@@ -51,22 +51,25 @@ function newRefreshRow(deps: Deps, sessionId: string) {
   return { row, refresh, refreshTtlS };
 }
 
-async function pairFor(deps: Deps, clientId: string, sessionId: string, refresh: string, refreshTtlS: number) {
-  const access = await deps.jwt.issue(clientId, sessionId);
-  const pair: TokenPair = {
+/** The pair handed out: an access token for the session, and the next refresh token. */
+async function pairFor(
+  deps: Deps,
+  input: { clientId: string; next: ReturnType<typeof newRefreshRow> },
+): Promise<TokenPair> {
+  const access = await deps.jwt.issue(input.clientId, input.next.row.session_id);
+  return {
     access_token: access.token,
     token_type: 'Bearer',
     expires_in: access.expiresInS,
-    refresh_token: refresh,
-    refresh_token_expires_in: refreshTtlS,
+    refresh_token: input.next.refresh,
+    refresh_token_expires_in: input.next.refreshTtlS,
   };
-  return pair;
 }
 
 async function issuePair(deps: Deps, clientId: string, sessionId: string): Promise<TokenPair> {
-  const { row, refresh, refreshTtlS } = newRefreshRow(deps, sessionId);
-  await insertRefreshToken(deps.db.kysely, row);
-  return pairFor(deps, clientId, sessionId, refresh, refreshTtlS);
+  const next = newRefreshRow(deps, sessionId);
+  await insertRefreshToken(deps.db.kysely, next.row);
+  return pairFor(deps, { clientId, next });
 }
 
 /** The pair a used token was traded for, if it was used within the reuse interval; its lifetimes count down. */
@@ -126,7 +129,7 @@ export async function refresh(deps: Deps, presented: string): Promise<{ clientId
   if (row.expires_at_ms <= now) throw refused('The refresh token has expired. Log in again.');
   if (row.used_at_ms === null) {
     const next = newRefreshRow(deps, row.session_id);
-    const tokens = await pairFor(deps, session.client_id, row.session_id, next.refresh, next.refreshTtlS);
+    const tokens = await pairFor(deps, { clientId: session.client_id, next });
     const successorSealed = deps.secrets().seal(JSON.stringify(tokens));
     if (await rotateRefreshToken(deps.db.kysely, { usedId: row.id, nowMs: now, successorSealed, next: next.row })) {
       return { clientId: session.client_id, tokens };
