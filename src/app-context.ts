@@ -68,7 +68,8 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
     onIdleError: (error) =>
       logger.warn({ err: error }, 'an idle database connection was closed by the server; it will be replaced'),
   });
-  if (options.migrate !== false) await migrateToLatest(db);
+  // The master key is read here only if a migration has secrets to seal.
+  if (options.migrate !== false) await migrateToLatest(db, { secrets: () => loadSecretBox(config, logger) });
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
     : undefined;

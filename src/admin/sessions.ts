@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.js';
 import { randomSecret, sha256Hex } from '../platform/crypto/tokens.js';
@@ -7,7 +8,9 @@ import type { AdminPrincipal } from './guard.js';
 
 /**
  * Admin-area sessions for browsers: an HttpOnly, SameSite=Strict cookie holding a random token
- * (stored hashed), and a CSRF token the page sends in X-CSRF-Token on every state change.
+ * (stored hashed), and a CSRF token the page sends in X-CSRF-Token on every state change. The
+ * CSRF token is derived from the cookie's token (an HMAC), so it is never stored: the database
+ * holds neither.
  */
 export const COOKIE = 'portico_admin';
 const TTL_MS = 12 * 3600_000;
@@ -25,6 +28,10 @@ function cookie(request: FastifyRequest, value: string, maxAgeS: number): string
   return `${COOKIE}=${encodeURIComponent(value)}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}${secure}`;
 }
 
+function csrfFor(sessionToken: string): string {
+  return createHmac('sha256', sessionToken).update('portico admin csrf').digest('base64url');
+}
+
 export async function startSession(
   app: AppContext,
   request: FastifyRequest,
@@ -32,7 +39,6 @@ export async function startSession(
   admin: AdminPrincipal,
 ) {
   const token = randomSecret(32);
-  const csrf = randomSecret(24);
   const now = app.clock.nowMs();
   await app.db.kysely
     .insertInto('admin_sessions')
@@ -40,14 +46,13 @@ export async function startSession(
       id: newId('session', now),
       admin_id: admin.adminId,
       token_hash: sha256Hex(token),
-      csrf_token: csrf,
       ip: request.ip,
       created_at_ms: now,
       expires_at_ms: now + TTL_MS,
     })
     .execute();
   reply.header('set-cookie', cookie(request, token, TTL_MS / 1000));
-  return { email: admin.email, csrf_token: csrf };
+  return { email: admin.email, csrf_token: csrfFor(token) };
 }
 
 export async function sessionFor(app: AppContext, request: FastifyRequest) {
@@ -56,23 +61,19 @@ export async function sessionFor(app: AppContext, request: FastifyRequest) {
   const row = await app.db.kysely
     .selectFrom('admin_sessions')
     .innerJoin('admins', 'admins.id', 'admin_sessions.admin_id')
-    .select([
-      'admin_sessions.id',
-      'admin_sessions.admin_id',
-      'admin_sessions.csrf_token',
-      'admin_sessions.expires_at_ms',
-      'admins.email',
-    ])
+    .select(['admin_sessions.id', 'admin_sessions.admin_id', 'admin_sessions.expires_at_ms', 'admins.email'])
     .where('admin_sessions.token_hash', '=', sha256Hex(token))
     .executeTakeFirst();
   if (!row || row.expires_at_ms <= app.clock.nowMs()) return undefined;
-  return row;
+  return { ...row, csrf_token: csrfFor(token) };
 }
 
 /** State changes from a cookie session must carry the session's CSRF token. */
 export function checkCsrf(request: FastifyRequest, csrfToken: string): void {
   if (['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return;
-  if (request.headers['x-csrf-token'] !== csrfToken) {
+  const sent = Buffer.from(String(request.headers['x-csrf-token'] ?? ''));
+  const expected = Buffer.from(csrfToken);
+  if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) {
     throw new AppError(
       'csrf_failed',
       'This change needs the X-CSRF-Token of your admin session; reload the admin area.',

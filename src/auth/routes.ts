@@ -3,7 +3,7 @@ import { AppError } from '../platform/http/errors.js';
 import { defineRoute, type RouteContext } from '../platform/http/route.js';
 import { IdParam } from '../platform/http/schemas.js';
 import { ApiToken, CreateApiTokenBody, CreatedApiToken, LoginBody, RefreshBody, TokenPair } from './schemas.js';
-import { login, logout, refresh } from './sessions.js';
+import { login, logout, REFRESH_REUSE_INTERVAL_MS, refresh } from './sessions.js';
 
 const AUTH = 'Authentication';
 const TOKENS = 'API tokens';
@@ -26,7 +26,7 @@ export const authRoutes = [
     category: AUTH,
     summary: 'Log in',
     description:
-      'Exchange your email and password for a short-lived access token (send it as `Authorization: Bearer …`) and a refresh token. Failed attempts are throttled per account and per address.',
+      'Exchange your email and password for a short-lived access token (send it as `Authorization: Bearer …`) and a refresh token. Failed attempts are throttled per account from one address and per address, so failures elsewhere never lock you out.',
     auth: 'none',
     body: LoginBody,
     errors: ['unauthorized', 'login_throttled', 'auth_method_disabled'],
@@ -51,8 +51,7 @@ export const authRoutes = [
     operationId: 'refreshToken',
     category: AUTH,
     summary: 'Refresh the access token',
-    description:
-      'Trade a refresh token for a new access token and a new refresh token. Each refresh token works once: using one twice ends the session (someone has a copy), and you log in again.',
+    description: `Trade a refresh token for a new access token and a new refresh token. Each refresh token works once: within ${REFRESH_REUSE_INTERVAL_MS / 1000} seconds of its use it answers with the same new pair again (a lost answer, or concurrent refreshes), but used again later it ends the session (someone has a copy), and you log in again.`,
     auth: 'none',
     body: RefreshBody,
     errors: ['unauthorized', 'auth_method_disabled'],
@@ -112,8 +111,9 @@ export const tokenRoutes = [
     category: TOKENS,
     summary: 'Create an API token',
     description:
-      'A named token for scripts, read-only or read-write, optionally expiring. The secret is in this response only. Needs a login (Basic or JWT): a token cannot create tokens.',
+      'A named token for scripts, read-only or read-write, optionally expiring. The secret is in this response only (and in its replay: send an `Idempotency-Key` to retry safely). Needs a login (Basic or JWT): a token cannot create tokens.',
     auth: 'client',
+    idempotent: true,
     body: CreateApiTokenBody,
     response: { status: 201, description: 'The new token, with its secret', schema: CreatedApiToken },
     handler: async ({ body }, ctx) => {

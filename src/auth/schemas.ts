@@ -41,7 +41,8 @@ export const TokenPair = Type.Object(
 );
 
 export const TokenScope = Type.Union([Type.Literal('read'), Type.Literal('write')], {
-  description: '`read`: GET routes only. `write`: everything a login can do, except managing tokens.',
+  description:
+    '`read`: reads only (GET routes, except the one-time panel login, which needs `write`). `write`: everything a login can do, except managing tokens.',
 });
 
 const tokenFields = {

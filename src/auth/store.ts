@@ -98,7 +98,7 @@ export async function insertRefreshToken(
 ): Promise<void> {
   await db
     .insertInto('refresh_tokens')
-    .values({ ...row, used_at_ms: null })
+    .values({ ...row, used_at_ms: null, successor_sealed: null })
     .execute();
 }
 
@@ -106,13 +106,41 @@ export function findRefreshToken(db: Kysely<Database>, tokenHash: string) {
   return db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
 }
 
-/** Marks a refresh token used; false when it already was (a replay, or a race with another refresh). */
-export async function markRefreshTokenUsed(db: Kysely<Database>, id: string, nowMs: number): Promise<boolean> {
-  const result = await db
-    .updateTable('refresh_tokens')
-    .set({ used_at_ms: nowMs })
-    .where('id', '=', id)
-    .where('used_at_ms', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+export function findRefreshTokenById(db: Kysely<Database>, id: string) {
+  return db.selectFrom('refresh_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+class LostRace extends Error {}
+
+/**
+ * Uses up a refresh token and stores its successor, in one transaction: the next token's row and
+ * the used mark (with the sealed pair handed out, for retries within the reuse interval) commit
+ * together or not at all. False when the token was already used (a replay, or a concurrent refresh
+ * that got there first); nothing is written then.
+ */
+export async function rotateRefreshToken(
+  db: Kysely<Database>,
+  input: {
+    usedId: string;
+    nowMs: number;
+    successorSealed: string;
+    next: { id: string; session_id: string; token_hash: string; created_at_ms: number; expires_at_ms: number };
+  },
+): Promise<boolean> {
+  try {
+    await db.transaction().execute(async (trx) => {
+      await insertRefreshToken(trx, input.next);
+      const result = await trx
+        .updateTable('refresh_tokens')
+        .set({ used_at_ms: input.nowMs, successor_sealed: input.successorSealed })
+        .where('id', '=', input.usedId)
+        .where('used_at_ms', 'is', null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) throw new LostRace();
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof LostRace) return false;
+    throw error;
+  }
 }

@@ -30,7 +30,7 @@ export function registerCoreCommands(program: Command): void {
     .description('Apply database migrations (serve does this too)')
     .action(async () => {
       await withApp(async (app) => {
-        const applied = await migrateToLatest(app.db);
+        const applied = await migrateToLatest(app.db, { secrets: app.secrets });
         console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
       });
     });

@@ -107,6 +107,31 @@ export async function queuePanelOp(
   return { operation_id: jobId };
 }
 
+/**
+ * A domain or database the account does not have is a 404 before anything is queued; otherwise a
+ * delete would answer 202 and its operation would "succeed" at removing nothing.
+ */
+export async function requireDomain(app: Deps, service: OwnedService, kind: DomainKind, domain: string): Promise<void> {
+  const list = await readPanel(app, service, (panel, c) => panel.listDomains(c, kind, service.username));
+  if (!list.some((d) => d.domain === domain)) {
+    const label = DOMAIN_KINDS.find((k) => k.kind === kind)?.path ?? kind;
+    throw new AppError(
+      'not_found',
+      `This service has no ${domain} in ${label}. See GET /services/${service.id}/${label} (a domain just added appears once its operation has succeeded).`,
+    );
+  }
+}
+
+export async function requireDatabase(app: Deps, service: OwnedService, name: string): Promise<void> {
+  const list = await readPanel(app, service, (panel, c) => panel.listDatabases(c, service.username));
+  if (!list.some((d) => d.name === name)) {
+    throw new AppError(
+      'not_found',
+      `This service has no database ${name}. Use the full name as GET /services/${service.id}/databases lists it.`,
+    );
+  }
+}
+
 export function newDatabasePassword(app: Deps): { password: string; sealed: string } {
   const password = `D${randomSecret(18)}`;
   return { password, sealed: app.secrets().seal(password) };

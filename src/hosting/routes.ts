@@ -3,7 +3,16 @@ import { AppError } from '../platform/http/errors.js';
 import { type AnyRouteSpec, defineRoute } from '../platform/http/route.js';
 import { IdParam, iso, NullableString } from '../platform/http/schemas.js';
 import { requestLifecycle } from '../provisioning/actions.js';
-import { checkDomain, DOMAIN_KINDS, newDatabasePassword, ownedAccount, queuePanelOp, readPanel } from './hosting.js';
+import {
+  checkDomain,
+  DOMAIN_KINDS,
+  newDatabasePassword,
+  ownedAccount,
+  queuePanelOp,
+  readPanel,
+  requireDatabase,
+  requireDomain,
+} from './hosting.js';
 
 const HOSTING = 'Hosting';
 const ServiceParams = Type.Object({ id: IdParam('service', 'Service id') }, { additionalProperties: false });
@@ -92,22 +101,19 @@ const domainRoutes: AnyRouteSpec[] = DOMAIN_KINDS.flatMap(({ kind, path, label }
     operationId: `delete${kind[0]!.toUpperCase()}${kind.slice(1)}Domain`,
     category: HOSTING,
     summary: `Remove from ${label}`,
-    description: `Removes a domain from this account's ${label}. Answers 202.`,
+    description: `Removes a domain from this account's ${label}. Answers 202; a domain the account does not have is a 404.`,
     auth: 'client',
     params: Type.Object(
       { id: IdParam('service', 'Service id'), domain: Type.String({ minLength: 3, maxLength: 253 }) },
       { additionalProperties: false },
     ),
-    errors: ['conflict'],
+    errors: ['conflict', 'unavailable'],
     response: { status: 202, description: 'Queued', schema: Accepted },
     handler: async ({ params }, ctx) => {
       const service = await ownedAccount(ctx.app, ctx.principal.clientId, params.id, ['active']);
-      return queuePanelOp(
-        ctx.app,
-        service,
-        { kind: 'delete_domain', domainKind: kind, domain: checkDomain(params.domain) },
-        ctx,
-      );
+      const domain = checkDomain(params.domain);
+      await requireDomain(ctx.app, service, kind, domain);
+      return queuePanelOp(ctx.app, service, { kind: 'delete_domain', domainKind: kind, domain }, ctx);
     },
   }),
 ]);
@@ -152,10 +158,12 @@ export const hostingRoutes: AnyRouteSpec[] = [
     category: HOSTING,
     summary: 'Show the panel login (once)',
     description:
-      'The hosting panel username and the password Portico generated, shown once. Afterwards this answers 409: set a new password with POST /services/{id}/password and read it here again.',
+      'The hosting panel username and the password Portico generated, shown once. Afterwards this answers 409: set a new password with POST /services/{id}/password and read it here again. Needs a read-write credential: the answer is a secret that gives write access to the panel, and reading it uses up the one showing.',
     auth: 'client',
+    // A GET, but it uses up the one-time reveal and hands out the panel's password.
+    scope: 'write',
     params: ServiceParams,
-    errors: ['conflict'],
+    errors: ['conflict', 'insufficient_scope'],
     response: {
       status: 200,
       description: 'The login',
@@ -299,16 +307,18 @@ export const hostingRoutes: AnyRouteSpec[] = [
     operationId: 'deleteDatabase',
     category: HOSTING,
     summary: 'Delete a database',
-    description: 'Deletes a database by its full name (as listed). Answers 202.',
+    description:
+      'Deletes a database by its full name (as listed). Answers 202; a database the account does not have is a 404.',
     auth: 'client',
     params: Type.Object(
       { id: IdParam('service', 'Service id'), name: Type.String({ pattern: '^[A-Za-z0-9_]{1,63}$' }) },
       { additionalProperties: false },
     ),
-    errors: ['conflict'],
+    errors: ['conflict', 'unavailable'],
     response: { status: 202, description: 'Queued', schema: Accepted },
     handler: async ({ params }, ctx) => {
       const service = await ownedAccount(ctx.app, ctx.principal.clientId, params.id, ['active']);
+      await requireDatabase(ctx.app, service, params.name);
       return queuePanelOp(ctx.app, service, { kind: 'delete_database', database: params.name }, ctx);
     },
   }),

@@ -5,11 +5,15 @@ import { AppError } from '../platform/http/errors.js';
 /**
  * Idempotency-Key on POSTs that create or pay. The same key with the same request replays the
  * stored response (so a retried payment never pays twice); the same key with a different request
- * is refused (422); a key whose first request is still running is a 409. Keys are per client and
- * kept 24 hours. Failed requests are not stored: fix the request and send it again with the key.
+ * is refused (422); a key whose first request is still running is a 409 with Retry-After. Keys are
+ * per client and kept 24 hours. Failed requests are not stored: fix the request and send it again
+ * with the key. A stored response can hold a secret shown once (a database password, an API
+ * token), so it is sealed with the master key at rest.
  */
 const KEY = /^[\x21-\x7e]{1,255}$/;
 const TTL_MS = 24 * 3600_000;
+/** Seconds a client is asked to wait before retrying a request whose first attempt is still running. */
+const IN_FLIGHT_RETRY_AFTER_S = 1;
 
 export interface StoredResponse {
   status: number;
@@ -17,7 +21,7 @@ export interface StoredResponse {
 }
 
 export async function withIdempotency(
-  app: Pick<AppContext, 'db' | 'clock'>,
+  app: Pick<AppContext, 'db' | 'clock' | 'secrets'>,
   input: { clientId: string; key: string; method: string; path: string; body: unknown },
   run: () => Promise<StoredResponse>,
 ): Promise<StoredResponse & { replayed: boolean }> {
@@ -66,15 +70,20 @@ export async function withIdempotency(
       throw new AppError(
         'conflict',
         'A request with this Idempotency-Key is still being processed; retry in a moment.',
+        { headers: { 'retry-after': String(IN_FLIGHT_RETRY_AFTER_S) } },
       );
     }
-    return { status: row.response_status, body: JSON.parse(row.response_body ?? 'null'), replayed: true };
+    const body = row.response_body === null ? null : JSON.parse(app.secrets().open(row.response_body));
+    return { status: row.response_status, body, replayed: true };
   }
   try {
     const response = await run();
     await db
       .updateTable('idempotency_keys')
-      .set({ response_status: response.status, response_body: JSON.stringify(response.body ?? null) })
+      .set({
+        response_status: response.status,
+        response_body: app.secrets().seal(JSON.stringify(response.body ?? null)),
+      })
       .where('client_id', '=', input.clientId)
       .where('key', '=', input.key)
       .execute();

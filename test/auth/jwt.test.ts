@@ -2,6 +2,7 @@ import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JWT_AUDIENCE, JWT_ISSUER } from '../../src/auth/jwt.js';
+import { REFRESH_REUSE_INTERVAL_MS } from '../../src/auth/sessions.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { createTestApp, sharedJwtKeyPath, type TestApp } from '../helpers/app.js';
 import { newClient } from '../helpers/factories.js';
@@ -49,6 +50,19 @@ describe('JWT login, refresh and logout', () => {
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
   });
 
+  it('failed logins from one address do not lock the owner out from another', async () => {
+    const me = await newClient(t.app);
+    const attempt = (password: string, remoteAddress: string) =>
+      t.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress, payload: { email: me.email, password } });
+    for (let i = 0; i < 12; i++) await attempt(`guess-${i}`, '203.0.113.50');
+    const throttled = await attempt(me.password, '203.0.113.50');
+    expect(throttled.statusCode).toBe(429);
+    expect(throttled.json().code).toBe('login_throttled');
+    const owner = await attempt(me.password, '198.51.100.21');
+    expect(owner.statusCode).toBe(200);
+    expect(owner.json().access_token).toBeTruthy();
+  });
+
   it('throttles failed logins per IP across accounts', async () => {
     const ip = '198.51.100.77';
     let last = 0;
@@ -62,36 +76,6 @@ describe('JWT login, refresh and logout', () => {
       last = res.statusCode;
     }
     expect(last).toBe(429);
-  });
-
-  it('rotates refresh tokens; reusing an old one ends the whole session', async () => {
-    const me = await newClient(t.app);
-    const first = await loginAs(t, me);
-    const refreshed = await t.inject({
-      method: 'POST',
-      url: '/api/v1/auth/refresh',
-      payload: { refresh_token: first.refresh_token },
-    });
-    expect(refreshed.statusCode).toBe(200);
-    const second = refreshed.json();
-    expect(second.refresh_token).not.toBe(first.refresh_token);
-    expect((await account(t, second.access_token)).statusCode).toBe(200);
-
-    const replay = await t.inject({
-      method: 'POST',
-      url: '/api/v1/auth/refresh',
-      payload: { refresh_token: first.refresh_token },
-    });
-    expect(replay.statusCode).toBe(401);
-    expect(replay.json().detail).toContain('already used');
-    // The family is revoked: the newest tokens of that session stop working too.
-    expect((await account(t, second.access_token)).statusCode).toBe(401);
-    const afterRevoke = await t.inject({
-      method: 'POST',
-      url: '/api/v1/auth/refresh',
-      payload: { refresh_token: second.refresh_token },
-    });
-    expect(afterRevoke.statusCode).toBe(401);
   });
 
   it('logout ends the session: its access and refresh tokens stop working', async () => {
@@ -248,5 +232,89 @@ describe('JWT attacks are refused', () => {
       });
       expect(res.statusCode).toBe(401);
     }
+  });
+});
+
+describe('refresh token rotation and its reuse interval', () => {
+  let t: TestApp;
+  let clock: ManualClock;
+  beforeAll(async () => {
+    clock = new ManualClock(Date.now());
+    t = await createTestApp({ clock });
+    await t.app.settings.set('userapi.rate_limit', 'off');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const refresh = (refreshToken: string) =>
+    t.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refresh_token: refreshToken } });
+
+  it('four concurrent refreshes with the same token all get the same new pair, and the session lives on', async () => {
+    const me = await newClient(t.app);
+    const first = await loginAs(t, me);
+    const answers = await Promise.all([1, 2, 3, 4].map(() => refresh(first.refresh_token)));
+    expect(answers.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
+    const pairs = answers.map((r) => r.json());
+    const pair = pairs[0];
+    expect(pair.refresh_token).not.toBe(first.refresh_token);
+    for (const p of pairs) {
+      expect(p.access_token).toBe(pair.access_token);
+      expect(p.refresh_token).toBe(pair.refresh_token);
+    }
+    expect((await account(t, pair.access_token)).statusCode).toBe(200);
+    const next = await refresh(pair.refresh_token);
+    expect(next.statusCode).toBe(200);
+    expect((await account(t, next.json().access_token)).statusCode).toBe(200);
+  });
+
+  it('a lost answer: the same token again within the interval gets the same pair, counting down', async () => {
+    const me = await newClient(t.app);
+    const first = await loginAs(t, me);
+    const lost = (await refresh(first.refresh_token)).json();
+    clock.advance(10_000);
+    const retried = await refresh(first.refresh_token);
+    expect(retried.statusCode).toBe(200);
+    expect(retried.json()).toMatchObject({
+      access_token: lost.access_token,
+      refresh_token: lost.refresh_token,
+      expires_in: lost.expires_in - 10,
+    });
+    expect((await account(t, lost.access_token)).statusCode).toBe(200);
+    // What a retry gets is kept sealed: no row holds the new tokens in clear.
+    const raw = JSON.stringify(await t.app.db.kysely.selectFrom('refresh_tokens').selectAll().execute());
+    expect(raw).not.toContain(lost.refresh_token);
+    expect(raw).not.toContain(lost.access_token);
+  });
+
+  it('rotates refresh tokens; reusing an old one after the reuse interval ends the whole session', async () => {
+    const me = await newClient(t.app);
+    const first = await loginAs(t, me);
+    const refreshed = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      payload: { refresh_token: first.refresh_token },
+    });
+    expect(refreshed.statusCode).toBe(200);
+    const second = refreshed.json();
+    expect(second.refresh_token).not.toBe(first.refresh_token);
+    expect((await account(t, second.access_token)).statusCode).toBe(200);
+
+    clock.advance(REFRESH_REUSE_INTERVAL_MS + 1);
+    const replay = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      payload: { refresh_token: first.refresh_token },
+    });
+    expect(replay.statusCode).toBe(401);
+    expect(replay.json().detail).toContain('already used');
+    // The family is revoked: the newest tokens of that session stop working too.
+    expect((await account(t, second.access_token)).statusCode).toBe(401);
+    const afterRevoke = await t.inject({
+      method: 'POST',
+      url: '/api/v1/auth/refresh',
+      payload: { refresh_token: second.refresh_token },
+    });
+    expect(afterRevoke.statusCode).toBe(401);
   });
 });

@@ -70,6 +70,51 @@ describe('client hosting routes against the sandbox panel', () => {
     expect(second.json().password).not.toBe(first.json().password);
   });
 
+  it('a read-only API token cannot use up the one-time panel login', async () => {
+    await finished(await call('POST', '/password', {}));
+    const { token } = await h.t.app.apiTokens.create(h.client.row.id, { name: 'monitoring', scope: 'read' });
+    const refused = await h.t.inject({
+      method: 'GET',
+      url: `/api/v1/services/${serviceId}/credentials`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.json().code).toBe('insufficient_scope');
+    expect(refused.body).not.toContain(h.panel.state.users[username]!.password);
+    // The reveal is still there for a read-write credential.
+    const shown = await call('GET', '/credentials');
+    expect(shown.statusCode).toBe(200);
+    expect(shown.json().password).toBe(h.panel.state.users[username]!.password);
+  });
+
+  it('deleting a domain or database the account does not have is a 404, and nothing is queued', async () => {
+    const jobs = async () =>
+      Number(
+        (
+          await h.t.app.db.kysely
+            .selectFrom('jobs')
+            .select((e) => e.fn.countAll().as('n'))
+            .where('service_id', '=', serviceId)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await jobs();
+    for (const url of [
+      '/web-domains/absent.example',
+      '/dns-domains/absent.example',
+      '/mail-domains/absent.example',
+      `/databases/${username}_absent`,
+    ]) {
+      const res = await call('DELETE', url);
+      expect(res.statusCode, url).toBe(404);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json()).toMatchObject({ code: 'not_found' });
+      expect(res.json().detail).toMatch(/has no/);
+    }
+    expect(await jobs()).toBe(before);
+  });
+
   it('adds, lists and removes mail domains through operations', async () => {
     await finished(await call('POST', '/mail-domains', { domain: 'Hosted.Example' }));
     expect((await call('GET', '/mail-domains')).json().items).toEqual([{ domain: 'hosted.example', suspended: false }]);
@@ -86,6 +131,30 @@ describe('client hosting routes against the sandbox panel', () => {
     ]);
     await finished(await call('DELETE', `/databases/${username}_shop`));
     expect((await call('GET', '/databases')).json().items).toEqual([]);
+  });
+
+  it('a retried database creation gets the same password, which is not kept in clear', async () => {
+    const create = () =>
+      h.t.inject({
+        method: 'POST',
+        url: `/api/v1/services/${serviceId}/databases`,
+        headers: { ...auth(), 'idempotency-key': 'create-blog-db' },
+        payload: { name: 'blog', user: 'blog' },
+      });
+    const first = await create();
+    expect(first.statusCode).toBe(202);
+    const replay = await create();
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.json()).toEqual(first.json());
+    const rows = await h.t.app.db.kysely
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('key', '=', 'create-blog-db')
+      .execute();
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain(first.json().password);
+    await finished(first);
+    await finished(await call('DELETE', `/databases/${username}_blog`));
   });
 
   it('a plan limit reached on the panel fails the operation with the panel’s reason', async () => {

@@ -113,7 +113,28 @@ describe('account routes', () => {
     ).toBe(401);
   });
 
-  it('failed Basic logins are throttled per account: 429 with Retry-After, even for the right password', async () => {
+  it('ten wrong Basic passwords from one address throttle it, but not the owner elsewhere', async () => {
+    const me = await newClient(t.app);
+    const wrong = basicHeader(me.email, 'wrong-password!');
+    const attacker = '203.0.113.9';
+    const fromAttacker = (authorization: string) =>
+      t.inject({ method: 'GET', url: '/api/v1/account', remoteAddress: attacker, headers: { authorization } });
+    for (let i = 0; i < 10; i++) expect((await fromAttacker(wrong)).statusCode).toBe(401);
+    const throttled = await fromAttacker(wrong);
+    expect(throttled.statusCode).toBe(429);
+    expect(throttled.json().code).toBe('login_throttled');
+    const owner = await t.inject({
+      method: 'GET',
+      url: '/api/v1/account',
+      remoteAddress: '198.51.100.20',
+      headers: { authorization: me.basic },
+    });
+    expect(owner.statusCode).toBe(200);
+    expect(owner.json().id).toBe(me.row.id);
+    expect((await fromAttacker(wrong)).statusCode).toBe(429);
+  });
+
+  it('failed Basic logins are throttled per account and address: 429 with Retry-After, even for the right password', async () => {
     const me = await newClient(t.app);
     const wrong = basicHeader(me.email, 'wrong-password!');
     for (let i = 0; i < 10; i++) {

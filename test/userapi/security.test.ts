@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueJob } from '../../src/jobs/queue.js';
-import type { AnyRouteSpec } from '../../src/platform/http/route.js';
+import { type AnyRouteSpec, routeScope } from '../../src/platform/http/route.js';
 import { userApiRoutes } from '../../src/userapi/routes.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { basicHeader, newClient, newInvoice, newProduct, newService, type TestClient } from '../helpers/factories.js';
@@ -53,6 +53,7 @@ describe('security suite on every User API route', () => {
   let t: TestApp;
   let me: TestClient;
   let other: TestClient;
+  let readOnly: string;
   const urls = new Map<string, string>();
 
   beforeAll(async () => {
@@ -61,6 +62,7 @@ describe('security suite on every User API route', () => {
     await t.app.settings.set('userapi.rate_limit', 'off');
     me = await newClient(t.app);
     other = await newClient(t.app);
+    readOnly = `Bearer ${(await t.app.apiTokens.create(me.row.id, { name: 'read-only', scope: 'read' })).token}`;
     for (const spec of userApiRoutes) {
       let path = spec.path;
       for (const [, name] of spec.path.matchAll(/\{(\w+)\}/g)) {
@@ -130,6 +132,32 @@ describe('security suite on every User API route', () => {
       if (!spec.body) expectProblem(res, 404, 'not_found');
     },
   );
+
+  it.each(clientRoutes.filter((r) => routeScope(r) === 'write').map((r) => [label(r), r] as const))(
+    '%s: a read-only API token → 403 insufficient_scope',
+    async (_l, spec) => {
+      const body = expectProblem(
+        await call(spec, { authorization: readOnly }, spec.body ? '{}' : undefined),
+        403,
+        'insufficient_scope',
+      );
+      expect(body.detail).toContain('read-only');
+    },
+  );
+
+  it.each(clientRoutes.filter((r) => routeScope(r) === 'read').map((r) => [label(r), r] as const))(
+    '%s: a read-only API token may read',
+    async (_l, spec) => {
+      expect((await call(spec, { authorization: readOnly })).statusCode).not.toBe(403);
+    },
+  );
+
+  it('routes whose answer is a secret or that change state are write routes, GETs included', () => {
+    const byId = new Map(userApiRoutes.map((r) => [r.operationId, r]));
+    // The one-time panel login: reading it uses up the reveal and hands out the panel password.
+    expect(routeScope(byId.get('revealServiceCredentials')!)).toBe('write');
+    for (const r of userApiRoutes.filter((r) => r.method !== 'GET')) expect(routeScope(r), label(r)).toBe('write');
+  });
 
   it.each(bodyRoutes.map((r) => [label(r), r] as const))(
     '%s: malformed JSON → 400 malformed_json',

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { migrations } from './migrations/index.js';
+import { type MigrationDeps, migrationsFor } from './migrations/index.js';
 import { registerReadStamp } from './read-cache.js';
 import type { Database } from './schema.js';
 
@@ -115,10 +115,11 @@ function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
   });
 }
 
-export async function migrateToLatest(db: Db): Promise<string[]> {
+/** Applies every pending migration; `deps.secrets` lets the ones that seal stored secrets do so. */
+export async function migrateToLatest(db: Db, deps: MigrationDeps = {}): Promise<string[]> {
   const migrator = new Migrator({
     db: db.kysely,
-    provider: { getMigrations: async () => migrations },
+    provider: { getMigrations: async () => migrationsFor(deps) },
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;

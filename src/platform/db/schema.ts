@@ -57,6 +57,8 @@ export interface RefreshTokensTable {
   created_at_ms: number;
   expires_at_ms: number;
   used_at_ms: number | null;
+  /** The pair this token was traded for (JSON, sealed with the master key): a retry within the reuse interval gets it again. */
+  successor_sealed: string | null;
 }
 
 export type TokenScope = 'read' | 'write';
@@ -331,6 +333,7 @@ export interface IdempotencyKeysTable {
   request_hash: string;
   /** null while the first request with this key is still running. */
   response_status: number | null;
+  /** The response body as JSON, sealed with the master key (it can hold a secret shown once). */
   response_body: string | null;
   created_at_ms: number;
 }
@@ -339,7 +342,6 @@ export interface AdminSessionsTable {
   id: string;
   admin_id: string;
   token_hash: string;
-  csrf_token: string;
   ip: string | null;
   created_at_ms: number;
   expires_at_ms: number;

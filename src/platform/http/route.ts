@@ -58,7 +58,11 @@ export interface RouteSpec<
   summary: string;
   description: string;
   auth: A;
-  /** `write` routes refuse read-only API tokens. Defaults: GET → read, others → write. */
+  /**
+   * `write` routes refuse read-only API tokens (403 insufficient_scope). Defaults: GET → read,
+   * others → write. Declare `write` on a GET whose answer is a secret or that changes state (the
+   * one-time panel login); the security suite holds every write route to it.
+   */
   scope?: 'read' | 'write';
   params?: P;
   query?: Q;

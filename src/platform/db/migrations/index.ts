@@ -1,4 +1,5 @@
 import type { Migration } from 'kysely';
+import type { SecretBox } from '../../crypto/secretbox.js';
 import * as m0001 from './0001_core.js';
 import * as m0002 from './0002_servers.js';
 import * as m0003 from './0003_jobs.js';
@@ -8,6 +9,7 @@ import * as m0006 from './0006_request_log_details.js';
 import * as m0007 from './0007_admin_sessions.js';
 import * as m0008 from './0008_request_log_bodies.js';
 import * as m0009 from './0009_request_log_segments.js';
+import * as m0012 from './0012_secrets_at_rest.js';
 
 /**
  * Every migration, in order. A migration is frozen once it has shipped: change the schema by adding
@@ -23,4 +25,19 @@ export const migrations: Record<string, Migration> = {
   '0007_admin_sessions': m0007,
   '0008_request_log_bodies': m0008,
   '0009_request_log_segments': m0009,
+  '0012_secrets_at_rest': m0012,
 };
+
+/** What a migration that rewrites data may need besides the database. */
+export interface MigrationDeps {
+  /** The master key, for migrations that seal stored secrets (loaded only when there is one to seal). */
+  secrets?: () => SecretBox;
+}
+
+/**
+ * The list with the migrations that seal stored secrets given the master key. Without it (the
+ * plain list above) they still run, but refuse a database that holds something to seal.
+ */
+export function migrationsFor(deps: MigrationDeps): Record<string, Migration> {
+  return { ...migrations, '0012_secrets_at_rest': m0012.migration(deps) };
+}
