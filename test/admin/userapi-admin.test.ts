@@ -67,7 +67,7 @@ describe('Admin API: User API routes, settings and request log', () => {
     });
     expect(viaAlias.statusCode).toBe(200);
     expect(viaAlias.json().id).toBe(svc.id);
-    expect((await doc()).paths['/cloud/{id}'].get.operationId).toBe('getService_alias1');
+    expect((await doc()).paths['/cloud/{id}'].get.operationId).toBe('getCloudById');
     const collision = await adminCall('POST', '/userapi/routes/getInvoice/aliases', { path: '/services/{id}' });
     expect(collision.statusCode).toBe(409);
     expect(collision.json().detail).toContain('collides with GET /services/{id}');
