@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { getEntry, searchLog } from '../requestlog/search.js';
+import { clientsOf, getEntry, type LogClient, type LogSummary, searchLog } from '../requestlog/search.js';
 import {
   addAlias,
   findAliasView,
@@ -60,6 +60,13 @@ function changesOf(opts: ChangeOptions, optional = false): RouteChanges {
   if (!optional && Object.keys(changes).length === 0)
     throw new CliUsageError('Say what to change: --enabled, --name, --category, --description or --reset.');
   return changes;
+}
+
+/** One entry on one line; the client as the admin knows them, the entry's id last. */
+function logLine(r: LogSummary, clients: Map<string, LogClient>, withId = true): string {
+  const client = r.client_id ? clients.get(r.client_id) : undefined;
+  const who = client ? `${r.client_id} ${client.name} <${client.email}>` : (r.client_id ?? '-');
+  return `${new Date(r.at_ms).toISOString()} ${r.status} ${r.method.padEnd(6)} ${r.path} ${r.duration_ms}ms ${r.ip} ${who}${withId ? ` ${r.id}` : ''}`;
 }
 
 export function registerRouteCommands(program: Command): void {
@@ -140,6 +147,7 @@ export function registerRouteCommands(program: Command): void {
   logs
     .command('search')
     .option('--client <id>', 'client id')
+    .option('--email <address>', "the client's email")
     .option('--route <operationId|path>', 'route id or the path called')
     .option('--status <code>', 'HTTP status')
     .option('--ip <address>', 'caller address')
@@ -155,6 +163,7 @@ export function registerRouteCommands(program: Command): void {
         }
         const rows = await searchLog(app, {
           clientId: opts.client,
+          clientEmail: opts.email,
           route: opts.route,
           status: opts.status ? Number(opts.status) : undefined,
           ip: opts.ip,
@@ -162,10 +171,8 @@ export function registerRouteCommands(program: Command): void {
           untilMs: parseTime(opts.until, '--until'),
           limit: Number(opts.limit ?? 50),
         });
-        for (const r of rows)
-          console.log(
-            `${new Date(r.at_ms).toISOString()} ${r.status} ${r.method.padEnd(6)} ${r.path} ${r.duration_ms}ms ${r.ip} ${r.client_id ?? '-'} ${r.id}`,
-          );
+        const clients = await clientsOf(app, rows);
+        for (const r of rows) console.log(logLine(r, clients));
         if (rows.length === 0)
           console.log(
             app.settings.snapshot['userapi.logging']
@@ -182,10 +189,8 @@ export function registerRouteCommands(program: Command): void {
         let last = (await searchLog(app, { limit: 1 }))[0]?.id ?? '';
         for (;;) {
           const rows = (await searchLog(app, { limit: 200 })).filter((r) => r.id > last).reverse();
-          for (const r of rows)
-            console.log(
-              `${new Date(r.at_ms).toISOString()} ${r.status} ${r.method.padEnd(6)} ${r.path} ${r.duration_ms}ms ${r.ip} ${r.client_id ?? '-'}`,
-            );
+          const clients = await clientsOf(app, rows);
+          for (const r of rows) console.log(logLine(r, clients, false));
           if (rows.length) last = rows.at(-1)!.id;
           await new Promise((r) => setTimeout(r, 1000));
         }

@@ -4,7 +4,7 @@ import type { AppContext } from '../app-context.js';
 import { audit } from '../audit/audit.js';
 import { JwtKeyError, validateJwtKeyFile } from '../auth/jwt-keys.js';
 import { AppError } from '../platform/http/errors.js';
-import { ENTRY_ID_PATTERN, entryView, getEntry, searchLog, toCsv } from '../requestlog/search.js';
+import { clientsOf, ENTRY_ID_PATTERN, entryView, getEntry, searchLog, toCsv } from '../requestlog/search.js';
 import { isSettingKey, parseSetting, SettingError } from '../settings/definitions.js';
 import { addAlias, findAliasView, removeAlias, routeTableView, updateAlias, updateRoute } from './route-admin.js';
 
@@ -38,6 +38,7 @@ const NewAlias = Type.Object(
 const LogQuery = Type.Object(
   {
     client_id: Type.Optional(Type.String({ maxLength: 40 })),
+    email: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
     route: Type.Optional(Type.String({ maxLength: 200 })),
     status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
     ip: Type.Optional(Type.String({ maxLength: 64 })),
@@ -51,6 +52,7 @@ const LogQuery = Type.Object(
 
 const filterOf = (q: Static<typeof LogQuery>) => ({
   clientId: q.client_id,
+  clientEmail: q.email,
   route: q.route,
   status: q.status,
   ip: q.ip,
@@ -182,8 +184,9 @@ export function registerUserApiAdminRoutes(server: FastifyInstance, app: AppCont
     async (request) => {
       const rows = await searchLog(app, filterOf(request.query));
       const limit = request.query.limit ?? 50;
+      const clients = await clientsOf(app, rows);
       return {
-        items: rows.map((r) => entryView(r)),
+        items: rows.map((r) => entryView(r, clients)),
         next_before: rows.length === limit ? (rows.at(-1)?.id ?? null) : null,
       };
     },
@@ -194,7 +197,7 @@ export function registerUserApiAdminRoutes(server: FastifyInstance, app: AppCont
     async (request, reply) => {
       const rows = await searchLog(app, { ...filterOf(request.query), limit: request.query.limit ?? 1000 });
       reply.header('content-disposition', 'attachment; filename="portico-api-log.csv"');
-      return reply.type('text/csv; charset=utf-8').send(toCsv(rows));
+      return reply.type('text/csv; charset=utf-8').send(toCsv(rows, await clientsOf(app, rows)));
     },
   );
   server.get<{ Params: { id: string } }>(

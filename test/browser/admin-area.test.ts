@@ -96,7 +96,9 @@ describe('the admin area in a real browser', () => {
     const file = await (await download).path();
     const { readFileSync } = await import('node:fs');
     const csv = readFileSync(file, 'utf8');
-    expect(csv.split('\r\n')[0]).toBe('id,at,method,route,path,status,duration_ms,ip,client_id,request_id');
+    expect(csv.split('\r\n')[0]).toBe(
+      'id,at,method,route,path,status,duration_ms,ip,client_id,request_id,client_name,client_email',
+    );
     expect(csv).toContain('browser-trace-1');
   });
 
