@@ -100,27 +100,23 @@ describe('Admin API: an alias is its own route entry', () => {
     await adminCall('PATCH', '/userapi/routes/listServices', { description: null });
   });
 
-  it('disabling the original and the alias in turn reaches a second instance within a second', async () => {
+  it('a second instance follows each change at its next watcher poll (every 250 ms, so within a second)', async () => {
     const twin = await t.twin();
-    await twin.app.watcher.start();
-    const within = async (url: string, status: number) => {
-      const deadline = Date.now() + 1000;
-      let got = (await call(twin, url)).statusCode;
-      while (got !== status && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 20));
-        got = (await call(twin, url)).statusCode;
-      }
-      return got;
+    // One poll, as the twin's watcher timer runs it: what another `portico serve` has 250 ms later at most.
+    const afterOnePoll = async (url: string) => {
+      await twin.app.watcher.check();
+      return (await call(twin, url)).statusCode;
     };
+    await twin.app.watcher.check(true);
     await adminCall('PATCH', '/userapi/routes/listServices', { enabled: false });
-    expect(await within('/api/v1/services', 404)).toBe(404);
+    expect(await afterOnePoll('/api/v1/services')).toBe(404);
     expect((await call(twin, '/api/v1/cloud')).statusCode).toBe(200);
     await adminCall('PATCH', '/userapi/routes/listServices', { enabled: true });
     await adminCall('PATCH', cloud, { enabled: false });
-    expect(await within('/api/v1/cloud', 404)).toBe(404);
+    expect(await afterOnePoll('/api/v1/cloud')).toBe(404);
     expect((await call(twin, '/api/v1/services')).statusCode).toBe(200);
     await adminCall('PATCH', cloud, { enabled: true });
-    expect(await within('/api/v1/cloud', 200)).toBe(200);
+    expect(await afterOnePoll('/api/v1/cloud')).toBe(200);
   });
 
   it('a path given with the /api/v1 prefix means the same path without it', async () => {
