@@ -228,6 +228,7 @@ export function routeTableView(deps: Pick<AppContext, 'routes'>) {
     description: r.description,
     default_name: r.spec.summary,
     default_category: r.spec.category,
+    default_description: r.spec.description,
     aliases: r.aliases.map((a) => aliasView(r, a)),
   }));
 }
@@ -246,6 +247,7 @@ export function aliasView(route: EffectiveRoute, alias: EffectiveAlias) {
     description: alias.description,
     default_name: route.name,
     default_category: route.category,
+    default_description: route.description,
   };
 }
 

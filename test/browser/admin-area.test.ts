@@ -92,6 +92,13 @@ describe('the admin area in a real browser', () => {
     const res = await t.inject({ method: 'GET', url: `/api/v1/cloud/${svc.id}`, headers: { authorization: me.basic } });
     expect(res.statusCode).toBe(200);
     expect(res.json().id).toBe(svc.id);
+    // Saved unchanged, the alias keeps the route's defaults (and so its operation id from its path).
+    await page.getByRole('button', { name: 'Save alias /cloud/{id}' }).click();
+    await expect.poll(() => page.locator('#toast').innerText()).toBe('Alias /cloud/{id} saved');
+    expect(t.app.routes.alias('/cloud/{id}')).toMatchObject({
+      operationId: 'getCloudById',
+      own: { name: null, category: null, description: null },
+    });
   });
 
   it('moves GET /services to /cloud: an alias under its own name and category, the original disabled', async () => {

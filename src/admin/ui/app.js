@@ -232,6 +232,16 @@ function entryFields(label, entry) {
   };
 }
 
+/** What the name, category and description inputs hold; a value equal to the default is saved as the default (null). */
+function docsChanges(f, entry) {
+  const own = (value, fallback) => (value === fallback ? null : value);
+  return {
+    name: own(f.name.value, entry.default_name),
+    category: own(f.category.value, entry.default_category),
+    description: own(f.description.value, entry.default_description),
+  };
+}
+
 async function saveEntry(method, path, changes, message) {
   try {
     await api(method, path, changes);
@@ -307,8 +317,7 @@ function routeRow(route) {
         type: 'button',
         text: 'Save',
         onclick: async () => {
-          const changes = { name: f.name.value, category: f.category.value, description: f.description.value };
-          if (await saveEntry('PATCH', url, changes, `${route.operation_id} saved`)) await routesPage();
+          if (await saveEntry('PATCH', url, docsChanges(f, route), `${route.operation_id} saved`)) await routesPage();
         },
       }),
     ),
@@ -365,8 +374,7 @@ function aliasRow(alias) {
         text: 'Save',
         'aria-label': `Save ${label}`,
         onclick: async () => {
-          const changes = { name: f.name.value, category: f.category.value, description: f.description.value };
-          if (await saveEntry('PATCH', url, changes, `Alias ${alias.path} saved`)) await routesPage();
+          if (await saveEntry('PATCH', url, docsChanges(f, alias), `Alias ${alias.path} saved`)) await routesPage();
         },
       }),
     ),
