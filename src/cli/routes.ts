@@ -1,6 +1,14 @@
 import type { Command } from 'commander';
-import { getEntry, searchLog } from '../requestlog/search.js';
-import { addAlias, removeAlias, routeTableView, updateRoute } from '../userapi/route-admin.js';
+import { clientsOf, getEntry, type LogClient, type LogSummary, searchLog } from '../requestlog/search.js';
+import {
+  addAlias,
+  findAliasView,
+  type RouteChanges,
+  removeAlias,
+  routeTableView,
+  updateAlias,
+  updateRoute,
+} from '../userapi/route-admin.js';
 import { withApp } from './commands.js';
 import { CliUsageError } from './servers.js';
 
@@ -24,6 +32,43 @@ function parseTime(raw: string | undefined, flag: string): number | undefined {
   return ms;
 }
 
+interface ChangeOptions {
+  enabled?: string;
+  name?: string;
+  category?: string;
+  description?: string;
+  reset?: boolean;
+}
+
+function withChangeOptions(command: Command): Command {
+  return command
+    .option('--enabled <bool>', 'true or false')
+    .option('--name <name>', 'name shown in the docs')
+    .option('--category <category>', 'docs category')
+    .option('--description <text>', 'docs description');
+}
+
+/** The changes the options ask for; `optional`: none is fine (a new alias takes the defaults). */
+function changesOf(opts: ChangeOptions, optional = false): RouteChanges {
+  if (opts.reset) return { enabled: true, name: null, category: null, description: null };
+  const changes: RouteChanges = {
+    ...(opts.enabled !== undefined ? { enabled: parseBool(opts.enabled) } : {}),
+    ...(opts.name !== undefined ? { name: opts.name } : {}),
+    ...(opts.category !== undefined ? { category: opts.category } : {}),
+    ...(opts.description !== undefined ? { description: opts.description } : {}),
+  };
+  if (!optional && Object.keys(changes).length === 0)
+    throw new CliUsageError('Say what to change: --enabled, --name, --category, --description or --reset.');
+  return changes;
+}
+
+/** One entry on one line; the client as the admin knows them, the entry's id last. */
+function logLine(r: LogSummary, clients: Map<string, LogClient>, withId = true): string {
+  const client = r.client_id ? clients.get(r.client_id) : undefined;
+  const who = client ? `${r.client_id} ${client.name} <${client.email}>` : (r.client_id ?? '-');
+  return `${new Date(r.at_ms).toISOString()} ${r.status} ${r.method.padEnd(6)} ${r.path} ${r.duration_ms}ms ${r.ip} ${who}${withId ? ` ${r.id}` : ''}`;
+}
+
 export function registerRouteCommands(program: Command): void {
   const routes = program
     .command('routes')
@@ -37,50 +82,62 @@ export function registerRouteCommands(program: Command): void {
           console.log(
             `  ${r.enabled ? 'on ' : 'OFF'} ${r.method.padEnd(6)} ${r.path.padEnd(40)} ${r.operation_id.padEnd(28)} ${r.name}`,
           );
-          for (const a of r.aliases) console.log(`       alias ${a.path}${a.enabled ? '' : ' (off)'}`);
+          for (const a of r.aliases)
+            console.log(
+              `  ${a.enabled ? 'on ' : 'OFF'} alias  ${a.path.padEnd(40)} ${a.operation_id.padEnd(28)} ${a.name}${a.category === r.category ? '' : ` [${a.category}]`}`,
+            );
         }
       }
     });
   });
-  routes
-    .command('set <operationId>')
-    .option('--enabled <bool>', 'true or false')
-    .option('--name <name>', 'name shown in the docs')
-    .option('--category <category>', 'docs category')
-    .option('--description <text>', 'docs description')
+  withChangeOptions(
+    routes
+      .command('set <operationId>')
+      .description('Change a route: enable or disable it, its name, category and description in the docs'),
+  )
     .option('--reset', 'back to the defaults from code')
-    .action(
-      async (
-        operationId: string,
-        opts: { enabled?: string; name?: string; category?: string; description?: string; reset?: boolean },
-      ) => {
-        await withApp(async (app) => {
-          const changes = opts.reset
-            ? { enabled: true, name: null, category: null, description: null }
-            : {
-                ...(opts.enabled !== undefined ? { enabled: parseBool(opts.enabled) } : {}),
-                ...(opts.name !== undefined ? { name: opts.name } : {}),
-                ...(opts.category !== undefined ? { category: opts.category } : {}),
-                ...(opts.description !== undefined ? { description: opts.description } : {}),
-              };
-          if (Object.keys(changes).length === 0)
-            throw new CliUsageError('Say what to change: --enabled, --name, --category, --description or --reset.');
-          await updateRoute(app, operationId, changes, CLI);
-          console.log(`Route ${operationId} updated; running instances follow within a second.`);
-        });
-      },
-    );
-  const alias = routes.command('alias').description('Aliases: the same route under another path');
-  alias.command('add <operationId> <path>').action(async (operationId: string, path: string) => {
+    .action(async (operationId: string, opts: ChangeOptions) => {
+      await withApp(async (app) => {
+        await updateRoute(app, operationId, changesOf(opts), CLI);
+        console.log(`Route ${operationId} updated; running instances follow within a second.`);
+      });
+    });
+  const alias = routes
+    .command('alias')
+    .description('Aliases: the route under another path, a route entry of its own (enabled, named, described)');
+  withChangeOptions(
+    alias
+      .command('add <operationId> <path>')
+      .description("Add an alias, e.g. `routes alias add listServices /cloud`; its name etc. default to the route's"),
+  ).action(async (operationId: string, path: string, opts: ChangeOptions) => {
     await withApp(async (app) => {
-      await addAlias(app, operationId, path, CLI);
-      console.log(`Alias ${path} → ${operationId} added.`);
+      const added = await addAlias(app, operationId, { path, ...changesOf(opts, true) }, CLI);
+      const view = findAliasView(app, added);
+      console.log(
+        `Alias ${view.method} ${added} → ${operationId} added (operation id ${view.operation_id}${view.enabled ? '' : ', disabled'}).`,
+      );
+    });
+  });
+  withChangeOptions(
+    alias
+      .command('set <path>')
+      .description(
+        "Change an alias like a route: --enabled, --name, --category, --description; --reset for the route's",
+      )
+      .option('--reset', "enabled, with the original route's name, category and description"),
+  ).action(async (path: string, opts: ChangeOptions) => {
+    await withApp(async (app) => {
+      const changed = await updateAlias(app, path, changesOf(opts), CLI);
+      const view = findAliasView(app, changed);
+      console.log(
+        `Alias ${changed} updated (${view.enabled ? 'enabled' : 'disabled'}, "${view.name}" in ${view.category}); running instances follow within a second.`,
+      );
     });
   });
   alias.command('rm <path>').action(async (path: string) => {
     await withApp(async (app) => {
-      await removeAlias(app, path, CLI);
-      console.log(`Alias ${path} removed.`);
+      const removed = await removeAlias(app, path, CLI);
+      console.log(`Alias ${removed} removed.`);
     });
   });
 
@@ -90,6 +147,7 @@ export function registerRouteCommands(program: Command): void {
   logs
     .command('search')
     .option('--client <id>', 'client id')
+    .option('--email <address>', "the client's email")
     .option('--route <operationId|path>', 'route id or the path called')
     .option('--status <code>', 'HTTP status')
     .option('--ip <address>', 'caller address')
@@ -105,6 +163,7 @@ export function registerRouteCommands(program: Command): void {
         }
         const rows = await searchLog(app, {
           clientId: opts.client,
+          clientEmail: opts.email,
           route: opts.route,
           status: opts.status ? Number(opts.status) : undefined,
           ip: opts.ip,
@@ -112,10 +171,8 @@ export function registerRouteCommands(program: Command): void {
           untilMs: parseTime(opts.until, '--until'),
           limit: Number(opts.limit ?? 50),
         });
-        for (const r of rows)
-          console.log(
-            `${new Date(r.at_ms).toISOString()} ${r.status} ${r.method.padEnd(6)} ${r.path} ${r.duration_ms}ms ${r.ip} ${r.client_id ?? '-'} ${r.id}`,
-          );
+        const clients = await clientsOf(app, rows);
+        for (const r of rows) console.log(logLine(r, clients));
         if (rows.length === 0)
           console.log(
             app.settings.snapshot['userapi.logging']
@@ -132,10 +189,8 @@ export function registerRouteCommands(program: Command): void {
         let last = (await searchLog(app, { limit: 1 }))[0]?.id ?? '';
         for (;;) {
           const rows = (await searchLog(app, { limit: 200 })).filter((r) => r.id > last).reverse();
-          for (const r of rows)
-            console.log(
-              `${new Date(r.at_ms).toISOString()} ${r.status} ${r.method.padEnd(6)} ${r.path} ${r.duration_ms}ms ${r.ip} ${r.client_id ?? '-'}`,
-            );
+          const clients = await clientsOf(app, rows);
+          for (const r of rows) console.log(logLine(r, clients, false));
           if (rows.length) last = rows.at(-1)!.id;
           await new Promise((r) => setTimeout(r, 1000));
         }

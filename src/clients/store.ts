@@ -33,3 +33,12 @@ export async function countClients(db: Kysely<Database>): Promise<number> {
     .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
+
+/** Id, name and email of each of these clients that exists (the request log names its callers). */
+export function findClientNames(
+  db: Kysely<Database>,
+  ids: string[],
+): Promise<Pick<ClientRow, 'id' | 'name' | 'email'>[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.selectFrom('clients').select(['id', 'name', 'email']).where('id', 'in', ids).execute();
+}

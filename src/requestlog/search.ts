@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../app-context.js';
+import { normaliseEmail } from '../clients/clients.js';
+import { findClientByEmail, findClientNames } from '../clients/store.js';
 import { AppError } from '../platform/http/errors.js';
 import { iso } from '../platform/http/schemas.js';
 import { decodeSegment, type StoredEntry } from './segment.js';
@@ -11,6 +13,8 @@ import { decodeSegment, type StoredEntry } from './segment.js';
  */
 export interface LogFilter {
   clientId?: string | undefined;
+  /** The calling client's email (any case): its entries, however it authenticated. */
+  clientEmail?: string | undefined;
   route?: string | undefined;
   status?: number | undefined;
   ip?: string | undefined;
@@ -61,7 +65,23 @@ function summaryOf(id: string, e: StoredEntry): LogSummary {
   };
 }
 
-export function entryView(row: LogSummary) {
+/** The client who sent a request, as the admin knows them. */
+export interface LogClient {
+  id: string;
+  name: string;
+  email: string;
+}
+
+/** The clients the rows name (a client since deleted is left out: the entry keeps its id). */
+export async function clientsOf(
+  app: Pick<AppContext, 'db'>,
+  rows: { client_id: string | null }[],
+): Promise<Map<string, LogClient>> {
+  const ids = [...new Set(rows.map((r) => r.client_id).filter((id): id is string => id !== null))];
+  return new Map((await findClientNames(app.db.kysely, ids)).map((c) => [c.id, c]));
+}
+
+export function entryView(row: LogSummary, clients?: Map<string, LogClient>) {
   return {
     id: row.id,
     at: iso(row.at_ms),
@@ -72,6 +92,7 @@ export function entryView(row: LogSummary) {
     duration_ms: row.duration_ms,
     ip: row.ip,
     client_id: row.client_id,
+    client: (row.client_id && clients?.get(row.client_id)) || null,
     request_id: row.request_id,
   };
 }
@@ -97,8 +118,15 @@ function matches(e: StoredEntry, filter: LogFilter): boolean {
 }
 
 /** Matching entries, newest first (in the order they were logged, by id). */
-export async function searchLog(app: Pick<AppContext, 'db'>, filter: LogFilter): Promise<LogSummary[]> {
-  const limit = Math.min(filter.limit ?? 50, 1000);
+export async function searchLog(app: Pick<AppContext, 'db'>, wanted: LogFilter): Promise<LogSummary[]> {
+  const limit = Math.min(wanted.limit ?? 50, 1000);
+  let filter = wanted;
+  if (wanted.clientEmail !== undefined) {
+    // Entries name the client by id: the email is looked up, and no such client has no entries.
+    const client = await findClientByEmail(app.db.kysely, normaliseEmail(wanted.clientEmail));
+    if (!client || (wanted.clientId && wanted.clientId !== client.id)) return [];
+    filter = { ...wanted, clientId: client.id };
+  }
   let q = app.db.kysely.selectFrom('request_log_segment').select(['id', 'entries']);
   if (filter.clientId) q = q.where(lists('client_ids', filter.clientId));
   if (filter.route) q = q.where(lists('routes', filter.route));
@@ -152,8 +180,9 @@ export async function getEntry(app: Pick<AppContext, 'db'>, id: string) {
             .execute()
         ).map((b) => [b.hash, b.body]),
   );
+  const summary = summaryOf(id, entry);
   return {
-    ...entryView(summaryOf(id, entry)),
+    ...entryView(summary, await clientsOf(app, [summary])),
     query: entry[4],
     request_headers: JSON.parse(entry[12]) as Record<string, string>,
     request_body: (entry[10] && bodies.get(entry[10])) ?? null,
@@ -168,11 +197,37 @@ const csvCell = (value: unknown) => {
   return /[",\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 };
 
-export function toCsv(rows: LogSummary[]): string {
-  const header = ['id', 'at', 'method', 'route', 'path', 'status', 'duration_ms', 'ip', 'client_id', 'request_id'];
+export function toCsv(rows: LogSummary[], clients?: Map<string, LogClient>): string {
+  const header = [
+    'id',
+    'at',
+    'method',
+    'route',
+    'path',
+    'status',
+    'duration_ms',
+    'ip',
+    'client_id',
+    'request_id',
+    'client_name',
+    'client_email',
+  ];
   const lines = rows.map((r) => {
-    const v = entryView(r);
-    return [v.id, v.at, v.method, v.route, v.path, v.status, v.duration_ms, v.ip, v.client_id, v.request_id]
+    const v = entryView(r, clients);
+    return [
+      v.id,
+      v.at,
+      v.method,
+      v.route,
+      v.path,
+      v.status,
+      v.duration_ms,
+      v.ip,
+      v.client_id,
+      v.request_id,
+      v.client?.name,
+      v.client?.email,
+    ]
       .map(csvCell)
       .join(',');
   });

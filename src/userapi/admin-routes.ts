@@ -4,9 +4,9 @@ import type { AppContext } from '../app-context.js';
 import { audit } from '../audit/audit.js';
 import { JwtKeyError, validateJwtKeyFile } from '../auth/jwt-keys.js';
 import { AppError } from '../platform/http/errors.js';
-import { ENTRY_ID_PATTERN, entryView, getEntry, searchLog, toCsv } from '../requestlog/search.js';
+import { clientsOf, ENTRY_ID_PATTERN, entryView, getEntry, searchLog, toCsv } from '../requestlog/search.js';
 import { isSettingKey, parseSetting, SettingError } from '../settings/definitions.js';
-import { addAlias, removeAlias, routeTableView, setAliasEnabled, updateRoute } from './route-admin.js';
+import { addAlias, findAliasView, removeAlias, routeTableView, updateAlias, updateRoute } from './route-admin.js';
 
 /** "Extras → User API" in the Admin API: settings, the route table and aliases, the request log. */
 const USERAPI_KEYS = [
@@ -23,18 +23,22 @@ const USERAPI_KEYS = [
 ] as const;
 
 const SettingsPatch = Type.Record(Type.String(), Type.String({ maxLength: 20000 }));
-const RoutePatch = Type.Object(
-  {
-    enabled: Type.Optional(Type.Boolean()),
-    name: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
-    category: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
-    description: Type.Optional(Type.Union([Type.String({ maxLength: 5000 }), Type.Null()])),
-  },
-  { additionalProperties: false, minProperties: 1 },
+/** What the admin can change on a route or an alias; null goes back to the default. */
+const RouteFields = {
+  enabled: Type.Optional(Type.Boolean()),
+  name: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
+  category: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
+  description: Type.Optional(Type.Union([Type.String({ maxLength: 5000 }), Type.Null()])),
+};
+const RoutePatch = Type.Object(RouteFields, { additionalProperties: false, minProperties: 1 });
+const NewAlias = Type.Object(
+  { path: Type.String({ minLength: 2, maxLength: 200 }), ...RouteFields },
+  { additionalProperties: false },
 );
 const LogQuery = Type.Object(
   {
     client_id: Type.Optional(Type.String({ maxLength: 40 })),
+    email: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
     route: Type.Optional(Type.String({ maxLength: 200 })),
     status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
     ip: Type.Optional(Type.String({ maxLength: 64 })),
@@ -48,6 +52,7 @@ const LogQuery = Type.Object(
 
 const filterOf = (q: Static<typeof LogQuery>) => ({
   clientId: q.client_id,
+  clientEmail: q.email,
   route: q.route,
   status: q.status,
   ip: q.ip,
@@ -133,17 +138,17 @@ export function registerUserApiAdminRoutes(server: FastifyInstance, app: AppCont
     },
   );
 
-  server.post<{ Params: { operationId: string }; Body: { path: string } }>(
+  server.post<{ Params: { operationId: string }; Body: Static<typeof NewAlias> }>(
     '/userapi/routes/:operationId/aliases',
     {
       schema: {
         params: Type.Object({ operationId: Type.String({ pattern: '^[A-Za-z0-9_]{1,100}$' }) }),
-        body: Type.Object({ path: Type.String({ minLength: 2, maxLength: 200 }) }, { additionalProperties: false }),
+        body: NewAlias,
       },
     },
     async (request, reply) => {
-      await addAlias(app, request.params.operationId, request.body.path, actor(request));
-      return reply.code(201).send(routeTableView(app).find((r) => r.operation_id === request.params.operationId));
+      const path = await addAlias(app, request.params.operationId, request.body, actor(request));
+      return reply.code(201).send(findAliasView(app, path));
     },
   );
 
@@ -151,17 +156,17 @@ export function registerUserApiAdminRoutes(server: FastifyInstance, app: AppCont
     { path: Type.String({ minLength: 2, maxLength: 200 }) },
     { additionalProperties: false },
   );
-  server.patch<{ Querystring: { path: string }; Body: { enabled: boolean } }>(
+  server.get<{ Querystring: { path: string } }>(
     '/userapi/aliases',
-    {
-      schema: {
-        querystring: AliasQuery,
-        body: Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false }),
-      },
-    },
+    { schema: { querystring: AliasQuery } },
+    async (request) => findAliasView(app, request.query.path),
+  );
+  server.patch<{ Querystring: { path: string }; Body: Static<typeof RoutePatch> }>(
+    '/userapi/aliases',
+    { schema: { querystring: AliasQuery, body: RoutePatch } },
     async (request) => {
-      await setAliasEnabled(app, request.query.path, request.body.enabled, actor(request));
-      return { path: request.query.path, enabled: request.body.enabled };
+      const path = await updateAlias(app, request.query.path, request.body, actor(request));
+      return findAliasView(app, path);
     },
   );
   server.delete<{ Querystring: { path: string } }>(
@@ -179,8 +184,9 @@ export function registerUserApiAdminRoutes(server: FastifyInstance, app: AppCont
     async (request) => {
       const rows = await searchLog(app, filterOf(request.query));
       const limit = request.query.limit ?? 50;
+      const clients = await clientsOf(app, rows);
       return {
-        items: rows.map((r) => entryView(r)),
+        items: rows.map((r) => entryView(r, clients)),
         next_before: rows.length === limit ? (rows.at(-1)?.id ?? null) : null,
       };
     },
@@ -191,7 +197,7 @@ export function registerUserApiAdminRoutes(server: FastifyInstance, app: AppCont
     async (request, reply) => {
       const rows = await searchLog(app, { ...filterOf(request.query), limit: request.query.limit ?? 1000 });
       reply.header('content-disposition', 'attachment; filename="portico-api-log.csv"');
-      return reply.type('text/csv; charset=utf-8').send(toCsv(rows));
+      return reply.type('text/csv; charset=utf-8').send(toCsv(rows, await clientsOf(app, rows)));
     },
   );
   server.get<{ Params: { id: string } }>(

@@ -3,7 +3,7 @@ import type { AppContext } from '../app-context.js';
 import { ERROR_CODES, type ErrorCode, PROBLEM_TYPE_BASE } from '../platform/http/errors.js';
 import type { AnyRouteSpec } from '../platform/http/route.js';
 import type { AuthMethod } from '../settings/definitions.js';
-import { API_PREFIX, type EffectiveRoute } from './route-table.js';
+import { API_PREFIX, type EffectiveAlias, type EffectiveRoute } from './route-table.js';
 
 /**
  * The OpenAPI 3.1 document, built on each request from the route declarations and the admin's
@@ -103,15 +103,30 @@ function errorResponses(spec: AnyRouteSpec): Json {
   return out;
 }
 
-function operation(route: EffectiveRoute, methods: readonly AuthMethod[], alias?: { path: string; n: number }): Json {
+/** An alias is documented as an entry of its own: its own operation id, name, category and description. */
+function entry(route: EffectiveRoute, alias?: EffectiveAlias): Json {
+  const { spec } = route;
+  if (!alias)
+    return {
+      operationId: spec.operationId,
+      summary: route.name,
+      description: route.description,
+      tags: [route.category],
+    };
+  // Pointing at the original only while it answers: an alias replacing a disabled route stands alone.
+  const same = route.enabled ? `\n\nThe same operation as \`${spec.method} ${spec.path}\`.` : '';
+  return {
+    operationId: alias.operationId,
+    summary: alias.name,
+    description: `${alias.description}${same}`,
+    tags: [alias.category],
+  };
+}
+
+function operation(route: EffectiveRoute, methods: readonly AuthMethod[], alias?: EffectiveAlias): Json {
   const { spec } = route;
   const op: Json = {
-    operationId: alias ? `${spec.operationId}_alias${alias.n}` : spec.operationId,
-    summary: alias ? `${route.name} (alias)` : route.name,
-    description: alias
-      ? `${route.description}\n\nAlias of \`${spec.method} ${spec.path}\`: behaves exactly like it.`
-      : route.description,
-    tags: [route.category],
+    ...entry(route, alias),
     security: spec.auth === 'client' ? methods.map((m) => ({ [SECURITY_SCHEMES[m][0]]: [] })) : [],
   };
   const params = parameters(spec);
@@ -177,16 +192,18 @@ export function buildOpenApiDocument(app: AppContext): Json {
   const add = (path: string, method: string, op: Json) => {
     paths[path] = { ...(paths[path] ?? {}), [method.toLowerCase()]: op };
   };
-  const routes = app.routes.all().filter((r) => r.enabled);
-  for (const route of routes) {
-    add(route.spec.path, route.spec.method, operation(route, methods));
-    route.aliases
-      .filter((a) => a.enabled)
-      .forEach((alias, i) => {
-        add(alias.path, route.spec.method, operation(route, methods, { path: alias.path, n: i + 1 }));
-      });
+  const categories = new Set<string>();
+  for (const route of app.routes.all()) {
+    if (route.enabled) {
+      add(route.spec.path, route.spec.method, operation(route, methods));
+      categories.add(route.category);
+    }
+    for (const alias of route.aliases.filter((a) => a.enabled)) {
+      add(alias.path, route.spec.method, operation(route, methods, alias));
+      categories.add(alias.category);
+    }
   }
-  const tags = [...new Set(routes.map((r) => r.category))].sort().map((name) => ({ name }));
+  const tags = [...categories].sort().map((name) => ({ name }));
   return {
     openapi: '3.1.0',
     info: {

@@ -28,10 +28,17 @@ declare module 'fastify' {
  */
 async function guard(app: AppContext, spec: AnyRouteSpec, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   request.operationId = spec.operationId;
-  if (!app.routes.isEnabled(spec.operationId)) {
+  // Called through an alias (rewritten before routing): the alias's own flag decides, so an alias
+  // keeps answering when the original is disabled, and the other way round.
+  const called = request.originalUrl;
+  const enabled =
+    called === request.url
+      ? app.routes.isEnabled(spec.operationId)
+      : app.routes.match(request.method, called)?.alias.target === spec.operationId;
+  if (!enabled) {
     throw new AppError(
       'route_not_found',
-      `No route ${request.method} ${request.url.split('?')[0]}. See /api/docs for the routes.`,
+      `No route ${request.method} ${called.split('?')[0]}. See /api/docs for the routes.`,
     );
   }
   if (spec.auth === 'none') {

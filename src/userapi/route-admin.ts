@@ -3,6 +3,7 @@ import { audit } from '../audit/audit.js';
 import { AppError } from '../platform/http/errors.js';
 import { pathParams } from '../platform/http/route.js';
 import { bumpConfigVersion } from '../settings/store.js';
+import { API_PREFIX, type EffectiveAlias, type EffectiveRoute } from './route-table.js';
 
 /**
  * The admin's changes to User API routes: enable/disable, rename, re-categorise, re-describe, and
@@ -30,8 +31,8 @@ function known(deps: Deps, operationId: string) {
   return route;
 }
 
-export async function updateRoute(deps: Deps, operationId: string, changes: RouteChanges, actor: Actor): Promise<void> {
-  known(deps, operationId);
+/** Refuses a docs name or category that is empty or too long, naming the field. */
+function checkDocsFields(changes: RouteChanges): void {
   for (const [field, value] of Object.entries({ name: changes.name, category: changes.category })) {
     if (typeof value === 'string' && (value.trim() === '' || value.length > 100)) {
       throw new AppError('validation_failed', `The ${field} must be 1–100 characters.`, {
@@ -39,6 +40,11 @@ export async function updateRoute(deps: Deps, operationId: string, changes: Rout
       });
     }
   }
+}
+
+export async function updateRoute(deps: Deps, operationId: string, changes: RouteChanges, actor: Actor): Promise<void> {
+  known(deps, operationId);
+  checkDocsFields(changes);
   const now = deps.clock.nowMs();
   await deps.db.kysely.transaction().execute(async (trx) => {
     const current = await trx
@@ -74,23 +80,46 @@ export async function updateRoute(deps: Deps, operationId: string, changes: Rout
 }
 
 const ALIAS_PATH = /^\/[A-Za-z0-9._~\-/{}]{1,200}$/;
+/** Paths below /api/v1 that are not routes but must stay reachable. */
+const RESERVED = ['/openapi.json'];
 
-export async function addAlias(deps: Deps, operationId: string, path: string, actor: Actor): Promise<void> {
+const pathError = (message: string) =>
+  new AppError('validation_failed', message, { errors: [{ field: 'body.path', message }] });
+
+/**
+ * An alias path as stored: below /api/v1, without it. `/api/v1/cloud` means `/cloud` (every
+ * route is under the prefix, so giving it is taken as naming the prefix, not doubling it); a
+ * trailing slash is dropped.
+ */
+export function normaliseAliasPath(raw: string): string {
+  const path = raw.trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path))
+    throw pathError(`Give the alias as a path below ${API_PREFIX}, such as /cloud, not a full URL.`);
+  const below = path === API_PREFIX || path.startsWith(`${API_PREFIX}/`) ? path.slice(API_PREFIX.length) : path;
+  return below.length > 1 && below.endsWith('/') ? below.slice(0, -1) : below;
+}
+
+export interface NewAlias extends RouteChanges {
+  path: string;
+}
+
+export async function addAlias(deps: Deps, operationId: string, input: NewAlias, actor: Actor): Promise<string> {
   const route = known(deps, operationId);
-  const fail = (message: string) =>
-    new AppError('validation_failed', message, { errors: [{ field: 'body.path', message }] });
+  const path = normaliseAliasPath(input.path);
   if (!ALIAS_PATH.test(path) || path.includes('//') || /\{(?!\w+\})/.test(path)) {
-    throw fail(
-      'The alias must be a path below /api/v1 such as /cloud/{id}: letters, digits, - . _ ~ / and {parameters}.',
+    throw pathError(
+      `The alias must be a path below ${API_PREFIX} such as /cloud/{id}: letters, digits, - . _ ~ / and {parameters}.`,
     );
   }
+  if (RESERVED.includes(path)) throw pathError(`${API_PREFIX}${path} is taken by Portico itself; choose another path.`);
   const wanted = [...pathParams(route.spec.path)].sort().join(',');
   const given = [...pathParams(path)].sort().join(',');
   if (wanted !== given) {
-    throw fail(
+    throw pathError(
       `The alias must have exactly the route's path parameters {${pathParams(route.spec.path).join('}, {') || ''}}; it has {${pathParams(path).join('}, {')}}.`,
     );
   }
+  checkDocsFields(input);
   const shape = (p: string) => p.replace(/\{\w+\}/g, '{}');
   for (const other of deps.routes.all()) {
     const clash = [other.spec.path, ...other.aliases.map((a) => a.path)].find((p) => shape(p) === shape(path));
@@ -107,7 +136,16 @@ export async function addAlias(deps: Deps, operationId: string, path: string, ac
     if (existing) throw new AppError('conflict', `The alias ${path} already exists.`);
     await trx
       .insertInto('route_aliases')
-      .values({ path, operation_id: operationId, enabled: 1, created_at_ms: now, updated_at_ms: now })
+      .values({
+        path,
+        operation_id: operationId,
+        enabled: input.enabled === false ? 0 : 1,
+        name: input.name ?? null,
+        category: input.category ?? null,
+        description: input.description ?? null,
+        created_at_ms: now,
+        updated_at_ms: now,
+      })
       .execute();
     await bumpConfigVersion(trx);
     await audit(trx, now, {
@@ -117,48 +155,62 @@ export async function addAlias(deps: Deps, operationId: string, path: string, ac
       targetType: 'route',
       targetId: operationId,
       ip: actor.ip ?? null,
-      details: { path },
+      details: { ...input, path },
     });
   });
   await deps.watcher.check(true);
+  return path;
 }
 
-export async function setAliasEnabled(deps: Deps, path: string, enabled: boolean, actor: Actor): Promise<void> {
-  await changeAlias(deps, path, actor, 'route.alias_toggle', async (trx, now) =>
+/** Changes an alias like a route: enabled on its own, its own docs name, category, description (null: the original's). */
+export async function updateAlias(deps: Deps, rawPath: string, changes: RouteChanges, actor: Actor): Promise<string> {
+  const path = normaliseAliasPath(rawPath);
+  checkDocsFields(changes);
+  const set = {
+    ...(changes.enabled !== undefined ? { enabled: changes.enabled ? 1 : 0 } : {}),
+    ...(changes.name !== undefined ? { name: changes.name } : {}),
+    ...(changes.category !== undefined ? { category: changes.category } : {}),
+    ...(changes.description !== undefined ? { description: changes.description } : {}),
+  };
+  await changeAlias(deps, path, actor, { action: 'route.alias_update', details: { ...changes } }, async (trx, now) =>
     trx
       .updateTable('route_aliases')
-      .set({ enabled: enabled ? 1 : 0, updated_at_ms: now })
+      .set({ ...set, updated_at_ms: now })
       .where('path', '=', path)
       .executeTakeFirst(),
   );
+  return path;
 }
 
-export async function removeAlias(deps: Deps, path: string, actor: Actor): Promise<void> {
-  await changeAlias(deps, path, actor, 'route.alias_remove', async (trx) =>
+export async function removeAlias(deps: Deps, rawPath: string, actor: Actor): Promise<string> {
+  const path = normaliseAliasPath(rawPath);
+  await changeAlias(deps, path, actor, { action: 'route.alias_remove' }, async (trx) =>
     trx.deleteFrom('route_aliases').where('path', '=', path).executeTakeFirst(),
   );
+  return path;
 }
 
 async function changeAlias(
   deps: Deps,
   path: string,
   actor: Actor,
-  action: string,
+  what: { action: string; details?: Record<string, unknown> },
   change: (trx: Deps['db']['kysely'], nowMs: number) => Promise<{ numUpdatedRows?: bigint; numDeletedRows?: bigint }>,
 ): Promise<void> {
   const now = deps.clock.nowMs();
   await deps.db.kysely.transaction().execute(async (trx) => {
     const result = await change(trx, now);
     if (Number(result.numUpdatedRows ?? result.numDeletedRows ?? 0) !== 1)
-      throw new AppError('not_found', `No alias ${path}.`);
+      throw new AppError('not_found', `No alias ${path}. \`portico routes list\` shows them.`);
     await bumpConfigVersion(trx);
     await audit(trx, now, {
       actorType: actor.type,
       actorId: actor.id,
-      action,
+      action: what.action,
       targetType: 'alias',
       targetId: path,
       ip: actor.ip ?? null,
+      ...(what.details ? { details: what.details } : {}),
     });
   });
   await deps.watcher.check(true);
@@ -176,6 +228,33 @@ export function routeTableView(deps: Pick<AppContext, 'routes'>) {
     description: r.description,
     default_name: r.spec.summary,
     default_category: r.spec.category,
-    aliases: r.aliases.map((a) => ({ path: a.path, enabled: a.enabled })),
+    default_description: r.spec.description,
+    aliases: r.aliases.map((a) => aliasView(r, a)),
   }));
+}
+
+/** An alias as the admin sees it: its own state, and what it falls back to. */
+export function aliasView(route: EffectiveRoute, alias: EffectiveAlias) {
+  return {
+    path: alias.path,
+    operation_id: alias.operationId,
+    method: route.spec.method,
+    target: route.operationId,
+    target_path: route.spec.path,
+    enabled: alias.enabled,
+    name: alias.name,
+    category: alias.category,
+    description: alias.description,
+    default_name: route.name,
+    default_category: route.category,
+    default_description: route.description,
+  };
+}
+
+/** One alias's view, or not_found naming what to do. */
+export function findAliasView(deps: Pick<AppContext, 'routes'>, rawPath: string) {
+  const alias = deps.routes.alias(normaliseAliasPath(rawPath));
+  const route = alias && deps.routes.get(alias.target);
+  if (!alias || !route) throw new AppError('not_found', `No alias ${rawPath}. \`portico routes list\` shows them.`);
+  return aliasView(route, alias);
 }

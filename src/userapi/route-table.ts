@@ -15,13 +15,27 @@ export interface EffectiveRoute {
   aliases: EffectiveAlias[];
 }
 
+/**
+ * An alias: the route under another path, as a route entry of its own. It is enabled on its own
+ * (it answers while the original is disabled, which is how a route is moved), and has its own
+ * docs name, category and description, each defaulting to the original's.
+ */
 export interface EffectiveAlias {
   path: string;
+  /** Its own OpenAPI operation id (aliasOperationId). */
   operationId: string;
+  /** The original route's operation id: what the handler, rate limit and request log know. */
+  target: string;
   enabled: boolean;
+  name: string;
+  category: string;
+  description: string;
+  /** The admin's own values (null: the original's), as stored. */
+  own: { name: string | null; category: string | null; description: string | null };
 }
 
-interface CompiledAlias extends EffectiveAlias {
+interface CompiledAlias {
+  alias: EffectiveAlias;
   pattern: RegExp;
   method: string;
   /** Canonical path template the alias rewrites to, e.g. `/services/{id}`. */
@@ -30,25 +44,55 @@ interface CompiledAlias extends EffectiveAlias {
 }
 
 function compileAlias(alias: EffectiveAlias, spec: AnyRouteSpec): CompiledAlias {
-  const params = pathParams(alias.path);
   const source = alias.path
     .split(/\{\w+\}/)
     .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
     .join('([^/?#]+)');
   return {
-    ...alias,
+    alias,
     pattern: new RegExp(`^${API_PREFIX}${source}/?(\\?.*)?$`),
     method: spec.method,
     target: spec.path,
-    params,
+    params: pathParams(alias.path),
   };
+}
+
+const words = (text: string) => text.split(/[^A-Za-z0-9]+/).filter(Boolean);
+const capital = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+
+/**
+ * An alias's OpenAPI operation id: from the name the admin gave it (`List cloud servers` →
+ * `listCloudServers`), else from its method and path (`GET /cloud/{id}` → `getCloudById`).
+ * `taken` holds the ids already used; a clash falls back to the path, then to a number.
+ */
+export function aliasOperationId(
+  input: { method: string; path: string; ownName: string | null },
+  taken: Set<string>,
+): string {
+  const fromPath =
+    input.method.toLowerCase() +
+    input.path
+      .split('/')
+      .filter(Boolean)
+      .map((segment) => {
+        const param = /^\{(\w+)\}$/.exec(segment);
+        return param ? `By${capital(param[1]!)}` : words(segment).map(capital).join('');
+      })
+      .join('');
+  const named = input.ownName ? words(input.ownName).map(capital).join('') : '';
+  const fromName = /^[A-Za-z]/.test(named) ? named.charAt(0).toLowerCase() + named.slice(1) : '';
+  for (const candidate of [fromName, fromPath]) if (candidate && !taken.has(candidate)) return candidate;
+  let n = 2;
+  while (taken.has(`${fromPath}${n}`)) n += 1;
+  return `${fromPath}${n}`;
 }
 
 /**
  * The User API's routes as the admin has shaped them: defaults from code, overrides and aliases
  * from the database. Fastify's router is fixed at start-up, so disabling is a check before the
- * handler and an alias is a URL rewrite (Fastify's `rewriteUrl`) to its canonical route; both read
- * this in-memory table, which the ConfigWatcher reloads on every instance when the admin changes it.
+ * handler and an alias is a URL rewrite (Fastify's `rewriteUrl`) to its canonical route, whose
+ * guard then checks the alias's own flag instead of the route's; both read this in-memory table,
+ * which the ConfigWatcher reloads on every instance when the admin changes it.
  */
 export class RouteTable {
   private readonly specs = new Map<string, AnyRouteSpec>();
@@ -75,31 +119,41 @@ export class RouteTable {
     return this.effective.get(operationId)?.enabled ?? false;
   }
 
+  /** The alias at this path (as stored, without the /api/v1 prefix), enabled or not. */
+  alias(path: string): EffectiveAlias | undefined {
+    return this.aliases.find((a) => a.alias.path === path)?.alias;
+  }
+
   /**
-   * Maps a called URL to the canonical route's URL when it matches an enabled alias; otherwise
-   * returns it unchanged. Runs before routing, on every request: a linear scan over a handful of
-   * aliases is cheaper than anything cleverer.
+   * The enabled alias a called URL (with its /api/v1 prefix) goes to, with the canonical route's
+   * URL. Runs before routing, on every request: a linear scan over a handful of aliases is
+   * cheaper than anything cleverer.
    */
-  rewrite(method: string, url: string): string {
-    if (this.aliases.length === 0 || !url.startsWith(API_PREFIX)) return url;
-    for (const alias of this.aliases) {
-      if (alias.method !== method && !(method === 'HEAD' && alias.method === 'GET')) continue;
-      const match = alias.pattern.exec(url);
-      if (!match) continue;
-      if (!alias.enabled || !this.isEnabled(alias.operationId)) return url;
-      let target = alias.target;
-      alias.params.forEach((name, i) => {
-        target = target.replace(`{${name}}`, match[i + 1] ?? '');
+  match(method: string, url: string): { alias: EffectiveAlias; url: string } | undefined {
+    if (this.aliases.length === 0 || !url.startsWith(API_PREFIX)) return undefined;
+    for (const compiled of this.aliases) {
+      if (compiled.method !== method && !(method === 'HEAD' && compiled.method === 'GET')) continue;
+      const found = compiled.pattern.exec(url);
+      if (!found) continue;
+      if (!compiled.alias.enabled) return undefined;
+      let target = compiled.target;
+      compiled.params.forEach((name, i) => {
+        target = target.replace(`{${name}}`, found[i + 1] ?? '');
       });
-      return `${API_PREFIX}${target}${match[alias.params.length + 1] ?? ''}`;
+      return { alias: compiled.alias, url: `${API_PREFIX}${target}${found[compiled.params.length + 1] ?? ''}` };
     }
-    return url;
+    return undefined;
+  }
+
+  /** Maps a called URL to the canonical route's URL when it is an enabled alias; otherwise returns it unchanged. */
+  rewrite(method: string, url: string): string {
+    return this.match(method, url)?.url ?? url;
   }
 
   async reload(db: Kysely<Database>): Promise<void> {
     const [overrides, aliases] = await Promise.all([
       db.selectFrom('route_overrides').selectAll().execute(),
-      db.selectFrom('route_aliases').selectAll().execute(),
+      db.selectFrom('route_aliases').selectAll().orderBy('path').execute(),
     ]);
     this.apply(overrides, aliases);
   }
@@ -119,11 +173,23 @@ export class RouteTable {
         aliases: [],
       });
     }
+    const taken = new Set(next.keys());
     const compiled: CompiledAlias[] = [];
     for (const row of aliases) {
       const route = next.get(row.operation_id);
       if (!route) continue; // an alias of a route that no longer exists in code is ignored
-      const alias = { path: row.path, operationId: row.operation_id, enabled: row.enabled === 1 };
+      const operationId = aliasOperationId({ method: route.spec.method, path: row.path, ownName: row.name }, taken);
+      taken.add(operationId);
+      const alias: EffectiveAlias = {
+        path: row.path,
+        operationId,
+        target: route.operationId,
+        enabled: row.enabled === 1,
+        name: row.name ?? route.name,
+        category: row.category ?? route.category,
+        description: row.description ?? route.description,
+        own: { name: row.name, category: row.category, description: row.description },
+      };
       route.aliases.push(alias);
       compiled.push(compileAlias(alias, route.spec));
     }

@@ -67,7 +67,7 @@ describe('Admin API: User API routes, settings and request log', () => {
     });
     expect(viaAlias.statusCode).toBe(200);
     expect(viaAlias.json().id).toBe(svc.id);
-    expect((await doc()).paths['/cloud/{id}'].get.operationId).toBe('getService_alias1');
+    expect((await doc()).paths['/cloud/{id}'].get.operationId).toBe('getCloudById');
     const collision = await adminCall('POST', '/userapi/routes/getInvoice/aliases', { path: '/services/{id}' });
     expect(collision.statusCode).toBe(409);
     expect(collision.json().detail).toContain('collides with GET /services/{id}');
@@ -189,6 +189,37 @@ describe('Admin API: User API routes, settings and request log', () => {
       }
     });
 
+    it("shows the client who sent the query by name and email, and filters by the client's email", async () => {
+      const named = await newClient(t.app, { name: 'Ada Lovelace', email: 'ada@analytical.example' });
+      await adminCall('PATCH', '/userapi/settings', { 'userapi.logging': 'on' });
+      try {
+        await t.inject({
+          method: 'GET',
+          url: '/api/v1/account',
+          headers: { authorization: named.basic, 'x-request-id': 'trace-named-1' },
+        });
+        await t.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: me.basic } });
+        await t.app.requestLog.flush();
+        const byEmail = (await adminCall('GET', '/userapi/logs?email=Ada%40Analytical.example')).json().items;
+        expect(byEmail).toHaveLength(1);
+        expect(byEmail[0]).toMatchObject({
+          request_id: 'trace-named-1',
+          client_id: named.row.id,
+          client: { id: named.row.id, name: 'Ada Lovelace', email: 'ada@analytical.example' },
+        });
+        const full = (await adminCall('GET', `/userapi/logs/${byEmail[0].id}`)).json();
+        expect(full.client).toEqual({ id: named.row.id, name: 'Ada Lovelace', email: 'ada@analytical.example' });
+        const csv = (await adminCall('GET', '/userapi/logs.csv?email=ada@analytical.example')).body;
+        expect(csv.split('\r\n')[1]).toMatch(/,trace-named-1,Ada Lovelace,ada@analytical\.example$/);
+        expect((await adminCall('GET', '/userapi/logs?email=nobody@analytical.example')).json().items).toEqual([]);
+        expect(
+          (await adminCall('GET', `/userapi/logs?email=ada@analytical.example&client_id=${me.row.id}`)).json().items,
+        ).toEqual([]);
+      } finally {
+        await adminCall('PATCH', '/userapi/settings', { 'userapi.logging': 'off' });
+      }
+    });
+
     it('caps large bodies and marks them cut; keeps the alias path called', async () => {
       await adminCall('PATCH', '/userapi/settings', { 'userapi.logging': 'on' });
       try {
@@ -233,7 +264,9 @@ describe('Admin API: User API routes, settings and request log', () => {
       expect(byIp.map((e: { request_id: string }) => e.request_id)).toEqual(['trace-404-1']);
       const csv = await adminCall('GET', '/userapi/logs.csv?ip=203.0.113.9');
       expect(csv.headers['content-type']).toContain('text/csv');
-      expect(csv.body.split('\r\n')[0]).toBe('id,at,method,route,path,status,duration_ms,ip,client_id,request_id');
+      expect(csv.body.split('\r\n')[0]).toBe(
+        'id,at,method,route,path,status,duration_ms,ip,client_id,request_id,client_name,client_email',
+      );
       expect(csv.body).toContain(',404,');
       // 15 days on, past the 14 days kept by default.
       const later = { ...t.app, clock: { nowMs: () => Date.now() + 15 * 86_400_000 } };

@@ -3,6 +3,7 @@ import type { CapturedRequest } from '../../src/requestlog/entry.js';
 import { RequestLogWriter } from '../../src/requestlog/writer.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { runCli } from '../helpers/cli.js';
+import { newClient } from '../helpers/factories.js';
 import { captureLogs } from '../helpers/logs.js';
 
 /** `portico logs search`, as an operator reads the request log from the shell. */
@@ -29,6 +30,7 @@ describe('portico logs', () => {
   beforeAll(async () => {
     t = await createTestApp();
     await t.app.settings.set('userapi.logging', 'on');
+    await newClient(t.app, { id: 'cli_scripted', name: 'Scripted Ltd', email: 'ops@scripted.example' });
     const writer = new RequestLogWriter(
       { databaseUrl: t.db.databaseUrl, sqlitePath: t.db.sqlitePath },
       captureLogs('warn').logger,
@@ -62,6 +64,17 @@ describe('portico logs', () => {
       response_body: '{"items":[]}',
       request_headers: { 'user-agent': 'script/2', authorization: 'Bearer [REDACTED]' },
     });
+  });
+
+  it("names the client by name and email, and finds a client's entries by email in any case", async () => {
+    const byEmail = await runCli(t.db, ['logs', 'search', '--email', 'OPS@Scripted.example']);
+    expect(byEmail.code).toBe(0);
+    const lines = byEmail.stdout.trim().split('\n');
+    expect(lines).toHaveLength(5);
+    for (const line of lines)
+      expect(line).toMatch(/ cli_scripted Scripted Ltd <ops@scripted\.example> log_\w{26}\.\d{4}$/);
+    const nobody = await runCli(t.db, ['logs', 'search', '--email', 'nobody@scripted.example']);
+    expect(nobody.stdout).toContain('No entries match.');
   });
 
   it('says so when nothing matches, and when an entry is gone', async () => {

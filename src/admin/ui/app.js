@@ -35,13 +35,14 @@ async function api(method, path, body) {
     credentials: 'same-origin',
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  if (res.status === 401) {
-    csrf = null;
-    location.hash = '#/login';
-    throw new Error('Please log in.');
-  }
   if (res.status === 204) return null;
-  const data = await res.json();
+  const data = await res.json().catch(() => ({}));
+  if (res.status === 401) {
+    // Logged out (or a wrong password on the login form): the server says which, and why.
+    csrf = null;
+    if (!location.hash.startsWith('#/login')) location.hash = '#/login';
+    throw new Error(data.detail || 'Please log in.');
+  }
   if (!res.ok) {
     const error = new Error(data.detail || data.title || 'Request failed');
     error.fields = data.errors || [];
@@ -180,7 +181,9 @@ async function settingsPage() {
 async function routesPage() {
   setNav('routes');
   const { items } = await api('GET', '/userapi/routes');
-  const categories = [...new Set(items.map((r) => r.category))].sort();
+  // An alias is a route entry of its own: it is listed under its own category.
+  const aliases = items.flatMap((r) => r.aliases);
+  const categories = [...new Set([...items, ...aliases].map((r) => r.category))].sort();
   const sections = categories.map((category) =>
     el(
       'section',
@@ -188,19 +191,24 @@ async function routesPage() {
       el('h2', { text: category }),
       el(
         'table',
-        {},
+        { class: 'routes' },
         el(
           'thead',
           {},
           el(
             'tr',
             {},
-            ...['On', 'Route', 'Name in the docs', 'Category', 'Aliases', ''].map((h) =>
+            ...['On', 'Route', 'Name in the docs', 'Category', 'Description', 'Aliases', ''].map((h) =>
               el('th', { scope: 'col', text: h }),
             ),
           ),
         ),
-        el('tbody', {}, ...items.filter((r) => r.category === category).map(routeRow)),
+        el(
+          'tbody',
+          {},
+          ...items.filter((r) => r.category === category).map(routeRow),
+          ...aliases.filter((a) => a.category === category).map(aliasRow),
+        ),
       ),
     ),
   );
@@ -208,61 +216,65 @@ async function routesPage() {
     el('h1', { text: 'Routes' }),
     el('p', {
       class: 'muted',
-      text: 'Changes apply to every running instance within a second. A disabled route answers 404 and leaves the docs.',
+      text: 'Changes apply to every running instance within a second. A disabled route answers 404 and leaves the docs. An alias is enabled on its own: disable a route and keep its alias to move it to another path.',
     }),
     ...sections,
   );
 }
 
+/** The inputs every route entry has (a route or an alias): enabled, name, category, description. */
+function entryFields(label, entry) {
+  return {
+    enabled: el('input', { type: 'checkbox', checked: entry.enabled, 'aria-label': `Enable ${label}` }),
+    name: el('input', { type: 'text', value: entry.name, 'aria-label': `Name of ${label}` }),
+    category: el('input', { type: 'text', value: entry.category, 'aria-label': `Category of ${label}` }),
+    description: el('textarea', { rows: '2', 'aria-label': `Description of ${label}` }, entry.description),
+  };
+}
+
+/** What the name, category and description inputs hold; a value equal to the default is saved as the default (null). */
+function docsChanges(f, entry) {
+  const own = (value, fallback) => (value === fallback ? null : value);
+  return {
+    name: own(f.name.value, entry.default_name),
+    category: own(f.category.value, entry.default_category),
+    description: own(f.description.value, entry.default_description),
+  };
+}
+
+async function saveEntry(method, path, changes, message) {
+  try {
+    await api(method, path, changes);
+    toast(message);
+    return true;
+  } catch (e) {
+    toast(e.message);
+    return false;
+  }
+}
+
 function routeRow(route) {
-  const enabled = el('input', {
-    type: 'checkbox',
-    checked: route.enabled,
-    'aria-label': `Enable ${route.operation_id}`,
-  });
-  const name = el('input', { type: 'text', value: route.name, 'aria-label': `Name of ${route.operation_id}` });
-  const category = el('input', {
-    type: 'text',
-    value: route.category,
-    'aria-label': `Category of ${route.operation_id}`,
-  });
+  const f = entryFields(route.operation_id, route);
+  const url = `/userapi/routes/${route.operation_id}`;
+  f.enabled.addEventListener('change', () =>
+    saveEntry(
+      'PATCH',
+      url,
+      { enabled: f.enabled.checked },
+      `${route.operation_id} ${f.enabled.checked ? 'enabled' : 'disabled'}`,
+    ),
+  );
   const aliasInput = el('input', {
     type: 'text',
     placeholder: '/cloud/{id}',
     'aria-label': `New alias for ${route.operation_id}`,
   });
-  const save = async (changes, message) => {
-    try {
-      await api('PATCH', `/userapi/routes/${route.operation_id}`, changes);
-      toast(message);
-    } catch (e) {
-      toast(e.message);
-    }
-  };
-  enabled.addEventListener('change', () =>
-    save({ enabled: enabled.checked }, `${route.operation_id} ${enabled.checked ? 'enabled' : 'disabled'}`),
-  );
   const aliases = route.aliases.map((a) =>
     el(
       'div',
       { class: 'row' },
       el('code', { text: a.path }),
       a.enabled ? '' : el('span', { class: 'badge off', text: 'off' }),
-      el('button', {
-        class: 'small',
-        type: 'button',
-        text: 'Remove',
-        'aria-label': `Remove alias ${a.path}`,
-        onclick: async () => {
-          try {
-            await api('DELETE', `/userapi/aliases?path=${encodeURIComponent(a.path)}`);
-            toast(`Alias ${a.path} removed`);
-            await routesPage();
-          } catch (e) {
-            toast(e.message);
-          }
-        },
-      }),
     ),
   );
   const addAlias = el(
@@ -274,8 +286,8 @@ function routeRow(route) {
   addAlias.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
-      await api('POST', `/userapi/routes/${route.operation_id}/aliases`, { path: aliasInput.value });
-      toast(`Alias ${aliasInput.value} added`);
+      const added = await api('POST', `${url}/aliases`, { path: aliasInput.value });
+      toast(`Alias ${added.path} added`);
       await routesPage();
     } catch (e) {
       toast(e.message);
@@ -284,7 +296,7 @@ function routeRow(route) {
   return el(
     'tr',
     { 'data-route': route.operation_id },
-    el('td', {}, enabled),
+    el('td', {}, f.enabled),
     el(
       'td',
       {},
@@ -293,8 +305,9 @@ function routeRow(route) {
       el('span', { class: 'path', text: route.path }),
       el('div', { class: 'muted', text: route.operation_id }),
     ),
-    el('td', {}, name),
-    el('td', {}, category),
+    el('td', {}, f.name),
+    el('td', {}, f.category),
+    el('td', {}, f.description),
     el('td', {}, ...aliases, addAlias),
     el(
       'td',
@@ -303,7 +316,66 @@ function routeRow(route) {
         class: 'small',
         type: 'button',
         text: 'Save',
-        onclick: () => save({ name: name.value, category: category.value }, `${route.operation_id} saved`),
+        onclick: async () => {
+          if (await saveEntry('PATCH', url, docsChanges(f, route), `${route.operation_id} saved`)) await routesPage();
+        },
+      }),
+    ),
+  );
+}
+
+function aliasRow(alias) {
+  const label = `alias ${alias.path}`;
+  const f = entryFields(label, alias);
+  const url = `/userapi/aliases?path=${encodeURIComponent(alias.path)}`;
+  f.enabled.addEventListener('change', () =>
+    saveEntry(
+      'PATCH',
+      url,
+      { enabled: f.enabled.checked },
+      `Alias ${alias.path} ${f.enabled.checked ? 'enabled' : 'disabled'}`,
+    ),
+  );
+  return el(
+    'tr',
+    { 'data-alias': alias.path, class: 'alias' },
+    el('td', {}, f.enabled),
+    el(
+      'td',
+      {},
+      el('span', { class: 'method', text: alias.method }),
+      ' ',
+      el('span', { class: 'path', text: alias.path }),
+      el('div', { class: 'muted', text: alias.operation_id }),
+      el('div', { class: 'muted', text: `alias of ${alias.method} ${alias.target_path} (${alias.target})` }),
+    ),
+    el('td', {}, f.name),
+    el('td', {}, f.category),
+    el('td', {}, f.description),
+    el(
+      'td',
+      {},
+      el('button', {
+        class: 'small',
+        type: 'button',
+        text: 'Remove',
+        'aria-label': `Remove ${label}`,
+        onclick: async () => {
+          if (await saveEntry('DELETE', url, undefined, `Alias ${alias.path} removed`)) await routesPage();
+        },
+      }),
+    ),
+    el(
+      'td',
+      {},
+      el('button', {
+        class: 'small',
+        type: 'button',
+        text: 'Save',
+        'aria-label': `Save ${label}`,
+        onclick: async () => {
+          if (await saveEntry('PATCH', url, docsChanges(f, alias), `Alias ${alias.path} saved`)) await routesPage();
+        },
       }),
     ),
   );
@@ -312,6 +384,7 @@ function routeRow(route) {
 // ---- logs ----
 const LOG_FILTERS = [
   ['client_id', 'Client id'],
+  ['email', 'Client email'],
   ['route', 'Route (operationId or path)'],
   ['status', 'Status'],
   ['ip', 'IP address'],
@@ -379,7 +452,7 @@ async function logsPage(params) {
                 el('td', { class: 'hide-small', text: e.route || '—' }),
                 el('td', { text: e.duration_ms }),
                 el('td', { class: 'hide-small', text: e.ip }),
-                el('td', { class: 'hide-small', text: e.client_id || '—' }),
+                el('td', { class: 'hide-small' }, clientCell(e)),
               ),
             ),
           ),
@@ -389,6 +462,26 @@ async function logsPage(params) {
     body = el('p', { class: 'error', text: e.message });
   }
   show(el('h1', { text: 'API log' }), form, body);
+}
+
+/** The client who sent a request as the admin knows them; a click shows only that client's entries. */
+function clientCell(e) {
+  if (!e.client_id) return '—';
+  const link = el('a', {
+    href: `#/logs?client_id=${encodeURIComponent(e.client_id)}`,
+    title: 'Show only this client’s entries',
+    text: e.client ? e.client.name : e.client_id,
+    // The row opens the entry; the link filters instead.
+    onclick: (ev) => ev.stopPropagation(),
+    onkeydown: (ev) => ev.stopPropagation(),
+  });
+  return el(
+    'div',
+    { class: 'client' },
+    link,
+    e.client ? el('div', { text: e.client.email }) : '',
+    el('div', { class: 'muted client-id', text: e.client_id }),
+  );
 }
 
 function openEntry(id) {
@@ -407,7 +500,7 @@ async function logEntryPage(id) {
     ['Status', e.status],
     ['Duration', `${e.duration_ms} ms`],
     ['IP', e.ip],
-    ['Client', e.client_id || '—'],
+    ['Client', clientCell(e)],
     ['Query', e.query || '—'],
   ];
   show(
@@ -419,7 +512,9 @@ async function logEntryPage(id) {
       el(
         'tbody',
         {},
-        ...rows.map(([k, v]) => el('tr', {}, el('th', { scope: 'row', text: k }), el('td', { text: String(v) }))),
+        ...rows.map(([k, v]) =>
+          el('tr', {}, el('th', { scope: 'row', text: k }), el('td', {}, v instanceof Node ? v : String(v))),
+        ),
       ),
     ),
     el('h2', { text: 'Request headers' }),

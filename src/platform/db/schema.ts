@@ -181,6 +181,10 @@ export interface RouteAliasesTable {
   path: string;
   operation_id: string;
   enabled: Bool;
+  /** The alias's own docs name, category and description; null: the original route's. */
+  name: string | null;
+  category: string | null;
+  description: string | null;
   created_at_ms: number;
   updated_at_ms: number;
 }

@@ -9,6 +9,7 @@ import * as m0006 from './0006_request_log_details.js';
 import * as m0007 from './0007_admin_sessions.js';
 import * as m0008 from './0008_request_log_bodies.js';
 import * as m0009 from './0009_request_log_segments.js';
+import * as m0010 from './0010_route_alias_docs.js';
 import * as m0012 from './0012_secrets_at_rest.js';
 
 /**
@@ -25,6 +26,7 @@ export const migrations: Record<string, Migration> = {
   '0007_admin_sessions': m0007,
   '0008_request_log_bodies': m0008,
   '0009_request_log_segments': m0009,
+  '0010_route_alias_docs': m0010,
   '0012_secrets_at_rest': m0012,
 };
 
