@@ -16,8 +16,12 @@ export interface CommandContext {
   nowMs: number;
 }
 
+type SystemSwitch = 'WEB_SYSTEM' | 'DNS_SYSTEM' | 'MAIL_SYSTEM' | 'DB_SYSTEM';
+
 interface CommandDef {
   minArgs: number;
+  /** The system the command needs; checked before anything else, even the argument count. */
+  system?: SystemSwitch;
   usage: string;
   /** Mutating commands persist the state afterwards. */
   mutates: boolean;
@@ -102,11 +106,6 @@ function domainTaken(state: SandboxState, kind: 'web' | 'dns' | 'mail', domain: 
 }
 
 type DomainKind = 'web' | 'dns' | 'mail';
-const SYSTEM_SWITCH: Record<DomainKind, 'WEB_SYSTEM' | 'DNS_SYSTEM' | 'MAIL_SYSTEM'> = {
-  web: 'WEB_SYSTEM',
-  dns: 'DNS_SYSTEM',
-  mail: 'MAIL_SYSTEM',
-};
 const LIMIT_KEY: Record<DomainKind, 'WEB_DOMAINS' | 'DNS_DOMAINS' | 'MAIL_DOMAINS'> = {
   web: 'WEB_DOMAINS',
   dns: 'DNS_DOMAINS',
@@ -117,7 +116,6 @@ const LABEL: Record<DomainKind, string> = { web: 'Web domain', dns: 'DNS domain'
 function addDomain(kind: DomainKind) {
   return (args: string[], ctx: CommandContext): CommandResult => {
     const [userName = '', rawDomain = '', ip] = args;
-    if (!ctx.state.switches[SYSTEM_SWITCH[kind]]) return fail(11, `${SYSTEM_SWITCH[kind]} is not enabled`);
     const domain = normaliseDomain(rawDomain);
     if (!domain) return invalid('domain', rawDomain);
     if (kind === 'dns' && ip !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) return invalid('ip', ip);
@@ -360,12 +358,14 @@ export const COMMANDS: Record<string, CommandDef> = {
     },
   },
   'v-add-web-domain': {
+    system: 'WEB_SYSTEM',
     minArgs: 2,
     usage: 'Usage: v-add-web-domain USER DOMAIN [IP] [RESTART] [ALIASES] [PROXY_EXTENSIONS]',
     mutates: true,
     run: addDomain('web'),
   },
   'v-delete-web-domain': {
+    system: 'WEB_SYSTEM',
     minArgs: 2,
     usage: 'Usage: v-delete-web-domain USER DOMAIN [RESTART]',
     mutates: true,
@@ -378,12 +378,14 @@ export const COMMANDS: Record<string, CommandDef> = {
     run: listDomains('web'),
   },
   'v-add-dns-domain': {
+    system: 'DNS_SYSTEM',
     minArgs: 3,
     usage: 'Usage: v-add-dns-domain USER DOMAIN IP [NS1] [NS2] [NS3] [NS4] [NS5] [NS6] [NS7] [NS8] [RESTART]',
     mutates: true,
     run: addDomain('dns'),
   },
   'v-delete-dns-domain': {
+    system: 'DNS_SYSTEM',
     minArgs: 2,
     usage: 'Usage: v-delete-dns-domain USER DOMAIN [RESTART]',
     mutates: true,
@@ -396,12 +398,14 @@ export const COMMANDS: Record<string, CommandDef> = {
     run: listDomains('dns'),
   },
   'v-add-mail-domain': {
+    system: 'MAIL_SYSTEM',
     minArgs: 2,
     usage: 'Usage: v-add-mail-domain USER DOMAIN [ANTISPAM] [ANTIVIRUS] [DKIM] [DKIM_SIZE] [RESTART] [REJECT_SPAM]',
     mutates: true,
     run: addDomain('mail'),
   },
   'v-delete-mail-domain': {
+    system: 'MAIL_SYSTEM',
     minArgs: 2,
     usage: 'Usage: v-delete-mail-domain USER DOMAIN',
     mutates: true,
@@ -414,6 +418,7 @@ export const COMMANDS: Record<string, CommandDef> = {
     run: listDomains('mail'),
   },
   'v-add-database': {
+    system: 'DB_SYSTEM',
     minArgs: 4,
     usage: 'Usage: v-add-database USER DATABASE DBUSER DBPASS [TYPE] [HOST] [CHARSET]',
     mutates: true,
@@ -421,7 +426,6 @@ export const COMMANDS: Record<string, CommandDef> = {
       const [name = '', db = '', dbUser = '', , type = 'mysql'] = args;
       if (!DB_FORMAT.test(db)) return invalid('database', db);
       if (!DB_FORMAT.test(dbUser)) return invalid('dbuser', dbUser);
-      if (!ctx.state.switches.DB_SYSTEM) return fail(11, 'DB_SYSTEM is not enabled');
       const user = activeUser(ctx, name);
       if (isResult(user)) return user;
       const full = `${name}_${db}`;
@@ -436,6 +440,7 @@ export const COMMANDS: Record<string, CommandDef> = {
     },
   },
   'v-delete-database': {
+    system: 'DB_SYSTEM',
     minArgs: 2,
     usage: 'Usage: v-delete-database USER DATABASE',
     mutates: true,
@@ -532,9 +537,13 @@ function packageFields(ctx: CommandContext): Record<string, Fields> {
   return out;
 }
 
+/** As the panel reads its config: a system is off when its value is empty or `no`. */
+export const systemEnabled = (value: string) => value !== '' && value !== 'no';
+
 export function runCommand(cmd: string, args: string[], ctx: CommandContext): CommandResult {
   const def = COMMANDS[cmd];
   if (!def) return fail(10, `Command ${cmd} not found`);
+  if (def.system && !systemEnabled(ctx.state.switches[def.system])) return fail(11, `${def.system} is not enabled`);
   if (args.length < def.minArgs) return { code: 1, output: def.usage };
   return def.run(args, ctx);
 }

@@ -7,7 +7,15 @@ import { type Clock, systemClock } from '../platform/clock.js';
 import { type ApiError, authorise, type Caller, DATA_INVALID, identify, ipAllowed } from './auth.js';
 import { COMMANDS, runCommand } from './commands.js';
 import { Faults } from './faults.js';
-import { initialState, loadState, type PackageLimits, type SandboxState, saveState } from './state.js';
+import {
+  applyServices,
+  initialState,
+  loadState,
+  type PackageLimits,
+  type SandboxService,
+  type SandboxState,
+  saveState,
+} from './state.js';
 
 /**
  * The sandbox panel: a HestiaCP API emulator (HESTIA.md §7) over real HTTPS with its own
@@ -53,6 +61,8 @@ export interface SandboxPanelOptions {
   stateFile?: string;
   packages?: Record<string, PackageLimits>;
   clock?: Clock;
+  /** The systems the panel runs (all four by default); a command needing another one exits 11. */
+  services?: readonly SandboxService[];
 }
 
 export interface SandboxPanel {
@@ -139,6 +149,7 @@ export async function startSandboxPanel(options: SandboxPanelOptions = {}): Prom
   const state = loadState(options.stateFile, () =>
     initialState({ ...(options.packages ? { packages: options.packages } : {}) }),
   );
+  if (options.services) applyServices(state, options.services);
   const save = () => saveState(options.stateFile, state);
   save();
   const pems = await selfsigned.generate([{ name: 'commonName', value: 'sandbox.portico.local' }], {
