@@ -26,6 +26,8 @@ export interface SandboxUser {
   dns: Record<string, { ip: string }>;
   mail: Record<string, Record<string, never>>;
   databases: Record<string, { dbUser: string; type: string }>;
+  /** The panel's per-user random key, renewed with each password change. */
+  rkey?: string;
   createdAtMs: number;
 }
 
@@ -91,6 +93,8 @@ export interface SandboxState {
   profiles: Record<string, string[]>;
   keys: AccessKey[];
   users: Record<string, SandboxUser>;
+  /** The panel's self-signed certificate and its key; made on the first start. */
+  certificate?: { keyPem: string; certPem: string };
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
