@@ -2,9 +2,9 @@ import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import selfsigned from 'selfsigned';
 import { type Clock, systemClock } from '../platform/clock.js';
 import { type ApiError, authorise, type Caller, DATA_INVALID, identify, ipAllowed } from './auth.js';
+import { newCertificate } from './certificate.js';
 import { COMMANDS, runCommand } from './commands.js';
 import { Faults } from './faults.js';
 import {
@@ -94,24 +94,6 @@ export interface SandboxPanel {
 const phpTrim = (s: string) => s.replace(/^[ \t\n\r\0\x0B]+|[ \t\n\r\0\x0B]+$/g, '');
 
 const isLoopback = (ip: string) => ip.startsWith('127.') || ip === '::1';
-
-async function newCertificate(): Promise<{ keyPem: string; certPem: string }> {
-  const pems = await selfsigned.generate([{ name: 'commonName', value: 'sandbox.portico.local' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    notAfterDate: new Date(Date.now() + 365 * 86_400_000),
-    extensions: [
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' },
-        ],
-      },
-    ],
-  });
-  return { keyPem: pems.private, certPem: pems.cert };
-}
 
 function truthyJson(output: string): boolean {
   try {
