@@ -66,7 +66,7 @@ describe('the sandbox panel answers like HestiaCP 1.10', () => {
   });
 
   it('v-add-user: names with quotes, <>, a pipe or a line break get the panel’s own messages', async () => {
-    for (const name of ['Bob "B"', "O'Neil", '<b>x</b>', 'a|b']) {
+    for (const name of ['Bob "B"', "O'Neil", '<b>x</b>', 'a|b', 'Bob $(id)', 'a;b', 'Tom & Jerry', 'back`tick']) {
       const res = await addUser('dq4', { arg4: 'starter', arg5: name });
       expect(triple(res)).toEqual([422, '2', `Error: Invalid name contains qoutes (" or ') :: ${name}`]);
     }

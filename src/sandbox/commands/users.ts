@@ -57,6 +57,9 @@ const SYSTEM_ACCOUNTS = new Set([
   'hestiamail',
 ]);
 
+/** Quotes, angle brackets and shell metacharacters: the panel refuses them all with one message. */
+const NAME_REFUSED = /['"<>|`$;&\\]/;
+
 const USER_SHELL = ['PACKAGE', 'WEB_DOMAINS', 'DNS_DOMAINS', 'MAIL_DOMAINS', 'DATABASES', 'SUSPENDED', 'DATE'];
 
 /** v-add-user's checks in the panel's order; the account is only made once all pass. */
@@ -69,7 +72,7 @@ function addUser(args: string[], ctx: Parameters<CommandDef['run']>[1]) {
   if (!EMAIL_FORMAT.test(email)) return invalid('email', email);
   if (pkg !== '' && !OBJECT_FORMAT.test(pkg)) return invalid('package', pkg);
   if (fullName !== '') {
-    if (/['|"<>]/.test(fullName)) return fail(2, `Invalid name contains qoutes (" or ') :: ${fullName}`);
+    if (NAME_REFUSED.test(fullName)) return fail(2, `Invalid name contains qoutes (" or ') :: ${fullName}`);
     if (/[\n\r]/.test(fullName)) return fail(2, `invalid value :: ${fullName}`);
   }
   if (RESERVED.includes(name.toLowerCase())) {
