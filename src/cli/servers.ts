@@ -199,7 +199,7 @@ export function registerServerCommands(program: Command): void {
       const panel = await startSandboxPanel({
         port: Number(opts.port),
         host: opts.host,
-        services: parseServices(opts.services),
+        services: servicesFlag(opts.services),
         ...(opts.state ? { stateFile: opts.state } : {}),
       });
       if (Number(opts.latencyMs) > 0)
@@ -230,4 +230,12 @@ interface SandboxPanelFlags {
   latencyMs: string;
   unlimited?: boolean;
   services: string;
+}
+
+function servicesFlag(list: string) {
+  try {
+    return parseServices(list);
+  } catch (error) {
+    throw new CliUsageError(`--services ${list}: ${(error as Error).message}.`);
+  }
 }
