@@ -6,7 +6,7 @@ import { SYSTEM_COMMANDS } from './commands/system.js';
 import { USER_COMMANDS } from './commands/users.js';
 
 /**
- * The HestiaCP commands Portico uses (HESTIA.md §4), one file per family under commands/, with
+ * The HestiaCP commands Portico uses, one file per family under commands/, with
  * each command's checks in the panel's order — the first failing check decides the exit code
  * and message. Here: the registry, and the checks every command shares.
  */

@@ -19,8 +19,9 @@ import {
 
 /**
  * The sandbox panel: a HestiaCP API emulator (HESTIA.md §7) over real HTTPS with its own
- * self-signed certificate (kept in its state). `npm start` runs one as a clearly labelled sandbox server; tests run
- * them to exercise the real client over the real protocol, with faults on demand.
+ * self-signed certificate (kept in its state). `npm start` runs one as a clearly labelled
+ * sandbox server; tests run them to exercise the real client over the real protocol, with
+ * faults on demand.
  */
 export const HTTP_STATUS_BY_CODE: Record<number, number> = {
   0: 200,

@@ -17,7 +17,7 @@ import {
 } from './shared.js';
 import { userFields } from './user-fields.js';
 
-/** User accounts: add, delete, suspend, change, check and list (HESTIA.md §4, §8). */
+/** User accounts: add, delete, suspend, change, check and list. */
 const RESERVED = [
   'aria',
   'aria_log',
