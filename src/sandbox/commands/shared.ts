@@ -50,8 +50,8 @@ export function normaliseDomain(raw: string): string {
 }
 
 export const PAM_REFUSED = fail(2, 'Password not accepted due to PAM restrictions');
-/** pam_unix refuses passwords over 512 bytes; chpasswd fails on a line break inside one. */
-export const pamRefuses = (password: string) => /[\n\r]/.test(password) || Buffer.byteLength(password) > 512;
+/** pam_unix refuses passwords over 512 bytes; chpasswd reads a line break inside one as a second line and fails. */
+export const pamRefuses = (password: string) => password.includes('\n') || Buffer.byteLength(password) > 512;
 
 export const userFormatError = (name: string) => (USER_FORMAT.test(name) ? undefined : invalid('user', name));
 

@@ -73,7 +73,7 @@ function addUser(args: string[], ctx: Parameters<CommandDef['run']>[1]) {
   if (pkg !== '' && !OBJECT_FORMAT.test(pkg)) return invalid('package', pkg);
   if (fullName !== '') {
     if (NAME_REFUSED.test(fullName)) return fail(2, `Invalid name contains qoutes (" or ') :: ${fullName}`);
-    if (/[\n\r]/.test(fullName)) return fail(2, `invalid value :: ${fullName}`);
+    if (fullName.includes('\n')) return fail(2, `invalid value :: ${fullName}`);
   }
   if (RESERVED.includes(name.toLowerCase())) {
     return fail(
