@@ -50,7 +50,10 @@ export function normaliseDomain(raw: string): string {
 }
 
 export const PAM_REFUSED = fail(2, 'Password not accepted due to PAM restrictions');
-/** pam_unix refuses passwords over 512 bytes; chpasswd reads a line break inside one as a second line and fails. */
+/**
+ * pam_unix refuses passwords over 512 bytes; chpasswd reads a line feed inside one as the start
+ * of a second line and fails.
+ */
 export const pamRefuses = (password: string) => password.includes('\n') || Buffer.byteLength(password) > 512;
 
 export const userFormatError = (name: string) => (USER_FORMAT.test(name) ? undefined : invalid('user', name));
