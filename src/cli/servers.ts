@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { PanelCredentials } from '../hestia/client.js';
 import type { TlsTrust } from '../hestia/tls.js';
 import { startSandboxPanel } from '../sandbox/server.js';
+import { parseServices } from '../sandbox/state.js';
 import { runAcceptance } from '../servers/runbook/acceptance.js';
 import { callPanel, curlFor } from '../servers/runbook/call.js';
 import { checkServer } from '../servers/runbook/check.js';
@@ -112,7 +113,9 @@ export function registerServerCommands(program: Command): void {
     });
   server
     .command('check <name>')
-    .description('DNS, TCP, TLS, authentication, permissions, version and packages — with what to do on failure')
+    .description(
+      'DNS, TCP, TLS, authentication, permissions, systems, version and packages — with what to do on failure',
+    )
     .action(async (name: string) => {
       await withApp(async (app) => {
         const results = await checkServer(app, await getServer(app, name));
@@ -191,10 +194,12 @@ export function registerServerCommands(program: Command): void {
     .option('--state <file>', 'keep users, domains and keys in this JSON file')
     .option('--latency-ms <ms>', 'delay every call, like a real panel under load', '0')
     .option('--unlimited', 'lift the demo packages’ domain limits (for load tests)')
-    .action(async (opts: { port: string; host: string; state?: string; latencyMs: string; unlimited?: boolean }) => {
+    .option('--services <list>', 'the systems the panel runs, comma-separated (web,dns,mail,db)', 'web,dns,mail,db')
+    .action(async (opts: SandboxPanelFlags) => {
       const panel = await startSandboxPanel({
         port: Number(opts.port),
         host: opts.host,
+        services: servicesFlag(opts.services),
         ...(opts.state ? { stateFile: opts.state } : {}),
       });
       if (Number(opts.latencyMs) > 0)
@@ -205,6 +210,7 @@ export function registerServerCommands(program: Command): void {
         }
       }
       console.log(`Sandbox panel (HestiaCP emulator — not a real panel) at ${panel.url}`);
+      console.log(`Systems it runs: ${opts.services || 'none'}`);
       console.log(`Certificate SHA-256: ${panel.fingerprintSha256}`);
       console.log(`Access key: ${panel.accessKey.id}:${panel.accessKey.secret}`);
       console.log('Register it:');
@@ -215,4 +221,21 @@ export function registerServerCommands(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+}
+
+interface SandboxPanelFlags {
+  port: string;
+  host: string;
+  state?: string;
+  latencyMs: string;
+  unlimited?: boolean;
+  services: string;
+}
+
+function servicesFlag(list: string) {
+  try {
+    return parseServices(list);
+  } catch (error) {
+    throw new CliUsageError(`--services ${list}: ${(error as Error).message}.`);
+  }
 }

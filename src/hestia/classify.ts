@@ -1,5 +1,13 @@
 import type { PanelError, PanelErrorCode, PanelResult } from '../panel/adapter.js';
-import { AUTH_EXIT_CODES, EXIT_CODE_NAMES, exitCodeName, RETRYABLE_EXIT_CODES } from './codes.js';
+import {
+  AUTH_EXIT_CODES,
+  disabledSystemOf,
+  EXIT_CODE_NAMES,
+  exitCodeName,
+  isApiDisabled,
+  PANEL_SYSTEMS,
+  RETRYABLE_EXIT_CODES,
+} from './codes.js';
 
 /**
  * Turns the panel's answer into a result, exactly per HESTIA.md §3: the HTTP status and the
@@ -21,16 +29,21 @@ export interface CallOutput {
 }
 
 export function panelError(code: PanelErrorCode, message: string, exitCode?: number): PanelError {
+  const missingSystem = disabledSystemOf(exitCode, message);
   return {
     code,
-    message,
+    message: missingSystem
+      ? `${message} (this server does not run a ${PANEL_SYSTEMS[missingSystem]} system, so the step cannot succeed here)`
+      : message,
     ...(exitCode !== undefined ? { exitCode } : {}),
     retryable:
       code === 'TRANSPORT' ||
       code === 'TIMEOUT' ||
       code === 'SERVER_ERROR' ||
       (exitCode !== undefined && RETRYABLE_EXIT_CODES.has(exitCode)),
-    authFailure: exitCode !== undefined && AUTH_EXIT_CODES.has(exitCode),
+    authFailure:
+      exitCode !== undefined && AUTH_EXIT_CODES.has(exitCode) && (exitCode !== 11 || isApiDisabled(exitCode, message)),
+    ...(missingSystem ? { missingSystem } : {}),
   };
 }
 

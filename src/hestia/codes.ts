@@ -30,6 +30,33 @@ export const RETRYABLE_EXIT_CODES = new Set([13, 14, 15, 17, 20]);
 /** Never retry: wrong key, forbidden, disabled — each retry feeds the panel's fail2ban. */
 export const AUTH_EXIT_CODES = new Set([9, 10, 11, 21]);
 
+/** The systems a panel may run; a command needing one the server lacks exits 11 naming it. */
+export const PANEL_SYSTEMS = {
+  WEB_SYSTEM: 'web',
+  DNS_SYSTEM: 'DNS',
+  MAIL_SYSTEM: 'mail',
+  DB_SYSTEM: 'database',
+} as const;
+export type PanelSystem = keyof typeof PANEL_SYSTEMS;
+
+/**
+ * Exit 11 (E_DISABLED) has two meanings. Before authentication it says the API is off — our
+ * access is refused, so stop calling the server. After it, a command says the server does not
+ * run a system it needs (`Error: WEB_SYSTEM is not enabled`) or a feature is off: the step
+ * cannot succeed here, but the credentials are fine. Only the message tells them apart.
+ */
+export function disabledSystemOf(exitCode: number | undefined, message: string): PanelSystem | undefined {
+  if (exitCode !== 11) return undefined;
+  const match = /\b(WEB|DNS|MAIL|DB)_SYSTEM is not enabled\b/.exec(message);
+  return match ? (`${match[1]}_SYSTEM` as PanelSystem) : undefined;
+}
+
+/** An 11 that refuses our access: the API is off, or the body gives no reason (assume the worst). */
+export function isApiDisabled(exitCode: number | undefined, message: string): boolean {
+  if (exitCode !== 11) return false;
+  return /\bAPI\b/i.test(message) || !/^Error: \S/.test(message.trim());
+}
+
 export function exitCodeName(code: number): PanelErrorCode | 'OK' {
   return code === 0 ? 'OK' : (EXIT_CODE_NAMES[code] ?? 'BAD_RESPONSE');
 }

@@ -57,8 +57,14 @@ export interface PanelError {
   message: string;
   /** True when the same call may be retried with backoff (transport, timeouts, 5xx, 13/14/15/17/20). */
   retryable: boolean;
-  /** True for 9/10/11/21: stop calling this server and tell the operator (fail2ban risk). */
+  /**
+   * True for 9, 10, 21 and an 11 saying the API is off: stop calling this server and tell the
+   * operator (fail2ban risk). False for an 11 from a command that needs a system the panel does
+   * not run: that is a permanent failure of the step, not of the server.
+   */
   authFailure: boolean;
+  /** The panel system the command needs and the server does not run (`WEB_SYSTEM`, `DB_SYSTEM` …). */
+  missingSystem?: string;
 }
 
 export type PanelResult<T> = { ok: true; value: T; warning?: string } | { ok: false; error: PanelError };

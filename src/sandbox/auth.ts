@@ -43,8 +43,10 @@ export function identify(state: SandboxState, fields: Record<string, string>): C
     [accessKey, secretKey] = hash.split(':');
   }
   if (accessKey !== undefined && secretKey !== undefined) return keyCaller(state, accessKey, secretKey);
+  // A hash in the ID:SECRET shape with the wrong lengths is no key at all.
+  if (accessKey === undefined && hash?.includes(':')) return apiError(401, 9, 'Error: authentication failed', true);
   if (fields.user !== undefined || hash !== undefined) return legacyCaller(state, fields);
-  return apiError(405, 2, DATA_INVALID);
+  return apiError(405, 405, DATA_INVALID);
 }
 
 function keyCaller(state: SandboxState, id: string, secret: string): Caller | ApiError {
@@ -55,7 +57,7 @@ function keyCaller(state: SandboxState, id: string, secret: string): Caller | Ap
   if (!key) return apiError(401, 9, `Error: key ${id} doesn't exist`, true);
   if (key.secret !== secret) return apiError(401, 9, `Error: Invalid secret key for key ${id}`, true);
   const owner = state.users[key.user];
-  if (!owner || owner.suspended) return apiError(401, 10, `Error: user ${key.user} is suspended`, true);
+  if (!owner || owner.suspended) return apiError(401, 9, `Error: user ${key.user} is suspended`, true);
   const admin = key.user === state.rootUser;
   if (!admin && state.switches.API_SYSTEM === 1)
     return apiError(401, 21, 'Error: API has been disabled for non-admin users');
@@ -66,11 +68,14 @@ function legacyCaller(state: SandboxState, fields: Record<string, string>): Call
   if (state.switches.API !== 'yes') return apiError(400, 11, 'Error: API has been disabledError: API Disabled');
   if (fields.hash !== undefined) {
     if (state.legacyHash && fields.hash === state.legacyHash) return { mode: 'legacy' };
-    return apiError(401, 10, 'Error: authentication failed', true);
+    return apiError(401, 9, 'Error: authentication failed', true);
   }
+  // Only the root admin may log in with a password: anyone else is forbidden (10), a wrong
+  // password is a wrong password (9).
   const root = state.users[state.rootUser];
-  if (fields.user === state.rootUser && root && fields.password === root.password) return { mode: 'legacy' };
-  return apiError(401, 10, 'Error: authentication failed', true);
+  if (fields.user !== state.rootUser) return apiError(401, 10, 'Error: authentication failed', true);
+  if (root && fields.password === root.password) return { mode: 'legacy' };
+  return apiError(401, 9, 'Error: authentication failed', true);
 }
 
 /** After the command is known: may this key run it, on this user? */

@@ -7,8 +7,8 @@ import { type SandboxPanel, startSandboxPanel } from './server.js';
 /**
  * The sandbox panel that `npm start` runs beside Portico, so a newcomer can order and watch an
  * account get provisioned without a real HestiaCP. It is registered as the server `sandbox`
- * (flagged is_sandbox everywhere), keeps its state under the data directory, and gets a new port
- * and certificate each start — the server row is updated to match.
+ * (flagged is_sandbox everywhere), keeps its state (certificate included) under the data
+ * directory, and gets a new port each start — the server row is updated to match.
  */
 export const SANDBOX_SERVER_NAME = 'sandbox';
 

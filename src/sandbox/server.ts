@@ -2,17 +2,26 @@ import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import selfsigned from 'selfsigned';
 import { type Clock, systemClock } from '../platform/clock.js';
 import { type ApiError, authorise, type Caller, DATA_INVALID, identify, ipAllowed } from './auth.js';
+import { newCertificate } from './certificate.js';
 import { COMMANDS, runCommand } from './commands.js';
 import { Faults } from './faults.js';
-import { initialState, loadState, type PackageLimits, type SandboxState, saveState } from './state.js';
+import {
+  applyServices,
+  initialState,
+  loadState,
+  type PackageLimits,
+  type SandboxService,
+  type SandboxState,
+  saveState,
+} from './state.js';
 
 /**
  * The sandbox panel: a HestiaCP API emulator (HESTIA.md §7) over real HTTPS with its own
- * self-signed certificate. `npm start` runs one as a clearly labelled sandbox server; tests run
- * them to exercise the real client over the real protocol, with faults on demand.
+ * self-signed certificate (kept in its state). `npm start` runs one as a clearly labelled
+ * sandbox server; tests run them to exercise the real client over the real protocol, with
+ * faults on demand.
  */
 export const HTTP_STATUS_BY_CODE: Record<number, number> = {
   0: 200,
@@ -53,6 +62,13 @@ export interface SandboxPanelOptions {
   stateFile?: string;
   packages?: Record<string, PackageLimits>;
   clock?: Clock;
+  /** The systems the panel runs (all four by default); a command needing another one exits 11. */
+  services?: readonly SandboxService[];
+  /**
+   * Count failed logins from loopback too. The real panel's fail2ban ignores 127.0.0.0/8 and ::1
+   * (so by default neither does the sandbox); tests of banning turn this on.
+   */
+  banLoopback?: boolean;
 }
 
 export interface SandboxPanel {
@@ -77,6 +93,8 @@ export interface SandboxPanel {
 /** Trims like PHP's trim(): spaces, tabs, newlines, NUL and vertical tab at both ends. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL and vertical tab are what PHP trims
 const phpTrim = (s: string) => s.replace(/^[ \t\n\r\0\x0B]+|[ \t\n\r\0\x0B]+$/g, '');
+
+const isLoopback = (ip: string) => ip.startsWith('127.') || ip === '::1';
 
 function truthyJson(output: string): boolean {
   try {
@@ -139,22 +157,12 @@ export async function startSandboxPanel(options: SandboxPanelOptions = {}): Prom
   const state = loadState(options.stateFile, () =>
     initialState({ ...(options.packages ? { packages: options.packages } : {}) }),
   );
+  if (options.services) applyServices(state, options.services);
+  // The certificate lives in the state, so a panel restarted on its state file keeps its pin.
+  state.certificate ??= await newCertificate();
+  const pems = { private: state.certificate.keyPem, cert: state.certificate.certPem };
   const save = () => saveState(options.stateFile, state);
   save();
-  const pems = await selfsigned.generate([{ name: 'commonName', value: 'sandbox.portico.local' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    notAfterDate: new Date(Date.now() + 365 * 86_400_000),
-    extensions: [
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' },
-        ],
-      },
-    ],
-  });
   const fingerprintSha256 = new X509Certificate(pems.cert).fingerprint256;
   const faults = new Faults();
   const calls: CallRecord[] = [];
@@ -164,6 +172,7 @@ export async function startSandboxPanel(options: SandboxPanelOptions = {}): Prom
   let requests = 0;
 
   const recordFailure = (ip: string) => {
+    if (isLoopback(ip) && !options.banLoopback) return;
     const now = clock.nowMs();
     const recent = (failures.get(ip) ?? []).filter((t) => now - t < FAILURE_WINDOW_MS);
     recent.push(now);
@@ -179,7 +188,8 @@ export async function startSandboxPanel(options: SandboxPanelOptions = {}): Prom
     const ip = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/api') return send(res, 301, '', { location: '/api/' });
-    if (path !== '/api/') return send(res, 404, '<html><body><h1>404 Not Found</h1></body></html>', {});
+    if (path !== '/api/' && path !== '/api/index.php')
+      return send(res, 404, '<html><body><h1>404 Not Found</h1></body></html>', {});
     const { fields, fatal } = parseBody(raw, req.headers['content-type']);
     if (fatal) return send(res, 500, NGINX_500, {});
     const returncode = fields.returncode === 'yes';
@@ -187,7 +197,7 @@ export async function startSandboxPanel(options: SandboxPanelOptions = {}): Prom
       if (e.failedLogin) recordFailure(ip);
       send(res, e.status, returncode ? String(e.code) : e.body, { 'hestia-exit-code': String(e.code) });
     };
-    if (req.method !== 'POST') return apiFail({ status: 405, code: 2, body: DATA_INVALID, failedLogin: false });
+    if (req.method !== 'POST') return apiFail({ status: 405, code: 405, body: DATA_INVALID, failedLogin: false });
     if (!ipAllowed(state, ip))
       return apiFail({
         status: 401,
@@ -197,7 +207,7 @@ export async function startSandboxPanel(options: SandboxPanelOptions = {}): Prom
       });
     const caller = identify(state, fields);
     if ('status' in caller) return apiFail(caller);
-    const cmd = fields.cmd ?? '';
+    const cmd = phpTrim(fields.cmd ?? '');
     if (cmd === '') return apiFail({ status: 422, code: 2, body: 'Error: Command not provided', failedLogin: false });
     if (!/^[a-zA-Z0-9_-]+$/.test(cmd))
       return apiFail({ status: 422, code: 2, body: `Error: ${cmd} command invalid`, failedLogin: false });

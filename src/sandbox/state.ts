@@ -26,6 +26,8 @@ export interface SandboxUser {
   dns: Record<string, { ip: string }>;
   mail: Record<string, Record<string, never>>;
   databases: Record<string, { dbUser: string; type: string }>;
+  /** The panel's per-user random key, renewed with each password change. */
+  rkey?: string;
   createdAtMs: number;
 }
 
@@ -49,6 +51,37 @@ export interface PanelSwitches {
   DB_SYSTEM: string;
 }
 
+/** The systems a panel may run, as `--services` names them, with the value each switch gets when on. */
+export const SANDBOX_SERVICES = {
+  web: { switch: 'WEB_SYSTEM', value: 'nginx' },
+  dns: { switch: 'DNS_SYSTEM', value: 'bind9' },
+  mail: { switch: 'MAIL_SYSTEM', value: 'exim4' },
+  db: { switch: 'DB_SYSTEM', value: 'mysql' },
+} as const;
+export type SandboxService = keyof typeof SANDBOX_SERVICES;
+
+/** Turns the systems on and off so that exactly `services` run (a panel installed without the others). */
+export function applyServices(state: SandboxState, services: readonly SandboxService[]): void {
+  for (const [name, { switch: key, value }] of Object.entries(SANDBOX_SERVICES)) {
+    state.switches[key] = services.includes(name as SandboxService) ? state.switches[key] || value : '';
+  }
+}
+
+/** Parses `web,dns,mail,db` (any subset, `none` for none); throws naming what is unknown. */
+export function parseServices(list: string): SandboxService[] {
+  const names = list
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '' && s !== 'none');
+  const unknown = names.filter((n) => !(n in SANDBOX_SERVICES));
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown service(s) ${unknown.join(', ')}: choose among ${Object.keys(SANDBOX_SERVICES).join(', ')}`,
+    );
+  }
+  return names as SandboxService[];
+}
+
 export interface SandboxState {
   rootUser: string;
   /** The shared IP new web/DNS domains get. */
@@ -60,6 +93,8 @@ export interface SandboxState {
   profiles: Record<string, string[]>;
   keys: AccessKey[];
   users: Record<string, SandboxUser>;
+  /** The panel's self-signed certificate and its key; made on the first start. */
+  certificate?: { keyPem: string; certPem: string };
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

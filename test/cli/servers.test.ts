@@ -58,6 +58,40 @@ describe('portico server / hestia / acceptance commands', () => {
     expect(check.stdout).toContain(`--tls pin:${panel.fingerprintSha256}`);
   });
 
+  it('check on a panel without a web system: permissions pass, the systems line says what it runs', async () => {
+    const noWeb = await startSandboxPanel({ services: ['dns', 'mail', 'db'] });
+    try {
+      await runCli(
+        db,
+        [
+          'server',
+          'add',
+          '--name',
+          'noweb',
+          '--host',
+          noWeb.host,
+          '--port',
+          String(noWeb.port),
+          '--tls',
+          `pin:${noWeb.fingerprintSha256}`,
+        ],
+        { stdin: `${noWeb.accessKey.id}:${noWeb.accessKey.secret}` },
+      );
+      const check = await runCli(db, ['server', 'check', 'noweb']);
+      expect(check.stdout).toMatch(/PASS {2}permissions/);
+      expect(check.stdout).not.toContain('Enable the API');
+      expect(check.stdout).toContain('it does not run web (WEB_SYSTEM)');
+    } finally {
+      await noWeb.close();
+    }
+  });
+
+  it('sandbox-panel refuses an unknown --services name, saying which exist', async () => {
+    const unknown = await runCli(db, ['sandbox-panel', '--port', '0', '--services', 'web,ftp']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('--services web,ftp: unknown service(s) ftp: choose among web, dns, mail, db');
+  });
+
   it('refuses a key given nowhere, and a bad --tls, with the accepted forms', async () => {
     const noKey = await runCli(db, ['server', 'add', '--name', 'web3', '--host', 'h.example', '--tls', 'maybe']);
     expect(noKey.code).toBe(1);

@@ -239,6 +239,37 @@ describe('panel failures are classified for the engine (never retried by the cli
     }
   });
 
+  it('an 11 naming a system the panel does not run is a permanent failure, not refused credentials', async () => {
+    const noWeb = await startPanelHarness({ sandbox: { services: ['dns', 'mail', 'db'] } });
+    try {
+      const added = await noWeb.adapter.createAccount(ctx, {
+        username: 'u1noweb',
+        password: PASSWORD,
+        email: 'n@example.com',
+        packageName: 'starter',
+      });
+      expect(added.ok).toBe(true);
+      const web = await noWeb.adapter.addDomain(ctx, 'web', 'u1noweb', 'noweb.example');
+      expect(!web.ok && web.error).toMatchObject({
+        code: 'E_DISABLED',
+        exitCode: 11,
+        authFailure: false,
+        retryable: false,
+        missingSystem: 'WEB_SYSTEM',
+      });
+      expect(!web.ok && web.error.message).toMatch(
+        /^Error: WEB_SYSTEM is not enabled \(this server does not run a web/,
+      );
+      // The same panel with its API switched off: that 11 still stops the server.
+      noWeb.panel.state.switches.API_SYSTEM = 0;
+      const off = await noWeb.adapter.addDomain(ctx, 'web', 'u1noweb', 'noweb.example');
+      expect(!off.ok && off.error).toMatchObject({ exitCode: 11, authFailure: true });
+      expect(!off.ok && off.error.missingSystem).toBeUndefined();
+    } finally {
+      await noWeb.close();
+    }
+  });
+
   it('invalid JSON from the panel (a backslash in a value) is still read', async () => {
     await h.adapter.createAccount(ctx, {
       username: 'u7eta',

@@ -1,6 +1,6 @@
 import { Worker } from '../../src/jobs/worker.js';
 import { enqueueLifecycle, jobTypes, type LifecycleAction } from '../../src/provisioning/index.js';
-import { type SandboxPanel, startSandboxPanel } from '../../src/sandbox/server.js';
+import { type SandboxPanel, type SandboxPanelOptions, startSandboxPanel } from '../../src/sandbox/server.js';
 import { addServer } from '../../src/servers/servers.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { newClient, newProduct, newService, type TestClient } from '../helpers/factories.js';
@@ -17,10 +17,10 @@ export interface ProvisioningHarness {
 }
 
 export async function startProvisioning(
-  options: { secret?: string; env?: Record<string, string> } = {},
+  options: { secret?: string; env?: Record<string, string>; sandbox?: SandboxPanelOptions } = {},
 ): Promise<ProvisioningHarness> {
   const t = await createTestApp(options.env ? { env: options.env } : {});
-  const panel = await startSandboxPanel();
+  const panel = await startSandboxPanel(options.sandbox);
   const server = await addServer(t.app, {
     name: `sandbox${Date.now().toString(36)}`,
     host: panel.host,

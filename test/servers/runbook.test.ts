@@ -75,6 +75,7 @@ describe('servers and the runbook commands against the sandbox panel', () => {
       ['TLS', true],
       ['authentication', true],
       ['permissions', true],
+      ['systems', true],
       ['panel version', true],
       ['packages', true],
     ]);

@@ -2,6 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP, Socket } from 'node:net';
 import { type PeerCertificate, connect as tlsConnect } from 'node:tls';
 import type { AppContext } from '../../app-context.js';
+import { PANEL_SYSTEMS, type PanelSystem } from '../../hestia/codes.js';
 import type { PanelError } from '../../panel/adapter.js';
 import { newId } from '../../platform/ids.js';
 import { panelFor, tlsOf } from '../servers.js';
@@ -12,7 +13,9 @@ import { apiProfileFile, PORTICO_COMMANDS } from './profile.js';
  * `portico server check`: the careful operator's checklist as one command. Each check gives a
  * verdict and, when it fails, what to do. Permission checks call each command with no arguments
  * (the panel answers "Usage" without doing anything) and stop at the first refusal, because
- * every refusal counts toward the panel's fail2ban.
+ * every refusal counts toward the panel's fail2ban. A panel without a web, DNS, mail or database
+ * system answers those probes with exit 11 naming the system: that is no refusal, it tells which
+ * systems the panel runs, checked against what the products of the server's group need.
  */
 export interface CheckResult {
   check: string;
@@ -184,7 +187,9 @@ export async function checkServer(deps: Deps, row: ServerRow): Promise<CheckResu
       return results;
     }
     results.push({ check: 'authentication', ok: true, detail: `the access key works (${row.auth_kind})` });
-    results.push(await permissions(client, ctx));
+    const probed = await permissions(client, ctx);
+    results.push(probed.result);
+    if (probed.result.ok) results.push(await systemsCheck(deps, row, probed.missing));
     const health = await panel.health(ctx);
     results.push(
       health.reachable
@@ -212,24 +217,69 @@ export async function checkServer(deps: Deps, row: ServerRow): Promise<CheckResu
 async function permissions(
   client: ReturnType<typeof panelFor>['client'],
   ctx: { correlationId: string },
-): Promise<CheckResult> {
+): Promise<{ result: CheckResult; missing: Set<PanelSystem> }> {
+  const missing = new Set<PanelSystem>();
   for (const cmd of PORTICO_COMMANDS) {
     if (cmd === 'v-list-user-packages' || cmd === 'v-list-sys-info') continue; // checked by their own calls
     const result = await client.call(ctx, cmd, []);
-    // Allowed commands answer "Usage" (exit 1) without doing anything; a refusal is exit 10.
-    if (!result.ok && result.error.authFailure) {
+    // Allowed commands answer "Usage" (exit 1) without doing anything; a refusal is exit 10. A
+    // command whose system the panel lacks answers 11 before it looks at its arguments.
+    if (!result.ok && result.error.missingSystem) missing.add(result.error.missingSystem as PanelSystem);
+    else if (!result.ok && result.error.authFailure) {
       return {
-        check: 'permissions',
-        ok: false,
-        detail: `${cmd}: ${result.error.message} (stopped here: refusals count toward fail2ban)`,
-        fix: authFix(result.error),
+        result: {
+          check: 'permissions',
+          ok: false,
+          detail: `${cmd}: ${result.error.message} (stopped here: refusals count toward fail2ban)`,
+          fix: authFix(result.error),
+        },
+        missing,
       };
     }
   }
   return {
-    check: 'permissions',
-    ok: true,
-    detail: `the key may run all ${PORTICO_COMMANDS.length} commands Portico uses`,
+    result: {
+      check: 'permissions',
+      ok: true,
+      detail: `the key may run all ${PORTICO_COMMANDS.length} commands Portico uses`,
+    },
+    missing,
+  };
+}
+
+/** What an account of a product needs on its panel: a DNS zone points at the website's IP. */
+function systemsNeeded(features: { webDomain?: boolean; dnsZone?: boolean; mailDomain?: boolean }): PanelSystem[] {
+  const needed = new Set<PanelSystem>();
+  if (features.webDomain || features.dnsZone) needed.add('WEB_SYSTEM');
+  if (features.dnsZone) needed.add('DNS_SYSTEM');
+  if (features.mailDomain) needed.add('MAIL_SYSTEM');
+  return [...needed];
+}
+
+async function systemsCheck(deps: Deps, row: ServerRow, missing: Set<PanelSystem>): Promise<CheckResult> {
+  const all = Object.keys(PANEL_SYSTEMS) as PanelSystem[];
+  const name = (s: PanelSystem) => `${PANEL_SYSTEMS[s]} (${s})`;
+  const runs = all.filter((s) => !missing.has(s));
+  const detail = `the panel runs ${runs.length ? runs.map(name).join(', ') : 'none of the web, DNS, mail and database systems'}${
+    missing.size ? `; it does not run ${[...missing].map(name).join(', ')}` : ''
+  }`;
+  const products = await deps.db.kysely
+    .selectFrom('products')
+    .select(['name', 'features'])
+    .where('server_group', '=', row.server_group)
+    .where('module', '=', 'hestia')
+    .where('enabled', '=', 1)
+    .execute();
+  const blocked = products.flatMap((p) => {
+    const lacking = systemsNeeded(JSON.parse(p.features) as Record<string, boolean>).filter((s) => missing.has(s));
+    return lacking.length ? [`${p.name} (needs ${lacking.join(', ')})`] : [];
+  });
+  if (blocked.length === 0) return { check: 'systems', ok: true, detail };
+  return {
+    check: 'systems',
+    ok: false,
+    detail: `${detail}; products of group ${row.server_group} needing a system it lacks: ${blocked.join(', ')}`,
+    fix: `Install the missing system(s) on the panel, or move these products to a server group whose panels run them: an order placed on this server fails and is rolled back.`,
   };
 }
 
