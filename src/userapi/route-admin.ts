@@ -2,6 +2,7 @@ import type { AppContext } from '../app-context.js';
 import { audit } from '../audit/audit.js';
 import { AppError } from '../platform/http/errors.js';
 import { pathParams } from '../platform/http/route.js';
+import { checkText } from '../platform/http/schemas.js';
 import { bumpConfigVersion } from '../settings/store.js';
 
 /**
@@ -38,7 +39,9 @@ export async function updateRoute(deps: Deps, operationId: string, changes: Rout
         errors: [{ field: `body.${field}`, message: 'must be 1–100 characters' }],
       });
     }
+    if (typeof value === 'string') checkText(value, `body.${field}`);
   }
+  if (typeof changes.description === 'string') checkText(changes.description, 'body.description', 'block');
   const now = deps.clock.nowMs();
   await deps.db.kysely.transaction().execute(async (trx) => {
     const current = await trx
