@@ -5,6 +5,7 @@ import { createClient } from '../../src/clients/clients.js';
 import { AppError } from '../../src/platform/http/errors.js';
 import { exampleId, TEXT_BLOCK_MESSAGE, TEXT_LINE_MESSAGE } from '../../src/platform/http/schemas.js';
 import { toFieldErrors } from '../../src/platform/http/validation.js';
+import { parseSetting } from '../../src/settings/definitions.js';
 import { updateRoute } from '../../src/userapi/route-admin.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { newClient, newProduct, type TestClient } from '../helpers/factories.js';
@@ -150,6 +151,16 @@ describe('validation errors name the field and what it accepts', () => {
       });
       // Past validation: the service is simply not this client's.
       expect(lines.statusCode, lines.body).toBe(404);
+    });
+
+    it('the docs’ company name and introduction (settings) are refused the same way; the intro may span lines', () => {
+      expect(() => parseSetting('userapi.docs.company_name', 'Acme\u202E')).toThrow(
+        `userapi.docs.company_name ${TEXT_LINE_MESSAGE}.`,
+      );
+      expect(() => parseSetting('userapi.docs.intro', 'Welcome\u0000')).toThrow(
+        `userapi.docs.intro ${TEXT_BLOCK_MESSAGE}.`,
+      );
+      expect(parseSetting('userapi.docs.intro', '# Welcome\n\nScripts welcome.')).toBe('# Welcome\n\nScripts welcome.');
     });
 
     it('an admin’s route name and description, and a new client’s name, are refused the same way', async () => {

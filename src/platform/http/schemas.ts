@@ -77,9 +77,14 @@ export function TextBlock(options: StringOptions = {}) {
 const TEXT_LINE = new RegExp(TEXT_LINE_PATTERN, 'u');
 const TEXT_BLOCK = new RegExp(TEXT_BLOCK_PATTERN, 'u');
 
+/** Whether text passes TextLine (`line`) or TextBlock (`block`); for text that arrives without a route schema. */
+export function isCleanText(value: string, kind: 'line' | 'block' = 'line'): boolean {
+  return (kind === 'line' ? TEXT_LINE : TEXT_BLOCK).test(value);
+}
+
 /** The same rule for text that arrives outside a route schema (the CLI, shared logic). */
 export function checkText(value: string, field: string, kind: 'line' | 'block' = 'line'): void {
-  if ((kind === 'line' ? TEXT_LINE : TEXT_BLOCK).test(value)) return;
+  if (isCleanText(value, kind)) return;
   const message = kind === 'line' ? TEXT_LINE_MESSAGE : TEXT_BLOCK_MESSAGE;
   throw new AppError('validation_failed', `The ${field.split('.').pop()} ${message}.`, {
     errors: [{ field, message }],
