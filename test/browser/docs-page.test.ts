@@ -54,7 +54,9 @@ describe('API documentation page in a real browser', () => {
 
   it('loads nothing from another host: every request the page makes goes to Portico', async () => {
     await t.app.settings.set('userapi.docs.logo_url', '');
-    const page = await browser.newPage();
+    // A context of its own: an empty cache, so every resource is requested and seen here.
+    const context = await browser.newContext();
+    const page = await context.newPage();
     const urls: string[] = [];
     page.on('request', (request) => {
       urls.push(request.url());
@@ -68,17 +70,19 @@ describe('API documentation page in a real browser', () => {
     `);
     const response = await page.goto(`${base}/api/docs`);
     await expect.poll(() => page.locator('body').innerText(), { timeout: 20_000 }).toContain('List your services');
-    await page.waitForLoadState('networkidle');
     // The page, its script, the document and the typefaces (served here, not by a font host).
-    expect(urls).toEqual(
-      expect.arrayContaining([
-        `${base}/api/docs/`,
-        `${base}/api/docs/js/scalar.js`,
-        `${base}/api/v1/openapi.json`,
-        `${base}/api/docs/fonts/fonts.css`,
-        `${base}/api/docs/fonts/inter-latin-wght-normal.woff2`,
-      ]),
-    );
+    await expect
+      .poll(() => urls)
+      .toEqual(
+        expect.arrayContaining([
+          `${base}/api/docs/`,
+          `${base}/api/docs/js/scalar.js`,
+          `${base}/api/v1/openapi.json`,
+          `${base}/api/docs/fonts/fonts.css`,
+          `${base}/api/docs/fonts/inter-latin-wght-normal.woff2`,
+        ]),
+      );
+    await expect.poll(() => page.evaluate('document.fonts.status')).toBe('loaded');
     expect(urls.filter((url) => new URL(url).origin !== base)).toEqual([]);
     expect(await page.evaluate('document.fonts.check("16px Inter")')).toBe(true);
     // The renderer works inside the page's Content-Security-Policy: nothing it needs is refused.
@@ -90,6 +94,15 @@ describe('API documentation page in a real browser', () => {
     expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(headers['x-content-type-options']).toBe('nosniff');
     expect(headers['referrer-policy']).toBe('same-origin');
+    await context.close();
+  });
+
+  it('lists the allowed values of a choice field', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/api/docs/#tag/orders/POST/orders`);
+    await expect
+      .poll(() => page.locator('body').innerText(), { timeout: 20_000 })
+      .toMatch(/billing_cycle[\s\S]*Values\s+monthly\s+quarterly\s+semiannually\s+annually\s+biennially/);
   });
 
   it('drops a route from the page when the admin disables it', async () => {
