@@ -1,5 +1,12 @@
 import { Type } from '@sinclair/typebox';
-import { IdParam, NullableString, Timestamp } from '../platform/http/schemas.js';
+import {
+  IdParam,
+  NullableString,
+  NullableTextLine,
+  StringEnum,
+  TextLine,
+  Timestamp,
+} from '../platform/http/schemas.js';
 
 export const Account = Type.Object(
   {
@@ -9,7 +16,7 @@ export const Account = Type.Object(
     company: NullableString({ examples: ['Example Ltd'] }),
     phone: NullableString({ examples: ['+44 20 7946 0000'] }),
     country: NullableString({ examples: ['GB'] }),
-    status: Type.Union([Type.Literal('active'), Type.Literal('suspended'), Type.Literal('closed')]),
+    status: StringEnum(['active', 'suspended', 'closed']),
     credit: Type.Object(
       { amount_minor: Type.Integer({ examples: [2500] }), currency: Type.String({ examples: ['USD'] }) },
       { additionalProperties: false, description: 'Credit balance, usable to pay invoices' },
@@ -21,8 +28,8 @@ export const Account = Type.Object(
 
 export const AccountPatch = Type.Object(
   {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    company: Type.Optional(NullableString({ maxLength: 200 })),
+    name: Type.Optional(TextLine({ minLength: 1, maxLength: 200 })),
+    company: Type.Optional(NullableTextLine({ maxLength: 200 })),
     phone: Type.Optional(NullableString({ maxLength: 50, pattern: '^[0-9+() .-]*$' })),
     country: Type.Optional(NullableString({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2' })),
   },

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import { IdParam, NullableTimestamp, Timestamp } from '../platform/http/schemas.js';
+import { IdParam, NullableTimestamp, StringEnum, TextLine, Timestamp } from '../platform/http/schemas.js';
 
 export const LoginBody = Type.Object(
   {
-    email: Type.String({ minLength: 3, maxLength: 254, examples: ['jane@example.com'] }),
+    email: TextLine({ minLength: 3, maxLength: 254, examples: ['jane@example.com'] }),
     password: Type.String({ minLength: 1, maxLength: 200, examples: ['correct-horse-battery'] }),
   },
   { additionalProperties: false },
@@ -40,7 +40,7 @@ export const TokenPair = Type.Object(
   { additionalProperties: false },
 );
 
-export const TokenScope = Type.Union([Type.Literal('read'), Type.Literal('write')], {
+export const TokenScope = StringEnum(['read', 'write'], {
   description:
     '`read`: reads only (GET routes, except the one-time panel login, which needs `write`). `write`: everything a login can do, except managing tokens.',
 });
@@ -60,7 +60,7 @@ export const CreatedApiToken = Type.Object(
     ...tokenFields,
     token: Type.String({
       description: 'The secret token. Shown only now: store it safely. Send as `Authorization: Bearer <token>`.',
-      examples: ['ptk_01JD8X3Q4W5E6R7T8Y9UABCDEF_3q2-7wEAAAD8Yn0AAAAAAAAAAAAAAAAAAAAAAAA'],
+      examples: ['ptk_01JD8X3Q4W5E6R7T8Y9ZABCDEF_3q2-7wEAAAD8Yn0Xk4fR2mJ9sLpQ7vZ1cH5bN8tW6yE'],
     }),
   },
   { additionalProperties: false },
@@ -68,7 +68,7 @@ export const CreatedApiToken = Type.Object(
 
 export const CreateApiTokenBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100, examples: ['backup script'] }),
+    name: TextLine({ minLength: 1, maxLength: 100, examples: ['backup script'] }),
     scope: TokenScope,
     expires_in_days: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 3650, description: 'Omit for a token that never expires' }),

@@ -1,11 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { IdParam } from '../platform/http/schemas.js';
+import { IdParam, StringEnum } from '../platform/http/schemas.js';
 
 export const BILLING_CYCLES = ['monthly', 'quarterly', 'semiannually', 'annually', 'biennially'] as const;
-export const BillingCycle = Type.Union(
-  BILLING_CYCLES.map((c) => Type.Literal(c)),
-  { description: 'How often the service is billed.' },
-);
+export const BillingCycle = StringEnum(BILLING_CYCLES, { description: 'How often the service is billed.' });
 
 export const Category = Type.Object(
   {

@@ -3,6 +3,7 @@ import type { Clock } from '../platform/clock.js';
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../platform/crypto/password.js';
 import type { Database } from '../platform/db/schema.js';
 import { AppError } from '../platform/http/errors.js';
+import { checkText } from '../platform/http/schemas.js';
 import { newId } from '../platform/ids.js';
 import { type ClientRow, findClientByEmail, insertClient } from './store.js';
 
@@ -16,6 +17,7 @@ export function normaliseEmail(email: string): string {
 
 export function checkEmail(email: string, field = 'email'): string {
   const value = normaliseEmail(email);
+  checkText(value, field);
   if (!EMAIL.test(value) || value.length > 254) {
     throw new AppError('validation_failed', `"${email}" is not an email address.`, {
       errors: [{ field, message: 'must be an email address' }],
@@ -54,6 +56,8 @@ export async function createClient(deps: { db: Kysely<Database>; clock: Clock },
       errors: [{ field: 'name', message: 'is required' }],
     });
   }
+  checkText(input.name, 'name');
+  if (input.company) checkText(input.company, 'company');
   if (await findClientByEmail(deps.db, email)) {
     throw new AppError('conflict', `A client with the email ${email} already exists.`);
   }

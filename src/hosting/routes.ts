@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../platform/http/errors.js';
 import { type AnyRouteSpec, defineRoute } from '../platform/http/route.js';
-import { IdParam, iso, NullableString } from '../platform/http/schemas.js';
+import { IdParam, iso, NullableString, StringEnum, TextBlock, TextLine } from '../platform/http/schemas.js';
 import { requestLifecycle } from '../provisioning/actions.js';
 import {
   checkDomain,
@@ -80,7 +80,7 @@ const domainRoutes: AnyRouteSpec[] = DOMAIN_KINDS.flatMap(({ kind, path, label }
     idempotent: true,
     params: ServiceParams,
     body: Type.Object(
-      { domain: Type.String({ minLength: 3, maxLength: 253, examples: ['blog.example.com'] }) },
+      { domain: TextLine({ minLength: 3, maxLength: 253, examples: ['blog.example.com'] }) },
       { additionalProperties: false },
     ),
     errors: ['conflict'],
@@ -104,7 +104,7 @@ const domainRoutes: AnyRouteSpec[] = DOMAIN_KINDS.flatMap(({ kind, path, label }
     description: `Removes a domain from this account's ${label}. Answers 202; a domain the account does not have is a 404.`,
     auth: 'client',
     params: Type.Object(
-      { id: IdParam('service', 'Service id'), domain: Type.String({ minLength: 3, maxLength: 253 }) },
+      { id: IdParam('service', 'Service id'), domain: TextLine({ minLength: 3, maxLength: 253 }) },
       { additionalProperties: false },
     ),
     errors: ['conflict', 'unavailable'],
@@ -335,8 +335,8 @@ export const hostingRoutes: AnyRouteSpec[] = [
     params: ServiceParams,
     body: Type.Object(
       {
-        type: Type.Union([Type.Literal('end_of_period'), Type.Literal('immediate')]),
-        reason: Type.Optional(Type.String({ maxLength: 1000 })),
+        type: StringEnum(['end_of_period', 'immediate']),
+        reason: Type.Optional(TextBlock({ maxLength: 1000 })),
       },
       { additionalProperties: false },
     ),

@@ -1,15 +1,22 @@
 import { Type } from '@sinclair/typebox';
-import { IdParam, NullableString, NullableTimestamp, Timestamp } from '../platform/http/schemas.js';
+import {
+  exampleId,
+  IdParam,
+  NullableString,
+  NullableTimestamp,
+  StringEnum,
+  Timestamp,
+} from '../platform/http/schemas.js';
 
 export const INVOICE_STATUSES = ['unpaid', 'paid', 'cancelled', 'refunded'] as const;
-export const InvoiceStatus = Type.Union(INVOICE_STATUSES.map((s) => Type.Literal(s)));
+export const InvoiceStatus = StringEnum(INVOICE_STATUSES);
 
 const InvoiceItem = Type.Object(
   {
     id: IdParam('invoiceItem', 'Item id'),
     service_id: NullableString({
       description: 'The service billed, if any',
-      examples: ['svc_01JD8X3Q4W5E6R7T8Y9UABCDEF'],
+      examples: [exampleId('service')],
     }),
     description: Type.String({ examples: ['Starter hosting — example.com (2026-12-01 – 2026-12-31)'] }),
     amount_minor: Type.Integer({ examples: [499] }),

@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import { BillingCycle } from '../catalog/schemas.js';
-import { IdParam, NullableTimestamp, Timestamp } from '../platform/http/schemas.js';
+import { exampleId, IdParam, NullableTimestamp, StringEnum, TextLine, Timestamp } from '../platform/http/schemas.js';
 
 export const OrderBody = Type.Object(
   {
     product_id: IdParam('product', 'The product to order'),
     billing_cycle: BillingCycle,
-    domain: Type.String({
+    domain: TextLine({
       minLength: 3,
       maxLength: 253,
       description: 'The domain the hosting account is for (IDN allowed, without www.)',
@@ -15,7 +15,7 @@ export const OrderBody = Type.Object(
   },
   {
     additionalProperties: false,
-    examples: [{ product_id: 'prd_01JD8X3Q4W5E6R7T8Y9UABCDEF', billing_cycle: 'monthly', domain: 'example.com' }],
+    examples: [{ product_id: exampleId('product'), billing_cycle: 'monthly', domain: 'example.com' }],
   },
 );
 
@@ -32,7 +32,7 @@ export const OrderCreated = Type.Object(
 export const PaymentBody = Type.Object(
   {
     method: Type.Optional(
-      Type.Literal('credit', { description: 'Pay from your credit balance (the only method here)' }),
+      StringEnum(['credit'], { description: 'Pay from your credit balance (the only method here)' }),
     ),
   },
   { additionalProperties: false },
@@ -54,7 +54,7 @@ export const Operation = Type.Object(
   {
     id: IdParam('job', 'Operation id'),
     action: Type.String({ examples: ['service.create'] }),
-    state: Type.Union(['queued', 'running', 'succeeded', 'failed', 'cancelled'].map((s) => Type.Literal(s))),
+    state: StringEnum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
     service_id: Type.Union([Type.String(), Type.Null()]),
     steps_done: Type.Array(Type.String(), { examples: [['place', 'credentials', 'create-user']] }),
     attempts: Type.Integer(),

@@ -1,12 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import { BillingCycle } from '../catalog/schemas.js';
-import { IdParam, NullableString, NullableTimestamp, Timestamp } from '../platform/http/schemas.js';
+import { IdParam, NullableString, NullableTimestamp, StringEnum, Timestamp } from '../platform/http/schemas.js';
 
 export const SERVICE_STATUSES = ['pending', 'active', 'suspended', 'terminated', 'cancelled'] as const;
-export const ServiceStatus = Type.Union(
-  SERVICE_STATUSES.map((s) => Type.Literal(s)),
-  { description: 'pending (being set up), active, suspended, terminated, cancelled' },
-);
+export const ServiceStatus = StringEnum(SERVICE_STATUSES, {
+  description: 'pending (being set up), active, suspended, terminated, cancelled',
+});
 
 export const Service = Type.Object(
   {
@@ -26,7 +25,7 @@ export const Service = Type.Object(
     cancellation: Type.Union([
       Type.Object(
         {
-          type: Type.Union([Type.Literal('end_of_period'), Type.Literal('immediate')]),
+          type: StringEnum(['end_of_period', 'immediate']),
           reason: NullableString(),
           requested_at: Timestamp,
         },

@@ -3,6 +3,8 @@
  * The CLI, the Admin API and the settings store all go through `parseSetting`, so a bad value is
  * refused in one place with one message that says what is accepted.
  */
+import { isCleanText, TEXT_BLOCK_MESSAGE, TEXT_LINE_MESSAGE } from '../platform/http/schemas.js';
+
 export type AuthMethod = 'basic' | 'jwt' | 'token';
 export const AUTH_METHODS: readonly AuthMethod[] = ['basic', 'jwt', 'token'];
 
@@ -51,9 +53,13 @@ function parseRateLimit(raw: string): RateLimitRule | null {
   return { points, durationS };
 }
 
-function parseText(maxLength: number) {
+/** `line`: one line of text (a name, a path); `block`: text that may span lines (Markdown). */
+function parseText(maxLength: number, kind: 'line' | 'block' = 'line') {
   return (raw: string): string => {
     if (raw.length > maxLength) throw new SettingError(`must be at most ${maxLength} characters.`);
+    if (!isCleanText(raw, kind)) {
+      throw new SettingError(`${kind === 'line' ? TEXT_LINE_MESSAGE : TEXT_BLOCK_MESSAGE}.`);
+    }
     return raw;
   };
 }
@@ -154,7 +160,7 @@ export const SETTINGS = {
   'userapi.docs.intro': {
     description: 'Introduction text (Markdown) at the top of the API documentation.',
     default: 'Manage your hosting services, invoices and account from your own scripts and apps.',
-    parse: parseText(20000),
+    parse: parseText(20000, 'block'),
   },
   'userapi.logging': {
     description: 'Request log of the User API (enable for debugging): on or off.',

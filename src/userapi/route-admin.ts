@@ -2,6 +2,7 @@ import type { AppContext } from '../app-context.js';
 import { audit } from '../audit/audit.js';
 import { AppError } from '../platform/http/errors.js';
 import { pathParams } from '../platform/http/route.js';
+import { checkText } from '../platform/http/schemas.js';
 import { bumpConfigVersion } from '../settings/store.js';
 import { API_PREFIX, type EffectiveAlias, type EffectiveRoute } from './route-table.js';
 
@@ -39,7 +40,9 @@ function checkDocsFields(changes: RouteChanges): void {
         errors: [{ field: `body.${field}`, message: 'must be 1–100 characters' }],
       });
     }
+    if (typeof value === 'string') checkText(value, `body.${field}`);
   }
+  if (typeof changes.description === 'string') checkText(changes.description, 'body.description', 'block');
 }
 
 export async function updateRoute(deps: Deps, operationId: string, changes: RouteChanges, actor: Actor): Promise<void> {

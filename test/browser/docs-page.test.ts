@@ -52,6 +52,59 @@ describe('API documentation page in a real browser', () => {
     await page.screenshot({ path: '/tmp/portico-docs.png', fullPage: false });
   });
 
+  it('loads nothing from another host: every request the page makes goes to Portico', async () => {
+    await t.app.settings.set('userapi.docs.logo_url', '');
+    // A context of its own: an empty cache, so every resource is requested and seen here.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const urls: string[] = [];
+    page.on('request', (request) => {
+      urls.push(request.url());
+    });
+    // Runs in the page before its scripts: collects what the Content-Security-Policy refuses.
+    await page.addInitScript(`
+      globalThis.cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) => {
+        globalThis.cspViolations.push(e.effectiveDirective + ' ' + e.blockedURI);
+      });
+    `);
+    const response = await page.goto(`${base}/api/docs`);
+    await expect.poll(() => page.locator('body').innerText(), { timeout: 20_000 }).toContain('List your services');
+    // The page, its script, the document and the typefaces (served here, not by a font host).
+    await expect
+      .poll(() => urls)
+      .toEqual(
+        expect.arrayContaining([
+          `${base}/api/docs/`,
+          `${base}/api/docs/js/scalar.js`,
+          `${base}/api/v1/openapi.json`,
+          `${base}/api/docs/fonts/fonts.css`,
+          `${base}/api/docs/fonts/inter-latin-wght-normal.woff2`,
+        ]),
+      );
+    await expect.poll(() => page.evaluate('document.fonts.status')).toBe('loaded');
+    expect(urls.filter((url) => new URL(url).origin !== base)).toEqual([]);
+    expect(await page.evaluate('document.fonts.check("16px Inter")')).toBe(true);
+    // The renderer works inside the page's Content-Security-Policy: nothing it needs is refused.
+    // Only eval is, which its schema library merely probes for (`Function('')`) before doing without.
+    const violations = (await page.evaluate('globalThis.cspViolations')) as string[];
+    expect(violations.filter((v) => v !== 'script-src eval')).toEqual([]);
+    const headers = response!.headers();
+    expect(headers['content-security-policy']).toContain("default-src 'self'");
+    expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['referrer-policy']).toBe('same-origin');
+    await context.close();
+  });
+
+  it('lists the allowed values of a choice field', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/api/docs/#tag/orders/POST/orders`);
+    await expect
+      .poll(() => page.locator('body').innerText(), { timeout: 20_000 })
+      .toMatch(/billing_cycle[\s\S]*Values\s+monthly\s+quarterly\s+semiannually\s+annually\s+biennially/);
+  });
+
   it('drops a route from the page when the admin disables it', async () => {
     await t.app.db.kysely
       .insertInto('route_overrides')

@@ -29,6 +29,8 @@ const NASTY = [
   '../../etc/passwd',
   '%00',
   '\u0000',
+  '\u001b[2J',
+  'name\u202Egpj.exe',
   "' OR 1=1 --",
   '<script>alert(1)</script>',
   'x'.repeat(5000),
