@@ -28,22 +28,26 @@ export function registerRouteCommands(program: Command): void {
   const routes = program
     .command('routes')
     .description('Shape the User API: enable, rename, re-categorise, alias routes');
-  routes.command('list').action(async () => {
-    await withApp(async (app) => {
-      const table = routeTableView(app);
-      for (const category of [...new Set(table.map((r) => r.category))].sort()) {
-        console.log(`\n${category}`);
-        for (const r of table.filter((x) => x.category === category)) {
-          console.log(
-            `  ${r.enabled ? 'on ' : 'OFF'} ${r.method.padEnd(6)} ${r.path.padEnd(40)} ${r.operation_id.padEnd(28)} ${r.name}`,
-          );
-          for (const a of r.aliases) console.log(`       alias ${a.path}${a.enabled ? '' : ' (off)'}`);
+  routes
+    .command('list')
+    .description('List the User API routes by category, with their state and aliases')
+    .action(async () => {
+      await withApp(async (app) => {
+        const table = routeTableView(app);
+        for (const category of [...new Set(table.map((r) => r.category))].sort()) {
+          console.log(`\n${category}`);
+          for (const r of table.filter((x) => x.category === category)) {
+            console.log(
+              `  ${r.enabled ? 'on ' : 'OFF'} ${r.method.padEnd(6)} ${r.path.padEnd(40)} ${r.operation_id.padEnd(28)} ${r.name}`,
+            );
+            for (const a of r.aliases) console.log(`       alias ${a.path}${a.enabled ? '' : ' (off)'}`);
+          }
         }
-      }
+      });
     });
-  });
   routes
     .command('set <operationId>')
+    .description('Enable or disable a route, or change its name, category or description in the docs')
     .option('--enabled <bool>', 'true or false')
     .option('--name <name>', 'name shown in the docs')
     .option('--category <category>', 'docs category')
@@ -71,24 +75,31 @@ export function registerRouteCommands(program: Command): void {
       },
     );
   const alias = routes.command('alias').description('Aliases: the same route under another path');
-  alias.command('add <operationId> <path>').action(async (operationId: string, path: string) => {
-    await withApp(async (app) => {
-      await addAlias(app, operationId, path, CLI);
-      console.log(`Alias ${path} → ${operationId} added.`);
+  alias
+    .command('add <operationId> <path>')
+    .description('Serve a route under another path as well')
+    .action(async (operationId: string, path: string) => {
+      await withApp(async (app) => {
+        await addAlias(app, operationId, path, CLI);
+        console.log(`Alias ${path} → ${operationId} added.`);
+      });
     });
-  });
-  alias.command('rm <path>').action(async (path: string) => {
-    await withApp(async (app) => {
-      await removeAlias(app, path, CLI);
-      console.log(`Alias ${path} removed.`);
+  alias
+    .command('rm <path>')
+    .description('Remove an alias')
+    .action(async (path: string) => {
+      await withApp(async (app) => {
+        await removeAlias(app, path, CLI);
+        console.log(`Alias ${path} removed.`);
+      });
     });
-  });
 
   const logs = program
     .command('logs')
     .description('The User API request log (turn it on with: portico settings set userapi.logging on)');
   logs
     .command('search')
+    .description('Find log entries by client, route, status, address and time; or print one in full')
     .option('--client <id>', 'client id')
     .option('--route <operationId|path>', 'route id or the path called')
     .option('--status <code>', 'HTTP status')
