@@ -22,8 +22,9 @@ let typedAhead = '';
  */
 export async function promptSecret(prompt: string): Promise<string> {
   const stdin = process.stdin;
-  process.stderr.write(prompt);
+  // Echo off before the prompt shows: what is typed once it is visible never appears.
   stdin.setRawMode(true);
+  process.stderr.write(prompt);
   stdin.setEncoding('utf8');
   return new Promise<string>((resolve, reject) => {
     let value = '';
