@@ -94,6 +94,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+/**
+ * Which database a configuration opens, for people: "SQLite at /srv/portico/data/portico.sqlite" or
+ * "PostgreSQL at postgres://portico@db:5432/portico" (never the password).
+ */
+export function describeDatabase(config: Pick<Config, 'databaseUrl' | 'sqlitePath'>): string {
+  if (!config.databaseUrl) return `SQLite at ${config.sqlitePath}`;
+  try {
+    const url = new URL(config.databaseUrl);
+    url.password = '';
+    url.searchParams.delete('password');
+    return `PostgreSQL at ${url.href}`;
+  } catch {
+    return 'PostgreSQL (DATABASE_URL)';
+  }
+}
+
 /** Resolves a configured path: absolute stays, relative is taken from the install directory. */
 export function resolveInstallPath(config: Pick<Config, 'installDir'>, path: string): string {
   return isAbsolute(path) ? path : resolve(config.installDir, path);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { JwtKeyError } from './auth/jwt-keys.js';
 import { registerCoreCommands } from './cli/commands.js';
@@ -5,15 +7,21 @@ import { registerJobCommands } from './cli/jobs.js';
 import { registerRouteCommands } from './cli/routes.js';
 import { serve } from './cli/serve.js';
 import { CliUsageError, registerServerCommands } from './cli/servers.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, INSTALL_DIR, loadConfig } from './config.js';
 import { SecretBoxError } from './platform/crypto/secretbox.js';
 import { AppError } from './platform/http/errors.js';
 import { SettingError } from './settings/definitions.js';
+
+/** The installed version, as package.json says. */
+export function porticoVersion(): string {
+  return (JSON.parse(readFileSync(join(INSTALL_DIR, 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 /** The `portico` command line: every operator task is a subcommand. */
 export function buildProgram(): Command {
   const program = new Command('portico')
     .description('Portico — hosting billing for HestiaCP: User API, admin area and provisioning.')
+    .version(porticoVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
   program
@@ -42,7 +50,22 @@ function explain(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Output piped into a reader that stops early (`portico routes list | head -1`) closes the pipe:
+ * the reader has what it wanted, so stop quietly, as other command-line tools do, instead of
+ * crashing on EPIPE with a stack trace.
+ */
+function exitQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
+  exitQuietlyOnClosedPipe();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

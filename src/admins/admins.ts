@@ -6,6 +6,11 @@ import type { Database } from '../platform/db/schema.js';
 import { AppError } from '../platform/http/errors.js';
 import { newId } from '../platform/ids.js';
 
+/** Whether any admin exists (the start-up banner says how to create the first). */
+export async function hasAdmin(db: Kysely<Database>): Promise<boolean> {
+  return (await db.selectFrom('admins').select('id').limit(1).executeTakeFirst()) !== undefined;
+}
+
 /** Admins of the provider: created from the CLI (`portico admin create`), they run the admin area. */
 export async function createAdmin(
   deps: { db: Kysely<Database>; clock: Clock },

@@ -2,26 +2,60 @@ import type { Command } from 'commander';
 import { createAdmin } from '../admins/admins.js';
 import type { AppContext } from '../app-context.js';
 import { createClient } from '../clients/clients.js';
-import { loadConfig } from '../config.js';
+import { type Config, ConfigError, describeDatabase, loadConfig } from '../config.js';
 import { DEMO_CLIENT, isEmptyInstall, seedDemo } from '../demo/seed.js';
 import { migrateToLatest } from '../platform/db/index.js';
+import { AppError } from '../platform/http/errors.js';
 import { silentLogger } from '../platform/log.js';
 import { openApp } from '../runtime.js';
-import { readStdinLine } from './input.js';
+import { promptSecret, readStdinLine } from './input.js';
+import { CliUsageError } from './servers.js';
 
-/** Runs a command against the configured database, closing everything afterwards. */
+/**
+ * Runs a command against the configured database, closing everything afterwards. A record that is
+ * not found is reported with the database that was searched: the usual cause is a shell whose
+ * PORTICO_DATA_DIR or DATABASE_URL differs from the server's.
+ */
 export async function withApp<T>(run: (app: AppContext) => Promise<T>): Promise<T> {
-  const app = await openApp(loadConfig(), { logger: silentLogger() });
+  const config = loadConfig();
+  const app = await openApp(config, { logger: silentLogger() }).catch((error: unknown) => {
+    throw cannotOpen(config, error);
+  });
   try {
     return await run(app);
+  } catch (error) {
+    if (error instanceof AppError && error.status === 404) {
+      throw new AppError(
+        error.code,
+        `${error.detail} Searched ${describeDatabase(config)}: if the server uses another database, run this command with the server's PORTICO_DATA_DIR or DATABASE_URL.`,
+        error.options,
+      );
+    }
+    throw error;
   } finally {
     await app.close();
   }
 }
 
+/** Codes of a database that is not there or not ours to open (PostgreSQL SQLSTATEs, system errors). */
+const OPEN_FAILURES = /^(3D000|28000|28P01|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EACCES|EPERM|SQLITE_CANTOPEN)$/;
+
+function cannotOpen(config: Config, error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !OPEN_FAILURES.test(code)) return error;
+  return new ConfigError(
+    `Cannot open ${describeDatabase(config)}: ${(error as Error).message}. Check DATABASE_URL (or PORTICO_DATA_DIR) and that the database is running.`,
+  );
+}
+
+/** --password, else standard input: typed at a terminal (asked twice, not echoed) or piped in. */
 async function passwordFrom(opts: { password?: string; passwordStdin?: boolean }): Promise<string> {
   if (opts.password !== undefined) return opts.password;
-  return readStdinLine();
+  if (!process.stdin.isTTY) return readStdinLine();
+  const password = await promptSecret('Password: ');
+  if ((await promptSecret('Password again: ')) !== password)
+    throw new CliUsageError('The two passwords differ; run the command again.');
+  return password;
 }
 
 export function registerCoreCommands(program: Command): void {

@@ -44,6 +44,7 @@ export function registerJobCommands(program: Command): void {
   const jobs = program.command('jobs').description('The provisioning queue');
   jobs
     .command('list')
+    .description('List jobs, newest first, with their state, attempts and last error')
     .option('--state <state>', 'queued | running | succeeded | failed | cancelled')
     .option('--limit <n>', 'how many', '50')
     .action(async (opts: { state?: string; limit: string }) => {
@@ -67,18 +68,24 @@ export function registerJobCommands(program: Command): void {
         console.log(JSON.stringify(await jobDetail(app, id), null, 2));
       });
     });
-  jobs.command('retry <id>').action(async (id: string) => {
-    await withApp(async (app) => {
-      await retryJob(app, id);
-      console.log(`Job ${id} queued again.`);
+  jobs
+    .command('retry <id>')
+    .description('Queue a failed job again (attempts start from zero)')
+    .action(async (id: string) => {
+      await withApp(async (app) => {
+        await retryJob(app, id);
+        console.log(`Job ${id} queued again.`);
+      });
     });
-  });
-  jobs.command('cancel <id>').action(async (id: string) => {
-    await withApp(async (app) => {
-      await cancelJob(app, id);
-      console.log(`Job ${id} cancelled.`);
+  jobs
+    .command('cancel <id>')
+    .description('Cancel a queued job')
+    .action(async (id: string) => {
+      await withApp(async (app) => {
+        await cancelJob(app, id);
+        console.log(`Job ${id} cancelled.`);
+      });
     });
-  });
 
   program
     .command('invoices')
@@ -100,29 +107,41 @@ export function registerJobCommands(program: Command): void {
     });
 
   const services = program.command('services').description('Lifecycle actions on a service (queued as jobs)');
-  for (const action of ['suspend', 'unsuspend', 'terminate', 'reprovision'] as const) {
-    services.command(`${action} <id>`).action(async (id: string) => {
+  const lifecycle = {
+    suspend: 'Suspend a service on its panel',
+    unsuspend: 'Unsuspend a suspended service',
+    terminate: 'Terminate a service: remove its account from the panel',
+    reprovision: 'Run the creation of a service whose provisioning failed again',
+  } as const;
+  for (const [action, description] of Object.entries(lifecycle) as [keyof typeof lifecycle, string][]) {
+    services
+      .command(`${action} <id>`)
+      .description(description)
+      .action(async (id: string) => {
+        await withApp(async (app) => {
+          const jobId = await requestLifecycle(app, {
+            serviceId: id,
+            action,
+            actor: { type: 'cli', id: null },
+            correlationId: newId('request'),
+          });
+          console.log(`Queued ${action} for ${id} as job ${jobId}.`);
+        });
+      });
+  }
+  services
+    .command('change-package <id> <productId>')
+    .description('Move a service to another product’s panel package')
+    .action(async (id: string, productId: string) => {
       await withApp(async (app) => {
         const jobId = await requestLifecycle(app, {
           serviceId: id,
-          action,
+          action: 'change_package',
+          productId,
           actor: { type: 'cli', id: null },
           correlationId: newId('request'),
         });
-        console.log(`Queued ${action} for ${id} as job ${jobId}.`);
+        console.log(`Queued change-package for ${id} as job ${jobId}.`);
       });
     });
-  }
-  services.command('change-package <id> <productId>').action(async (id: string, productId: string) => {
-    await withApp(async (app) => {
-      const jobId = await requestLifecycle(app, {
-        serviceId: id,
-        action: 'change_package',
-        productId,
-        actor: { type: 'cli', id: null },
-        correlationId: newId('request'),
-      });
-      console.log(`Queued change-package for ${id} as job ${jobId}.`);
-    });
-  });
 }

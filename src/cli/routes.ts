@@ -73,23 +73,26 @@ export function registerRouteCommands(program: Command): void {
   const routes = program
     .command('routes')
     .description('Shape the User API: enable, rename, re-categorise, alias routes');
-  routes.command('list').action(async () => {
-    await withApp(async (app) => {
-      const table = routeTableView(app);
-      for (const category of [...new Set(table.map((r) => r.category))].sort()) {
-        console.log(`\n${category}`);
-        for (const r of table.filter((x) => x.category === category)) {
-          console.log(
-            `  ${r.enabled ? 'on ' : 'OFF'} ${r.method.padEnd(6)} ${r.path.padEnd(40)} ${r.operation_id.padEnd(28)} ${r.name}`,
-          );
-          for (const a of r.aliases)
+  routes
+    .command('list')
+    .description('List the User API routes by category, with their state and aliases')
+    .action(async () => {
+      await withApp(async (app) => {
+        const table = routeTableView(app);
+        for (const category of [...new Set(table.map((r) => r.category))].sort()) {
+          console.log(`\n${category}`);
+          for (const r of table.filter((x) => x.category === category)) {
             console.log(
-              `  ${a.enabled ? 'on ' : 'OFF'} alias  ${a.path.padEnd(40)} ${a.operation_id.padEnd(28)} ${a.name}${a.category === r.category ? '' : ` [${a.category}]`}`,
+              `  ${r.enabled ? 'on ' : 'OFF'} ${r.method.padEnd(6)} ${r.path.padEnd(40)} ${r.operation_id.padEnd(28)} ${r.name}`,
             );
+            for (const a of r.aliases)
+              console.log(
+                `  ${a.enabled ? 'on ' : 'OFF'} alias  ${a.path.padEnd(40)} ${a.operation_id.padEnd(28)} ${a.name}${a.category === r.category ? '' : ` [${a.category}]`}`,
+              );
+          }
         }
-      }
+      });
     });
-  });
   withChangeOptions(
     routes
       .command('set <operationId>')
@@ -134,18 +137,22 @@ export function registerRouteCommands(program: Command): void {
       );
     });
   });
-  alias.command('rm <path>').action(async (path: string) => {
-    await withApp(async (app) => {
-      const removed = await removeAlias(app, path, CLI);
-      console.log(`Alias ${removed} removed.`);
+  alias
+    .command('rm <path>')
+    .description('Remove an alias')
+    .action(async (path: string) => {
+      await withApp(async (app) => {
+        const removed = await removeAlias(app, path, CLI);
+        console.log(`Alias ${removed} removed.`);
+      });
     });
-  });
 
   const logs = program
     .command('logs')
     .description('The User API request log (turn it on with: portico settings set userapi.logging on)');
   logs
     .command('search')
+    .description('Find log entries by client, route, status, address and time; or print one in full')
     .option('--client <id>', 'client id')
     .option('--email <address>', "the client's email")
     .option('--route <operationId|path>', 'route id or the path called')

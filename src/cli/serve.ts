@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { hasAdmin } from '../admins/admins.js';
 import { buildServer } from '../app.js';
-import type { Config } from '../config.js';
+import { type Config, describeDatabase } from '../config.js';
 import { DEMO_CLIENT, isEmptyInstall, seedDemo } from '../demo/seed.js';
 import { Worker } from '../jobs/worker.js';
 import { jobTypes } from '../provisioning/index.js';
@@ -8,6 +10,15 @@ import { pruneLog } from '../requestlog/search.js';
 import { openApp } from '../runtime.js';
 import { startEmbeddedSandbox } from '../sandbox/embedded.js';
 import { userApiRoutes } from '../userapi/routes.js';
+
+/** `portico admin create` as the operator types it to reach this server's database. */
+export function createAdminCommand(config: Pick<Config, 'dataDir' | 'installDir' | 'databaseUrl'>): string {
+  const command = 'npx portico admin create --email you@example.com --password-stdin';
+  if (config.databaseUrl) return `${command}   (with this server's DATABASE_URL set)`;
+  if (config.dataDir === join(config.installDir, 'data')) return command;
+  const dir = /^[\w./-]+$/.test(config.dataDir) ? config.dataDir : `'${config.dataDir.replaceAll("'", "'\\''")}'`;
+  return `PORTICO_DATA_DIR=${dir} ${command}`;
+}
 
 /** `portico serve`: the User API, its docs, health and metrics in one process. */
 export async function serve(config: Config): Promise<void> {
@@ -37,10 +48,11 @@ export async function serve(config: Config): Promise<void> {
   const base = config.publicUrl ?? `http://${host}:${address?.port}`;
   const lines = [
     '',
-    `Portico is running (${app.db.dialect === 'sqlite' ? `SQLite at ${config.sqlitePath}` : 'PostgreSQL'}${app.redis ? ', Redis' : ''}).`,
+    `Portico is running (${describeDatabase(config)}${app.redis ? ', Redis' : ''}).`,
     `  User API        ${base}/api/v1`,
     `  API docs        ${base}/api/docs`,
     `  OpenAPI         ${base}/api/v1/openapi.json`,
+    `  Admin area      ${base}/admin`,
     `  Health          ${base}/healthz  ${base}/readyz`,
   ];
   lines.push(
@@ -55,6 +67,9 @@ export async function serve(config: Config): Promise<void> {
       `Demo client${demoSeeded ? ' (just created)' : ''}: ${DEMO_CLIENT.email} / ${DEMO_CLIENT.password}`,
       `  curl -u ${DEMO_CLIENT.email}:${DEMO_CLIENT.password} ${base}/api/v1/services`,
     );
+  }
+  if (!(await hasAdmin(app.db.kysely))) {
+    lines.push('', 'No admin yet. Create one to log in to the admin area:', `  ${createAdminCommand(config)}`);
   }
   lines.push('', 'Stop with Ctrl+C.', '');
   process.stdout.write(lines.join('\n'));

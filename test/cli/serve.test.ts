@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_CLIENT } from '../../src/demo/seed.js';
+import { runCli } from '../helpers/cli.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/portico.js');
@@ -34,6 +35,14 @@ async function startServe(db: TestDatabase, env: Record<string, string> = {}): P
   }
   const base = /User API\s+(http:\S+)\/api\/v1/.exec(output)![1]!;
   return { child, base, output: () => output };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 describe('portico serve', () => {
@@ -69,6 +78,40 @@ describe('portico serve', () => {
     const res = await fetch(`${run.base}/api/v1/categories`);
     expect(((await res.json()) as { items: unknown[] }).items).toEqual([]);
   });
+
+  it('shows the admin area, and how to create the first admin only while there is none', async () => {
+    const db = await createTestDatabase();
+    cleanups.push(() => db.drop());
+    const first = await startServe(db, { PORTICO_DEMO: 'off' });
+    cleanups.push(async () => {
+      first.child.kill('SIGKILL');
+    });
+    await until(() => first.output().includes('Stop with Ctrl+C.'));
+    expect(first.output()).toContain(`  Admin area      ${first.base}/admin\n`);
+    expect((await fetch(`${first.base}/admin`)).status).toBe(200);
+    expect(first.output()).toContain('No admin yet. Create one to log in to the admin area:');
+    // The command shown reaches this server's data directory: run it as printed.
+    const shown = /^ {2}PORTICO_DATA_DIR=(\S+) npx portico (admin create .*)$/m.exec(first.output());
+    expect(shown?.[1]).toBe(db.dataDir);
+    expect(shown?.[2]).toBe('admin create --email you@example.com --password-stdin');
+    const created = await runCli(db, shown![2]!.split(' '), {
+      env: { PORTICO_DATA_DIR: shown![1]! },
+      stdin: 'the-first-admin-password\n',
+    });
+    expect(created.stderr).toBe('');
+    expect(created.stdout).toContain('Admin you@example.com created');
+    first.child.kill('SIGKILL');
+    if (first.child.exitCode === null && first.child.signalCode === null) await once(first.child, 'exit');
+
+    const second = await startServe(db, { PORTICO_DEMO: 'off' });
+    cleanups.push(async () => {
+      second.child.kill('SIGKILL');
+    });
+    await until(() => second.output().includes('Stop with Ctrl+C.'));
+    expect(second.output()).toContain(`  Admin area      ${second.base}/admin\n`);
+    expect(second.output()).not.toContain('No admin yet');
+    expect(second.output()).not.toContain('admin create');
+  }, 180_000);
 
   it('finishes requests in flight on SIGTERM, then exits 0', async () => {
     const db = await createTestDatabase();
