@@ -80,7 +80,7 @@ describe("a newcomer's first hour with the CLI", { timeout: 120_000 }, () => {
     // And the help the operator reads shows them: a subcommand of a subcommand.
     const help = await runCli(db, ['routes', 'alias', '--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/add <operationId> <path>\s+Serve a route under another path/);
+    expect(help.stdout).toMatch(/add \[options\] <operationId> <path>\s+Add an alias/);
     expect(help.stdout).toMatch(/rm <path>\s+Remove an alias/);
   });
 
