@@ -4,6 +4,7 @@ import { isAlreadyGone, isAlreadySuspended, isExists } from '../hestia/panel.js'
 import { type JobContext, JobFailure, type JobType } from '../jobs/types.js';
 import type { DomainKind, PanelAdapter } from '../panel/adapter.js';
 import type { ServiceStatus } from '../platform/db/schema.js';
+import { deleteCreatedUser } from './compensations.js';
 import { jobPanel, loadService, must, type ServiceFacts } from './context.js';
 import { generatePanelPassword, generateUsername, placeService } from './placement.js';
 
@@ -134,38 +135,33 @@ const createAccount: JobType<LifecyclePayload> = {
     const password = app.secrets().open(service.passwordSealed!);
     await withPanel(ctx, serverId, async (panel) => {
       const c = { correlationId: ctx.correlationId };
-      await ctx.step(
-        'create-user',
-        async () => {
-          const created = await panel.createAccount(c, {
-            username,
-            password,
-            email: service.clientEmail,
-            packageName: service.panelPackage,
-          });
-          if (created.ok) return { adopted: false };
-          if (!isExists(created.error)) throw JobFailure.fromPanel(created.error, 'v-add-user');
-          // E_EXISTS: ours only if it carries our client's email and no other service owns the name.
-          const account = must(await panel.readAccount(c, username), 'v-list-user');
-          const owner = await db
-            .selectFrom('services')
-            .select('id')
-            .where('server_id', '=', serverId)
-            .where('panel_username', '=', username)
-            .where('id', '!=', service.id)
-            .executeTakeFirst();
-          if (account.email !== service.clientEmail || owner) {
-            throw new JobFailure(
-              'permanent',
-              'USERNAME_CONFLICT',
-              `Panel user ${username} exists and is not ours; refusing to take it over.`,
-            );
-          }
-          return { adopted: true };
-        },
-        // Runs after this panel connection is closed: the compensation opens its own.
-        { compensate: async () => void (await withPanel(ctx, serverId, (p) => p.terminateAccount(c, username))) },
-      );
+      await ctx.step('create-user', async () => {
+        const created = await panel.createAccount(c, {
+          username,
+          password,
+          email: service.clientEmail,
+          packageName: service.panelPackage,
+        });
+        if (created.ok) return { adopted: false };
+        if (!isExists(created.error)) throw JobFailure.fromPanel(created.error, 'v-add-user');
+        // E_EXISTS: ours only if it carries our client's email and no other service owns the name.
+        const account = must(await panel.readAccount(c, username), 'v-list-user');
+        const owner = await db
+          .selectFrom('services')
+          .select('id')
+          .where('server_id', '=', serverId)
+          .where('panel_username', '=', username)
+          .where('id', '!=', service.id)
+          .executeTakeFirst();
+        if (account.email !== service.clientEmail || owner) {
+          throw new JobFailure(
+            'permanent',
+            'USERNAME_CONFLICT',
+            `Panel user ${username} exists and is not ours; refusing to take it over.`,
+          );
+        }
+        return { adopted: true };
+      });
       const domain = service.domain;
       if (domain && service.features.webDomain)
         await ctx.step('web-domain', () => addDomainOnce(panel, ctx, 'web', username, domain));
@@ -187,6 +183,7 @@ const createAccount: JobType<LifecyclePayload> = {
     ];
     await finalize(ctx, 'active', 'service.activated', { next_due_at_ms: app.clock.nowMs() + cycleDays * 86_400_000 });
   },
+  compensations: { 'create-user': deleteCreatedUser },
 };
 
 async function verifyCreated(

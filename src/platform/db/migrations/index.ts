@@ -8,6 +8,7 @@ import * as m0006 from './0006_request_log_details.js';
 import * as m0007 from './0007_admin_sessions.js';
 import * as m0008 from './0008_request_log_bodies.js';
 import * as m0009 from './0009_request_log_segments.js';
+import * as m0011 from './0011_job_rollback.js';
 
 /**
  * Every migration, in order. A migration is frozen once it has shipped: change the schema by adding
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0007_admin_sessions': m0007,
   '0008_request_log_bodies': m0008,
   '0009_request_log_segments': m0009,
+  '0011_job_rollback': m0011,
 };
