@@ -141,6 +141,7 @@ const createAccount: JobType<LifecyclePayload> = {
           password,
           email: service.clientEmail,
           packageName: service.panelPackage,
+          name: service.clientName,
         });
         if (created.ok) return { adopted: false };
         if (!isExists(created.error)) throw JobFailure.fromPanel(created.error, 'v-add-user');
