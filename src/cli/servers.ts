@@ -217,12 +217,15 @@ export function registerServerCommands(program: Command): void {
     .description('Talk to a panel directly')
     .command('call <server> <cmd> [args...]')
     .description('One isolated call: status, exit code and body')
-    .option('--print-curl', 'print the equivalent cURL command (secrets redacted) instead of calling')
+    .option(
+      '--print-curl',
+      'print the equivalent cURL command instead of calling: secrets redacted, the certificate checked as the server is configured',
+    )
     .action(async (name: string, cmd: string, args: string[], opts: { printCurl?: boolean }) => {
       await withApp(async (app) => {
         const row = await getServer(app, name);
         if (opts.printCurl) {
-          console.log(curlFor(app, row, cmd, args));
+          console.log(await curlFor(app, row, cmd, args));
           return;
         }
         const report = await callPanel(app, row, cmd, args);

@@ -75,10 +75,12 @@ describe('portico server / hestia / acceptance commands', () => {
   it('hestia call prints status and exit code name; --print-curl never prints the secret', async () => {
     const call = await runCli(db, ['hestia', 'call', 'web1', 'v-suspend-user', 'nobody1']);
     expect(call.code).toBe(1);
-    expect(call.stdout).toContain('exit 3 (E_NOTEXIST)');
+    expect(call.stdout).toContain('HTTP 400  exit 3 (E_NOTEXIST)');
     const curl = await runCli(db, ['hestia', 'call', 'web1', 'v-list-sys-info', 'json', '--print-curl']);
     expect(curl.stdout).toContain("'cmd=v-list-sys-info'");
     expect(curl.stdout).not.toContain(panel.accessKey.secret);
+    expect(curl.stdout).toContain("--cacert 'web1-pinned.pem' --pinnedpubkey 'sha256//");
+    expect(curl.stdout).not.toMatch(/\s-k\s/);
   });
 
   it('server profile prints the API profile with every command Portico uses', async () => {
