@@ -169,6 +169,8 @@ async function settleFailure(
     const started = {
       failure_code: failure.code,
       failure_message: failure.message,
+      last_error_code: failure.code,
+      last_error_message: failure.message,
       rollback_state: 'running' as const,
       rollback_attempts: 0,
     };
@@ -218,13 +220,14 @@ async function rollBack(
   if (failure) await db.updateTable('jobs').set(rollbackError).where('id', '=', job.id).execute();
   if (failure?.kind === 'auth' && job.server_id) {
     await pauseFor(app, { ...job, server_id: job.server_id }, failure, log);
-    await requeue(app, job, failure, { ...options, delayMs: 0, attempts: job.attempts });
+    await requeue(app, job, null, { ...options, delayMs: 0, attempts: job.attempts });
     return;
   }
   if (failure?.kind === 'retry' && attempt < job.max_attempts) {
     const delay = backoffMs(attempt, options.backoffBaseMs);
     app.logger.warn({ ...log, error: failure.message, retryInMs: delay }, 'compensation failed transiently; retrying');
-    await requeue(app, job, failure, { ...options, delayMs: delay, attempts: job.attempts, rollbackAttempts: attempt });
+    // The job's error stays the failure that made it give up; the rollback's is kept beside it.
+    await requeue(app, job, null, { ...options, delayMs: delay, attempts: job.attempts, rollbackAttempts: attempt });
     return;
   }
   const left = failure ? await describeLeftBehind(await pendingCompensations(app, type, job)) : [];
@@ -241,9 +244,6 @@ async function rollBack(
     rollback_state: failure ? 'incomplete' : 'done',
     rollback_attempts: attempt,
     left_behind: left.length > 0 ? JSON.stringify(left) : null,
-    // The job's error stays the failure that made it give up; the rollback's is beside it.
-    last_error_code: job.failure_code,
-    last_error_message: job.failure_message,
     updated_at_ms: now,
   });
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelJob, jobDetail } from '../../src/jobs/admin.js';
 import { requestLifecycle } from '../../src/provisioning/actions.js';
 import { jobTypes } from '../../src/provisioning/index.js';
+import { runCli } from '../helpers/cli.js';
 import { enqueue, type ProvisioningHarness, pendingService, service, settle, startProvisioning } from './helpers.js';
 
 /** A rollback is a recorded step: retried, visible on the job, and never silently half-done. */
@@ -129,12 +130,16 @@ describe('rolling back a creation that gave up', () => {
       h.panel.faults.clear();
       const username = (await service(h, id)).panel_username!;
       expect((await settle(h, jobId, () => true)).state).toBe('queued');
-      const { leftBehind } = await cancelJob(h.t.app, jobTypes(), jobId);
-      expect(leftBehind).toEqual([
+      const cancel = await runCli(h.t.db, ['jobs', 'cancel', jobId]);
+      expect(cancel.stderr).toBe('');
+      expect(cancel.stdout).toContain(`Job ${jobId} cancelled.`);
+      expect(cancel.stdout).toContain(
+        `Left behind: panel user ${username} on server ${serverName} still exists: remove it with \`portico services terminate ${id}\``,
+      );
+      expect(h.panel.state.users[username]).toBeDefined();
+      expect((await jobDetail(h.t.app, jobId)).left_behind).toEqual([
         expect.stringContaining(`panel user ${username} on server ${serverName} still exists`),
       ]);
-      expect(h.panel.state.users[username]).toBeDefined();
-      expect((await jobDetail(h.t.app, jobId)).left_behind).toEqual(leftBehind);
     } finally {
       h.worker.start();
     }
