@@ -4,7 +4,7 @@ import { isAlreadyGone, isAlreadySuspended, isExists } from '../hestia/panel.js'
 import { type JobContext, JobFailure, type JobType } from '../jobs/types.js';
 import type { DomainKind, PanelAdapter } from '../panel/adapter.js';
 import type { ServiceStatus } from '../platform/db/schema.js';
-import { deleteCreatedUser } from './compensations.js';
+import { deleteCreatedUser, panelUserOf } from './compensations.js';
 import { jobPanel, loadService, must, type ServiceFacts } from './context.js';
 import { generatePanelPassword, generateUsername, placeService } from './placement.js';
 
@@ -184,7 +184,7 @@ const createAccount: JobType<LifecyclePayload> = {
     ];
     await finalize(ctx, 'active', 'service.activated', { next_due_at_ms: app.clock.nowMs() + cycleDays * 86_400_000 });
   },
-  compensations: { 'create-user': deleteCreatedUser },
+  compensations: { credentials: deleteCreatedUser },
 };
 
 async function verifyCreated(
@@ -254,8 +254,20 @@ const unsuspend = simple('service.unsuspend', async (ctx, panel, _s, username) =
   return { status: 'active', audit: 'service.unsuspended' };
 });
 
-const terminate = simple('service.terminate', async (ctx, panel, _s, username) => {
+const terminate = simple('service.terminate', async (ctx, panel, service, username) => {
   const c = { correlationId: ctx.correlationId };
+  if (service.status === 'pending') {
+    // What a failed creation left: delete the user only if it is this service's.
+    const found = await panelUserOf(panel, c, ctx.app.db.kysely, { ...service, serverId: service.serverId!, username });
+    if (found === 'not_ours') {
+      throw new JobFailure(
+        'permanent',
+        'NOT_OURS',
+        `Panel user ${username} exists but is not this service's (another contact or service); nothing was deleted.`,
+      );
+    }
+    if (found === 'gone') return { status: 'terminated', audit: 'service.terminated' };
+  }
   const done = await panel.terminateAccount(c, username);
   if (!done.ok && !isAlreadyGone(done.error)) throw JobFailure.fromPanel(done.error, 'v-delete-user');
   const check = await panel.readAccount(c, username);

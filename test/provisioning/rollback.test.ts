@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cancelJob, jobDetail } from '../../src/jobs/admin.js';
 import { requestLifecycle } from '../../src/provisioning/actions.js';
-import { jobTypes } from '../../src/provisioning/index.js';
+import { jobTypes, LIFECYCLE_JOBS } from '../../src/provisioning/index.js';
 import { runCli } from '../helpers/cli.js';
 import { enqueue, type ProvisioningHarness, pendingService, service, settle, startProvisioning } from './helpers.js';
 
@@ -55,8 +55,8 @@ describe('rolling back a creation that gave up', () => {
     expect(detail.rollback?.last_error?.message).toContain('v-delete-user');
     expect(detail.steps).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ name: 'create-user', undone: true }),
-        expect.objectContaining({ name: 'undo:create-user', undone: false }),
+        expect.objectContaining({ name: 'credentials', undone: true }),
+        expect.objectContaining({ name: 'undo:credentials', undone: false }),
       ]),
     );
     expect((await service(h, id)).status).toBe('pending');
@@ -79,7 +79,7 @@ describe('rolling back a creation that gave up', () => {
       rollback: { state: 'incomplete', attempts: job.max_attempts, last_error: { code: 'E_RESTART' } },
     });
     expect(detail.left_behind).toEqual([
-      `panel user ${username} on server ${serverName} still exists: remove it with \`portico services terminate ${id}\` (or \`portico jobs retry ${jobId}\` to create the service again with it) (made by step create-user, not undone)`,
+      `panel user ${username} on server ${serverName} still exists: remove it with \`portico services terminate ${id}\` (or \`portico jobs retry ${jobId}\` to create the service again with it) (made by step credentials, not undone)`,
     ]);
 
     const terminate = await requestLifecycle(h.t.app, {
@@ -91,6 +91,52 @@ describe('rolling back a creation that gave up', () => {
     expect((await settle(h, terminate)).state).toBe('succeeded');
     expect(h.panel.state.users[username]).toBeUndefined();
     expect((await service(h, id)).status).toBe('terminated');
+  });
+
+  it('an account whose creation was never confirmed (answer lost, then retries exhausted) is rolled back too', async () => {
+    const maxAttempts = LIFECYCLE_JOBS.find((j) => j.type === 'service.create')!.maxAttempts;
+    h.panel.faults.add({ kind: 'lost', command: 'v-add-user' });
+    // Every later attempt finds the account (E_EXISTS) but cannot read it to adopt it.
+    h.panel.faults.add({ kind: 'exit', code: 14, command: 'v-list-user', times: maxAttempts - 1 });
+    const { id } = await pendingService(h);
+    const jobId = await enqueue(h, 'create', id);
+    const job = await settle(h, jobId);
+    const username = (await service(h, id)).panel_username!;
+    expect(job.attempts).toBe(maxAttempts);
+    expect(h.panel.state.users[username]).toBeUndefined();
+    expect(await jobDetail(h.t.app, jobId)).toMatchObject({
+      state: 'failed',
+      failure: { code: 'E_LA' },
+      rollback: { state: 'done' },
+      left_behind: [],
+    });
+  });
+
+  it('terminating a pending service never deletes a stranger’s account of the same name', async () => {
+    const { id } = await pendingService(h);
+    await h.t.app.db.kysely
+      .updateTable('services')
+      .set({ server_id: h.serverId, panel_username: 'ustranger2' })
+      .where('id', '=', id)
+      .execute();
+    h.panel.state.users.ustranger2 = {
+      ...h.panel.state.users.admin!,
+      email: 'someone@else.example',
+      role: 'user',
+      web: {},
+      dns: {},
+      mail: {},
+      databases: {},
+    };
+    const jobId = await requestLifecycle(h.t.app, {
+      serviceId: id,
+      action: 'terminate',
+      actor: { type: 'cli', id: null },
+      correlationId: 'req_test_stranger',
+    });
+    expect(await settle(h, jobId)).toMatchObject({ state: 'failed', last_error_code: 'NOT_OURS' });
+    expect(h.panel.state.users.ustranger2?.email).toBe('someone@else.example');
+    expect((await service(h, id)).status).toBe('pending');
   });
 
   it('terminating a pending service is refused while its creation is still queued, and when it has no account', async () => {
