@@ -134,7 +134,7 @@ async function pauseFor(app: AppContext, job: JobRow & { server_id: string }, fa
   await pauseServer(app.db.kysely, job.server_id, failure.message, app.clock.nowMs());
   app.logger.error(
     { ...log, serverId: job.server_id, error: failure.message },
-    'panel refused our credentials: server queue PAUSED — fix the key (`portico server update <name>`), then `portico server resume <name>`',
+    'panel refused our credentials: server queue PAUSED — give the right key with `portico server update <name>` (it resumes the server once the panel accepts it), or fix the allowlist and `portico server resume <name>`',
   );
 }
 

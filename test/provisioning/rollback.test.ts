@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cancelJob, jobDetail } from '../../src/jobs/admin.js';
+import { cancelJob, jobDetail, retryJob } from '../../src/jobs/admin.js';
 import { requestLifecycle } from '../../src/provisioning/actions.js';
 import { jobTypes, LIFECYCLE_JOBS } from '../../src/provisioning/index.js';
 import { runCli } from '../helpers/cli.js';
@@ -60,6 +60,13 @@ describe('rolling back a creation that gave up', () => {
       ]),
     );
     expect((await service(h, id)).status).toBe('pending');
+
+    // Retried by the admin, the job starts again from its first step and creates the account.
+    await retryJob(h.t.app, jobId);
+    expect(await jobDetail(h.t.app, jobId)).toMatchObject({ failure: null, rollback: null, left_behind: [] });
+    expect((await settle(h, jobId)).state).toBe('succeeded');
+    expect(h.panel.state.users[(await service(h, id)).panel_username!]).toBeDefined();
+    expect((await service(h, id)).status).toBe('active');
   });
 
   it('a rollback that never succeeds fails the job saying what is left where; terminate then removes it', async () => {
