@@ -54,9 +54,11 @@ export function registerJobCommands(program: Command): void {
           limit: Number(opts.limit),
         })) {
           const error = j.last_error ? `  ${j.last_error.code}: ${j.last_error.message}` : '';
+          const rollback = j.rollback ? `  rollback=${j.rollback.state}` : '';
           console.log(
-            `${j.id}  ${j.state.padEnd(9)} ${j.type.padEnd(24)} ${j.service_id ?? '-'}  attempts=${j.attempts}${error}`,
+            `${j.id}  ${j.state.padEnd(9)} ${j.type.padEnd(24)} ${j.service_id ?? '-'}  attempts=${j.attempts}${rollback}${error}`,
           );
+          for (const left of j.left_behind) console.log(`    LEFT BEHIND: ${left}`);
         }
       });
     });
@@ -79,11 +81,13 @@ export function registerJobCommands(program: Command): void {
     });
   jobs
     .command('cancel <id>')
-    .description('Cancel a queued job')
+    .description('Cancel a queued job; says what its finished steps leave on the panel (nothing is undone)')
     .action(async (id: string) => {
       await withApp(async (app) => {
-        await cancelJob(app, id);
+        const { leftBehind } = await cancelJob(app, jobTypes(), id);
         console.log(`Job ${id} cancelled.`);
+        if (leftBehind.length === 0) console.log('It leaves nothing behind on a panel.');
+        for (const left of leftBehind) console.log(`Left behind: ${left}`);
       });
     });
 

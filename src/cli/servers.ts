@@ -8,8 +8,8 @@ import { runAcceptance } from '../servers/runbook/acceptance.js';
 import { callPanel, curlFor } from '../servers/runbook/call.js';
 import { checkServer } from '../servers/runbook/check.js';
 import { apiProfileFile } from '../servers/runbook/profile.js';
-import { addServer, getServer, listServers, removeServer } from '../servers/servers.js';
-import { updateServer } from '../servers/store.js';
+import { addServer, getServer, listServers, removeServer, resumeServer } from '../servers/servers.js';
+import { updateServerInPlace } from '../servers/update.js';
 import { withApp } from './commands.js';
 import { readStdinLine } from './input.js';
 
@@ -40,6 +40,27 @@ async function readKey(opts: { keyFile?: string }): Promise<string> {
       'Give the access key ID:SECRET on standard input or with --key-file (never as an argument: it would show in `ps`).',
     );
   }
+}
+
+/** `server update`: a key is read only when one is given (a file, or piped into standard input). */
+async function readKeyIfGiven(opts: { keyFile?: string }): Promise<string | undefined> {
+  if (opts.keyFile) return readKey(opts);
+  if (process.stdin.isTTY) return undefined;
+  const key = (await readStdinLine()).trim();
+  return key === '' ? undefined : key;
+}
+
+function parseEnabled(raw: string | undefined): boolean | undefined {
+  if (raw === undefined) return undefined;
+  if (['true', 'on', 'yes', '1'].includes(raw)) return true;
+  if (['false', 'off', 'no', '0'].includes(raw)) return false;
+  throw new CliUsageError('--enabled takes true or false.');
+}
+
+function parseWhole(raw: string | undefined, flag: string): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw)) throw new CliUsageError(`${flag} takes a whole number.`);
+  return Number(raw);
 }
 
 function credentials(auth: string, key: string): PanelCredentials {
@@ -81,6 +102,56 @@ export function registerServerCommands(program: Command): void {
         });
         console.log(`Server ${row.name} added (${row.id}), group ${row.server_group}, TLS ${row.tls_mode}.`);
         console.log(`Next: portico server check ${row.name}`);
+      });
+    });
+  server
+    .command('update <name>')
+    .description(
+      'Change a server in place: a new key (standard input or --key-file), TLS, address, capacity, group, enabled',
+    )
+    .option('--key-file <file>', 'read the new key from this file (or pipe it into standard input)')
+    .option('--auth <kind>', 'access_key | legacy_hash: the kind of the new key (default: the current kind)')
+    .option('--tls <trust>', 'system | ca:<file.pem> | pin:<sha256> | insecure (labs only)')
+    .option('--host <host>', 'host name or IP of the panel')
+    .option('--port <port>', 'panel port (BACKEND_PORT)')
+    .option('--root-user <user>', "the panel's admin user (ROOT_USER)")
+    .option('--group <group>', 'server group products are placed in')
+    .option('--capacity <n>', 'most accounts this server takes')
+    .option('--enabled <bool>', 'true or false: whether new accounts are placed here')
+    .action(async (name: string, opts: Record<string, string | undefined>) => {
+      const tls = opts.tls === undefined ? undefined : parseTls(opts.tls);
+      const key = await readKeyIfGiven(opts);
+      const port = parseWhole(opts.port, '--port');
+      const capacity = parseWhole(opts.capacity, '--capacity');
+      const enabled = parseEnabled(opts.enabled);
+      await withApp(async (app) => {
+        const current = await getServer(app, name);
+        const { row, access, resumed } = await updateServerInPlace(app, name, {
+          ...(key !== undefined ? { credentials: credentials(opts.auth ?? current.auth_kind, key) } : {}),
+          ...(tls ? { tls } : {}),
+          ...(opts.host !== undefined ? { host: opts.host } : {}),
+          ...(port !== undefined ? { port } : {}),
+          ...(opts.rootUser !== undefined ? { rootUser: opts.rootUser } : {}),
+          ...(opts.group !== undefined ? { group: opts.group } : {}),
+          ...(capacity !== undefined ? { capacity } : {}),
+          ...(enabled !== undefined ? { enabled } : {}),
+        });
+        console.log(
+          `Server ${row.name} updated: ${row.host}:${row.port}, group ${row.server_group}, capacity ${row.capacity}, TLS ${row.tls_mode}, ${row.enabled ? 'enabled' : 'disabled'}${key !== undefined ? ', new key' : ''}.`,
+        );
+        if (access) console.log(`${access.ok ? 'PASS' : 'FAIL'}  ${access.check.padEnd(15)} ${access.detail}`);
+        if (access?.fix) console.log(`      → ${access.fix}`);
+        if (resumed)
+          console.log(`Server ${row.name} resumed: the panel accepted the new settings, its queued jobs run again.`);
+        else if (row.paused_reason) {
+          console.log(
+            `Server ${row.name} is still PAUSED (${row.paused_reason}): fix what the check says, then \`portico server update ${row.name}\` again or \`portico server resume ${row.name}\`.`,
+          );
+          process.exitCode = 1;
+        } else if (access && !access.ok) {
+          console.log(`Jobs on ${row.name} will pause it while the panel refuses these settings.`);
+          process.exitCode = 1;
+        }
       });
     });
   server
@@ -133,12 +204,7 @@ export function registerServerCommands(program: Command): void {
     .description('Resume a server whose queue was paused after the panel refused Portico’s credentials')
     .action(async (name: string) => {
       await withApp(async (app) => {
-        const row = await getServer(app, name);
-        await updateServer(app.db.kysely, row.id, {
-          paused_reason: null,
-          paused_at_ms: null,
-          updated_at_ms: app.clock.nowMs(),
-        });
+        await resumeServer(app, await getServer(app, name));
         console.log(`Server ${name} resumed: its queued jobs run again.`);
       });
     });
@@ -154,12 +220,15 @@ export function registerServerCommands(program: Command): void {
     .description('Talk to a panel directly')
     .command('call <server> <cmd> [args...]')
     .description('One isolated call: status, exit code and body')
-    .option('--print-curl', 'print the equivalent cURL command (secrets redacted) instead of calling')
+    .option(
+      '--print-curl',
+      'print the equivalent cURL command instead of calling: secrets redacted, the certificate checked as the server is configured',
+    )
     .action(async (name: string, cmd: string, args: string[], opts: { printCurl?: boolean }) => {
       await withApp(async (app) => {
         const row = await getServer(app, name);
         if (opts.printCurl) {
-          console.log(curlFor(app, row, cmd, args));
+          console.log(await curlFor(app, row, cmd, args));
           return;
         }
         const report = await callPanel(app, row, cmd, args);

@@ -22,6 +22,7 @@ import {
   checkPassword,
   checkUsername,
   normaliseDomain,
+  panelDisplayName,
 } from './validate.js';
 
 /**
@@ -88,7 +89,10 @@ export class HestiaPanel implements PanelAdapter {
 
   createAccount(ctx: PanelCallContext, input: CreateAccountInput) {
     const args = [input.username, input.password, input.email, input.packageName];
-    if (input.name) args.push(input.name);
+    // The whole name goes as NAME alone: the panel joins NAME and LASTNAME with a space, so
+    // splitting it would store the same text, and a one-word name would need no LASTNAME.
+    const name = panelDisplayName(input.name);
+    if (name) args.push(name);
     return this.mutate(
       ctx,
       () => {

@@ -1,4 +1,6 @@
-import { type TLSSocket, connect as tlsConnect } from 'node:tls';
+import { createHash, X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+import { checkServerIdentity, type PeerCertificate, type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
 
 /**
@@ -67,5 +69,43 @@ export function probeFingerprint(host: string, port: number, timeoutMs = 5000): 
     socket.setTimeout(timeoutMs, () => done(undefined));
     socket.once('secureConnect', () => done(socket.getPeerCertificate().fingerprint256));
     socket.once('error', () => done(undefined));
+  });
+}
+
+/** The certificate a panel presents, with what a cURL command needs to check the same one. */
+export interface PresentedCertificate {
+  pem: string;
+  fingerprint256: string;
+  /** SHA-256 of the public key (SubjectPublicKeyInfo, DER), base64: curl's --pinnedpubkey. */
+  publicKeySha256: string;
+  /** Whether the certificate names the host (DNS or IP subject alternative name, or CN). */
+  namesHost: boolean;
+  /** The DNS names it carries, first the subject alternative names. */
+  dnsNames: string[];
+}
+
+export function fetchCertificate(host: string, port: number, timeoutMs = 5000): Promise<PresentedCertificate> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host, port, rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }) });
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no TLS handshake within ${timeoutMs} ms`)));
+    socket.once('error', reject);
+    socket.once('secureConnect', () => {
+      const peer: PeerCertificate = socket.getPeerCertificate();
+      socket.destroy();
+      const cert = new X509Certificate(peer.raw);
+      const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
+      const sans = (peer.subjectaltname ?? '')
+        .split(', ')
+        .filter((n) => n.startsWith('DNS:'))
+        .map((n) => n.slice(4));
+      const cn = typeof peer.subject?.CN === 'string' ? [peer.subject.CN] : [];
+      resolve({
+        pem: cert.toString(),
+        fingerprint256: cert.fingerprint256,
+        publicKeySha256: createHash('sha256').update(spki).digest('base64'),
+        namesHost: checkServerIdentity(host, peer) === undefined,
+        dnsNames: [...sans, ...cn].filter((n) => !n.includes('*')),
+      });
+    });
   });
 }

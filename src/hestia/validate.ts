@@ -75,3 +75,23 @@ export function checkDatabaseName(name: string, value: string): void {
   if (!/^[A-Za-z0-9_]{1,30}$/.test(value))
     throw new ArgumentError(`${name} "${value}" must be letters, digits and _ (at most 30)`);
 }
+
+/** Quotes and apostrophes are dropped inside a word (O'Brien → OBrien), not turned into a gap. */
+const DROPPED = /['"`\u2018\u2019\u201a\u201b\u201c\u201d\u00b4]/gu;
+/** Anything but letters, digits, spaces and . - _ : shell metacharacters, < >, controls, symbols. */
+const NOT_NAME = /[^\p{L}\p{M}\p{N} ._-]+/gu;
+const NAME_MAX = 64;
+
+/**
+ * A client's name as the panel's NAME (`v-add-user`'s fifth argument): the panel refuses quotes,
+ * `<`, `>`, shell metacharacters and newlines with exit 2, so they are removed rather than let
+ * an order fail over a name. Letters of any script are kept; what remains is trimmed, spaces
+ * collapsed, and capped at 64 characters. Undefined when nothing is left: the argument is then
+ * not sent at all (an empty argument is an argument to the panel).
+ */
+export function panelDisplayName(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  const cleaned = raw.normalize('NFC').replace(DROPPED, '').replace(NOT_NAME, ' ').replace(/\s+/g, ' ').trim();
+  const capped = Array.from(cleaned).slice(0, NAME_MAX).join('').trim();
+  return capped === '' ? undefined : capped;
+}

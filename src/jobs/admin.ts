@@ -1,7 +1,9 @@
 import type { AppContext } from '../app-context.js';
 import { AppError } from '../platform/http/errors.js';
 import { iso } from '../platform/http/schemas.js';
-import { findJob, type JobRow } from './store.js';
+import { describeLeftBehind, parseLeftBehind, pendingCompensations, UNDO_PREFIX } from './rollback.js';
+import { deleteSteps, findJob, type JobRow } from './store.js';
+import type { JobType } from './types.js';
 
 /** What an admin does with jobs: look, retry a failed one, cancel a queued one. */
 export function jobView(job: JobRow) {
@@ -15,6 +17,19 @@ export function jobView(job: JobRow) {
     server_id: job.server_id,
     correlation_id: job.correlation_id,
     last_error: job.last_error_code ? { code: job.last_error_code, message: job.last_error_message } : null,
+    /** The failure that made the job give up (its rollback's errors are under `rollback`). */
+    failure: job.failure_code ? { code: job.failure_code, message: job.failure_message } : null,
+    rollback: job.rollback_state
+      ? {
+          state: job.rollback_state,
+          attempts: job.rollback_attempts,
+          last_error: job.rollback_error_code
+            ? { code: job.rollback_error_code, message: job.rollback_error_message }
+            : null,
+        }
+      : null,
+    /** What this job made on a panel and did not undo (a rollback that gave up, a cancellation). */
+    left_behind: parseLeftBehind(job.left_behind),
     run_after: iso(job.run_after_ms),
     created_at: iso(job.created_at_ms),
     finished_at: iso(job.finished_at_ms),
@@ -45,7 +60,11 @@ export async function jobDetail(app: Pick<AppContext, 'db'>, id: string) {
   ]);
   return {
     ...jobView(job),
-    steps: steps.map((s) => ({ name: s.name, finished_at: iso(s.finished_at_ms) })),
+    steps: steps.map((s) => ({
+      name: s.name,
+      finished_at: iso(s.finished_at_ms),
+      undone: steps.some((u) => u.name === `${UNDO_PREFIX}${s.name}`),
+    })),
     panel_calls: calls.map((c) => ({
       command: c.command,
       http_status: c.http_status,
@@ -57,26 +76,69 @@ export async function jobDetail(app: Pick<AppContext, 'db'>, id: string) {
   };
 }
 
+/**
+ * Queues a failed job again. After a rollback (done or not), what was undone is no longer done:
+ * the job starts from its first step (a creation adopts the account a rollback left behind).
+ */
 export async function retryJob(app: Pick<AppContext, 'db' | 'clock'>, id: string): Promise<void> {
   const now = app.clock.nowMs();
-  const result = await app.db.kysely
-    .updateTable('jobs')
-    .set({ state: 'queued', attempts: 0, run_after_ms: now, finished_at_ms: null, updated_at_ms: now })
-    .where('id', '=', id)
-    .where('state', '=', 'failed')
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1)
-    throw new AppError('conflict', `Job ${id} is not failed; only failed jobs can be retried.`);
+  await app.db.kysely.transaction().execute(async (trx) => {
+    const job = await findJob(trx, id);
+    if (job?.state !== 'failed')
+      throw new AppError('conflict', `Job ${id} is not failed; only failed jobs can be retried.`);
+    if (job.rollback_state) await deleteSteps(trx, id);
+    await trx
+      .updateTable('jobs')
+      .set({
+        state: 'queued',
+        attempts: 0,
+        run_after_ms: now,
+        finished_at_ms: null,
+        updated_at_ms: now,
+        failure_code: null,
+        failure_message: null,
+        rollback_state: null,
+        rollback_attempts: 0,
+        rollback_error_code: null,
+        rollback_error_message: null,
+        left_behind: null,
+      })
+      .where('id', '=', id)
+      .where('state', '=', 'failed')
+      .execute();
+  });
 }
 
-export async function cancelJob(app: Pick<AppContext, 'db' | 'clock'>, id: string): Promise<void> {
+/**
+ * Cancels a queued job. Nothing is undone: what its finished steps made on a panel stays, and
+ * is returned (and kept on the job) so the admin knows what is left where.
+ */
+export async function cancelJob(
+  app: AppContext,
+  types: Map<string, JobType<unknown>>,
+  id: string,
+): Promise<{ leftBehind: string[] }> {
+  const job = await findJob(app.db.kysely, id);
+  if (job?.state !== 'queued')
+    throw new AppError(
+      job ? 'conflict' : 'not_found',
+      job ? `Job ${id} is ${job.state}; only queued jobs can be cancelled.` : `No job ${id}.`,
+    );
+  const leftBehind = await describeLeftBehind(await pendingCompensations(app, types.get(job.type), job));
   const now = app.clock.nowMs();
   const result = await app.db.kysely
     .updateTable('jobs')
-    .set({ state: 'cancelled', finished_at_ms: now, updated_at_ms: now })
+    .set({
+      state: 'cancelled',
+      finished_at_ms: now,
+      updated_at_ms: now,
+      ...(job.rollback_state === 'running' ? { rollback_state: 'incomplete' as const } : {}),
+      left_behind: leftBehind.length > 0 ? JSON.stringify(leftBehind) : null,
+    })
     .where('id', '=', id)
     .where('state', '=', 'queued')
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1)
-    throw new AppError('conflict', `Job ${id} is not queued; only queued jobs can be cancelled.`);
+    throw new AppError('conflict', `Job ${id} was claimed by a worker just now; only queued jobs can be cancelled.`);
+  return { leftBehind };
 }

@@ -1,8 +1,10 @@
 import type { AppContext } from '../app-context.js';
+import { describeLeftBehind, pendingCompensations, UNDO_PREFIX } from './rollback.js';
 import {
   finishJob,
   type JobRow,
   lockServer,
+  pauseServer,
   recordStep,
   releaseServer,
   renewLease,
@@ -13,7 +15,9 @@ import { type JobContext, JobFailure, type JobType, ServerBusy } from './types.j
 
 /**
  * Runs one claimed job to an outcome: succeeded; back in the queue with backoff (transient
- * failure, busy server, or a paused server); or failed after its compensations ran.
+ * failure, busy server, or a paused server); or, once it gives up, rolled back: its compensations
+ * run as recorded steps, retried like any step, until all have succeeded (failed, rollback done)
+ * or they too give up (failed, rollback incomplete, with what is left where).
  */
 export interface RunOptions {
   owner: string;
@@ -40,7 +44,6 @@ export async function runJob(
   let outcome = 'failed';
   const job = { ...claimed };
   const type = types.get(job.type);
-  const compensations: (() => Promise<void>)[] = [];
   const renewal = setInterval(
     () => {
       renewLease(db, job, options.owner, app.clock.nowMs() + options.leaseMs).catch((err) => {
@@ -51,6 +54,12 @@ export async function runJob(
   );
   const log = { jobId: job.id, type: job.type, correlationId: job.correlation_id, attempt: job.attempts };
   try {
+    if (job.rollback_state === 'running') {
+      // A rollback retried: the claim counted a run of the job; the rollback counts its own.
+      job.attempts -= 1;
+      await rollBack(app, type, job, { ...options, log });
+      return;
+    }
     if (!type)
       throw new JobFailure('permanent', 'UNKNOWN_JOB_TYPE', `No handler for job type ${job.type} in this version.`);
     const outputs = await stepOutputs(db, job.id);
@@ -59,11 +68,10 @@ export async function runJob(
       job,
       payload: type.parse(JSON.parse(job.payload)),
       correlationId: job.correlation_id,
-      step: async (name, fn, stepOptions) => {
-        const done = outputs.has(name);
-        const output = done ? (outputs.get(name) as Awaited<ReturnType<typeof fn>>) : await fn();
-        if (!done) await recordStep(db, job.id, name, output, app.clock.nowMs());
-        if (stepOptions?.compensate) compensations.push(() => stepOptions.compensate!(output));
+      step: async (name, fn) => {
+        if (outputs.has(name)) return outputs.get(name) as Awaited<ReturnType<typeof fn>>;
+        const output = await fn();
+        await recordStep(db, job.id, name, output, app.clock.nowMs());
         return output;
       },
       bindServer: async (serverId) => {
@@ -87,7 +95,7 @@ export async function runJob(
     app.logger.info(log, 'job succeeded');
     outcome = 'succeeded';
   } catch (error) {
-    await settleFailure(app, job, error, { ...options, compensations, maxAttempts: job.max_attempts, log });
+    await settleFailure(app, type, job, error, { ...options, log });
   } finally {
     endTimer({ outcome });
     clearInterval(renewal);
@@ -95,77 +103,147 @@ export async function runJob(
   }
 }
 
-async function settleFailure(
+type SettleOptions = RunOptions & { log: Record<string, unknown> };
+
+function asFailure(app: AppContext, error: unknown, log: Record<string, unknown>): JobFailure {
+  if (error instanceof JobFailure) return error;
+  app.logger.error({ ...log, err: error }, 'job step threw unexpectedly; will retry');
+  return new JobFailure('retry', 'INTERNAL', (error as Error).message ?? String(error));
+}
+
+/** Back in the queue: a busy server (no attempt used), a paused server, or a transient failure. */
+async function requeue(
   app: AppContext,
   job: JobRow,
+  failure: JobFailure | null,
+  options: SettleOptions & { delayMs: number; attempts?: number; rollbackAttempts?: number },
+) {
+  const now = app.clock.nowMs();
+  await finishJob(app.db.kysely, job.id, options.owner, {
+    state: 'queued',
+    run_after_ms: now + options.delayMs,
+    ...(options.attempts === undefined ? {} : { attempts: options.attempts }),
+    ...(options.rollbackAttempts === undefined ? {} : { rollback_attempts: options.rollbackAttempts }),
+    ...(failure ? { last_error_code: failure.code, last_error_message: failure.message } : {}),
+    updated_at_ms: now,
+  });
+}
+
+/** Never retry into the panel's fail2ban: stop this server's queue until the operator resumes it. */
+async function pauseFor(app: AppContext, job: JobRow & { server_id: string }, failure: JobFailure, log: object) {
+  await pauseServer(app.db.kysely, job.server_id, failure.message, app.clock.nowMs());
+  app.logger.error(
+    { ...log, serverId: job.server_id, error: failure.message },
+    'panel refused our credentials: server queue PAUSED — give the right key with `portico server update <name>` (it resumes the server once the panel accepts it), or fix the allowlist and `portico server resume <name>`',
+  );
+}
+
+async function settleFailure(
+  app: AppContext,
+  type: JobType<unknown> | undefined,
+  job: JobRow,
   error: unknown,
-  options: RunOptions & { compensations: (() => Promise<void>)[]; maxAttempts: number; log: Record<string, unknown> },
+  options: SettleOptions,
 ): Promise<void> {
   const db = app.db.kysely;
   const now = app.clock.nowMs();
   if (error instanceof ServerBusy) {
-    await finishJob(db, job.id, options.owner, {
-      state: 'queued',
-      run_after_ms: now,
-      attempts: job.attempts - 1,
-      updated_at_ms: now,
-    });
+    await requeue(app, job, null, { ...options, delayMs: 0, attempts: job.attempts - 1 });
     return;
   }
-  const failure =
-    error instanceof JobFailure
-      ? error
-      : new JobFailure('retry', 'INTERNAL', (error as Error).message ?? String(error));
-  if (!(error instanceof JobFailure))
-    app.logger.error({ ...options.log, err: error }, 'job step threw unexpectedly; will retry');
+  const failure = asFailure(app, error, options.log);
   if (failure.kind === 'auth' && job.server_id) {
-    // Never retry into the panel's fail2ban: stop this server's queue until the operator resumes it.
-    await db
-      .updateTable('servers')
-      .set({ paused_reason: failure.message, paused_at_ms: now })
-      .where('id', '=', job.server_id)
-      .execute();
-    app.logger.error(
-      { ...options.log, serverId: job.server_id, error: failure.message },
-      'panel refused our credentials: server queue PAUSED — fix the key or allowlist, then `portico server resume <name>`',
-    );
-    await finishJob(db, job.id, options.owner, {
-      state: 'queued',
-      run_after_ms: now,
-      attempts: job.attempts - 1,
-      last_error_code: failure.code,
-      last_error_message: failure.message,
-      updated_at_ms: now,
-    });
+    await pauseFor(app, { ...job, server_id: job.server_id }, failure, options.log);
+    await requeue(app, job, failure, { ...options, delayMs: 0, attempts: job.attempts - 1 });
     return;
   }
-  if (failure.kind === 'retry' && job.attempts < options.maxAttempts) {
+  if (failure.kind === 'retry' && job.attempts < job.max_attempts) {
     const delay = backoffMs(job.attempts, options.backoffBaseMs);
     app.logger.warn({ ...options.log, error: failure.message, retryInMs: delay }, 'job failed transiently; retrying');
-    await finishJob(db, job.id, options.owner, {
-      state: 'queued',
-      run_after_ms: now + delay,
-      last_error_code: failure.code,
-      last_error_message: failure.message,
-      updated_at_ms: now,
-    });
+    await requeue(app, job, failure, { ...options, delayMs: delay });
     return;
   }
-  for (const compensate of options.compensations.reverse()) {
-    try {
-      await compensate();
-    } catch (err) {
-      app.logger.error({ ...options.log, err }, 'compensation failed: check the panel by hand');
-    }
-  }
-  // What was undone is no longer done: a manual retry starts from the first step again.
-  if (options.compensations.length > 0) await db.deleteFrom('job_steps').where('job_id', '=', job.id).execute();
   app.logger.error({ ...options.log, code: failure.code, error: failure.message }, 'job failed');
+  if ((await pendingCompensations(app, type, job)).length > 0) {
+    // The failure is kept apart from the rollback's own errors, so the job shows both.
+    const started = {
+      failure_code: failure.code,
+      failure_message: failure.message,
+      last_error_code: failure.code,
+      last_error_message: failure.message,
+      rollback_state: 'running' as const,
+      rollback_attempts: 0,
+    };
+    await db.updateTable('jobs').set(started).where('id', '=', job.id).execute();
+    await rollBack(app, type, { ...job, ...started }, options);
+    return;
+  }
   await finishJob(db, job.id, options.owner, {
     state: 'failed',
     finished_at_ms: now,
+    failure_code: failure.code,
+    failure_message: failure.message,
     last_error_code: failure.code,
     last_error_message: failure.message,
+    updated_at_ms: now,
+  });
+}
+
+/**
+ * Runs the compensations still to do, each recorded once it succeeds. A transient failure puts
+ * the job back in the queue (still rolling back) with backoff; after max_attempts tries, or on a
+ * permanent failure, the job fails with what is left where.
+ */
+async function rollBack(
+  app: AppContext,
+  type: JobType<unknown> | undefined,
+  job: JobRow,
+  options: SettleOptions,
+): Promise<void> {
+  const db = app.db.kysely;
+  const attempt = job.rollback_attempts + 1;
+  const log = { ...options.log, rollbackAttempt: attempt };
+  const pending = await pendingCompensations(app, type, job);
+  let failure: JobFailure | null = null;
+  for (const compensation of pending) {
+    try {
+      await compensation.run();
+      await recordStep(db, job.id, `${UNDO_PREFIX}${compensation.step}`, null, app.clock.nowMs());
+      app.logger.info({ ...log, step: compensation.step }, 'compensation succeeded');
+    } catch (error) {
+      failure = asFailure(app, error, log);
+      break;
+    }
+  }
+  const now = app.clock.nowMs();
+  const rollbackError = failure ? { rollback_error_code: failure.code, rollback_error_message: failure.message } : {};
+  if (failure) await db.updateTable('jobs').set(rollbackError).where('id', '=', job.id).execute();
+  if (failure?.kind === 'auth' && job.server_id) {
+    await pauseFor(app, { ...job, server_id: job.server_id }, failure, log);
+    await requeue(app, job, null, { ...options, delayMs: 0, attempts: job.attempts });
+    return;
+  }
+  if (failure?.kind === 'retry' && attempt < job.max_attempts) {
+    const delay = backoffMs(attempt, options.backoffBaseMs);
+    app.logger.warn({ ...log, error: failure.message, retryInMs: delay }, 'compensation failed transiently; retrying');
+    // The job's error stays the failure that made it give up; the rollback's is kept beside it.
+    await requeue(app, job, null, { ...options, delayMs: delay, attempts: job.attempts, rollbackAttempts: attempt });
+    return;
+  }
+  const left = failure ? await describeLeftBehind(await pendingCompensations(app, type, job)) : [];
+  if (failure) {
+    app.logger.error(
+      { ...log, code: failure.code, error: failure.message, leftBehind: left },
+      'rollback gave up: what it could not undo is left on the panel (see `portico jobs show`)',
+    );
+  }
+  await finishJob(db, job.id, options.owner, {
+    state: 'failed',
+    finished_at_ms: now,
+    attempts: job.attempts,
+    rollback_state: failure ? 'incomplete' : 'done',
+    rollback_attempts: attempt,
+    left_behind: left.length > 0 ? JSON.stringify(left) : null,
     updated_at_ms: now,
   });
 }

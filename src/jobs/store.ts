@@ -1,10 +1,11 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, JobsTable } from '../platform/db/schema.js';
 
 /** The job queue's SQL: enqueue, claim (with per-server locks), leases, steps, outcomes. */
 export type JobRow = Selectable<JobsTable>;
+export type NewJob = Insertable<JobsTable>;
 
-export async function insertJob(db: Kysely<Database>, row: JobRow): Promise<void> {
+export async function insertJob(db: Kysely<Database>, row: NewJob): Promise<void> {
   await db.insertInto('jobs').values(row).execute();
 }
 
@@ -145,7 +146,20 @@ export async function finishJob(
   changes: Partial<
     Pick<
       JobRow,
-      'state' | 'run_after_ms' | 'last_error_code' | 'last_error_message' | 'finished_at_ms' | 'server_id' | 'attempts'
+      | 'state'
+      | 'run_after_ms'
+      | 'last_error_code'
+      | 'last_error_message'
+      | 'finished_at_ms'
+      | 'server_id'
+      | 'attempts'
+      | 'failure_code'
+      | 'failure_message'
+      | 'rollback_state'
+      | 'rollback_attempts'
+      | 'rollback_error_code'
+      | 'rollback_error_message'
+      | 'left_behind'
     >
   > & {
     updated_at_ms: number;
@@ -167,6 +181,31 @@ export async function setJobServer(db: Kysely<Database>, id: string, serverId: s
 export async function stepOutputs(db: Kysely<Database>, jobId: string): Promise<Map<string, unknown>> {
   const rows = await db.selectFrom('job_steps').select(['name', 'output']).where('job_id', '=', jobId).execute();
   return new Map(rows.map((r) => [r.name, r.output === null ? undefined : JSON.parse(r.output)]));
+}
+
+/** The names of a job's finished steps, in the order they finished. */
+export async function stepNames(db: Kysely<Database>, jobId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('job_steps')
+    .select('name')
+    .where('job_id', '=', jobId)
+    .orderBy('finished_at_ms')
+    .orderBy('name')
+    .execute();
+  return rows.map((r) => r.name);
+}
+
+export async function deleteSteps(db: Kysely<Database>, jobId: string): Promise<void> {
+  await db.deleteFrom('job_steps').where('job_id', '=', jobId).execute();
+}
+
+/** Stops a server's queue: the panel refused our credentials (fail2ban would follow). */
+export async function pauseServer(db: Kysely<Database>, serverId: string, reason: string, nowMs: number) {
+  await db
+    .updateTable('servers')
+    .set({ paused_reason: reason, paused_at_ms: nowMs })
+    .where('id', '=', serverId)
+    .execute();
 }
 
 export async function recordStep(

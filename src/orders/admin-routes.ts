@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.js';
 import { cancelJob, jobDetail, listJobs, retryJob } from '../jobs/admin.js';
 import { requestLifecycle } from '../provisioning/actions.js';
+import { jobTypes } from '../provisioning/index.js';
 import { payInvoice } from './orders.js';
 
 /** Billing and provisioning in the Admin API: mark invoices paid, watch and steer jobs, act on services. */
@@ -59,8 +60,8 @@ export function registerBillingAdminRoutes(server: FastifyInstance, app: AppCont
     '/jobs/:id/cancel',
     { schema: { params: Id('job') } },
     async (request, reply) => {
-      await cancelJob(app, request.params.id);
-      return reply.code(200).send({ id: request.params.id, state: 'cancelled' });
+      const { leftBehind } = await cancelJob(app, jobTypes(), request.params.id);
+      return reply.code(200).send({ id: request.params.id, state: 'cancelled', left_behind: leftBehind });
     },
   );
 

@@ -4,6 +4,7 @@ import { isAlreadyGone, isAlreadySuspended, isExists } from '../hestia/panel.js'
 import { type JobContext, JobFailure, type JobType } from '../jobs/types.js';
 import type { DomainKind, PanelAdapter } from '../panel/adapter.js';
 import type { ServiceStatus } from '../platform/db/schema.js';
+import { deleteCreatedUser, panelUserOf } from './compensations.js';
 import { jobPanel, loadService, must, type ServiceFacts } from './context.js';
 import { generatePanelPassword, generateUsername, placeService } from './placement.js';
 
@@ -134,38 +135,34 @@ const createAccount: JobType<LifecyclePayload> = {
     const password = app.secrets().open(service.passwordSealed!);
     await withPanel(ctx, serverId, async (panel) => {
       const c = { correlationId: ctx.correlationId };
-      await ctx.step(
-        'create-user',
-        async () => {
-          const created = await panel.createAccount(c, {
-            username,
-            password,
-            email: service.clientEmail,
-            packageName: service.panelPackage,
-          });
-          if (created.ok) return { adopted: false };
-          if (!isExists(created.error)) throw JobFailure.fromPanel(created.error, 'v-add-user');
-          // E_EXISTS: ours only if it carries our client's email and no other service owns the name.
-          const account = must(await panel.readAccount(c, username), 'v-list-user');
-          const owner = await db
-            .selectFrom('services')
-            .select('id')
-            .where('server_id', '=', serverId)
-            .where('panel_username', '=', username)
-            .where('id', '!=', service.id)
-            .executeTakeFirst();
-          if (account.email !== service.clientEmail || owner) {
-            throw new JobFailure(
-              'permanent',
-              'USERNAME_CONFLICT',
-              `Panel user ${username} exists and is not ours; refusing to take it over.`,
-            );
-          }
-          return { adopted: true };
-        },
-        // Runs after this panel connection is closed: the compensation opens its own.
-        { compensate: async () => void (await withPanel(ctx, serverId, (p) => p.terminateAccount(c, username))) },
-      );
+      await ctx.step('create-user', async () => {
+        const created = await panel.createAccount(c, {
+          username,
+          password,
+          email: service.clientEmail,
+          packageName: service.panelPackage,
+          name: service.clientName,
+        });
+        if (created.ok) return { adopted: false };
+        if (!isExists(created.error)) throw JobFailure.fromPanel(created.error, 'v-add-user');
+        // E_EXISTS: ours only if it carries our client's email and no other service owns the name.
+        const account = must(await panel.readAccount(c, username), 'v-list-user');
+        const owner = await db
+          .selectFrom('services')
+          .select('id')
+          .where('server_id', '=', serverId)
+          .where('panel_username', '=', username)
+          .where('id', '!=', service.id)
+          .executeTakeFirst();
+        if (account.email !== service.clientEmail || owner) {
+          throw new JobFailure(
+            'permanent',
+            'USERNAME_CONFLICT',
+            `Panel user ${username} exists and is not ours; refusing to take it over.`,
+          );
+        }
+        return { adopted: true };
+      });
       const domain = service.domain;
       if (domain && service.features.webDomain)
         await ctx.step('web-domain', () => addDomainOnce(panel, ctx, 'web', username, domain));
@@ -187,6 +184,7 @@ const createAccount: JobType<LifecyclePayload> = {
     ];
     await finalize(ctx, 'active', 'service.activated', { next_due_at_ms: app.clock.nowMs() + cycleDays * 86_400_000 });
   },
+  compensations: { credentials: deleteCreatedUser },
 };
 
 async function verifyCreated(
@@ -256,8 +254,20 @@ const unsuspend = simple('service.unsuspend', async (ctx, panel, _s, username) =
   return { status: 'active', audit: 'service.unsuspended' };
 });
 
-const terminate = simple('service.terminate', async (ctx, panel, _s, username) => {
+const terminate = simple('service.terminate', async (ctx, panel, service, username) => {
   const c = { correlationId: ctx.correlationId };
+  if (service.status === 'pending') {
+    // What a failed creation left: delete the user only if it is this service's.
+    const found = await panelUserOf(panel, c, ctx.app.db.kysely, { ...service, serverId: service.serverId!, username });
+    if (found === 'not_ours') {
+      throw new JobFailure(
+        'permanent',
+        'NOT_OURS',
+        `Panel user ${username} exists but is not this service's (another contact or service); nothing was deleted.`,
+      );
+    }
+    if (found === 'gone') return { status: 'terminated', audit: 'service.terminated' };
+  }
   const done = await panel.terminateAccount(c, username);
   if (!done.ok && !isAlreadyGone(done.error)) throw JobFailure.fromPanel(done.error, 'v-delete-user');
   const check = await panel.readAccount(c, username);

@@ -7,8 +7,9 @@ import { iso } from '../platform/http/schemas.js';
 import { runAcceptance } from './runbook/acceptance.js';
 import { callPanel } from './runbook/call.js';
 import { checkServer } from './runbook/check.js';
-import { addServer, getServer, listServers, removeServer } from './servers.js';
+import { addServer, getServer, listServers, removeServer, resumeServer } from './servers.js';
 import type { ServerRow } from './store.js';
+import { updateServerInPlace } from './update.js';
 
 /** Servers in the Admin API: the same operations as `portico server …`, for the admin area. */
 const NameParam = Type.Object(
@@ -42,6 +43,22 @@ const AddServerBody = Type.Object(
     root_user: Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$', default: 'admin' }),
   },
   { additionalProperties: false },
+);
+
+const UpdateServerBody = Type.Object(
+  {
+    host: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+    access_key: Type.Optional(
+      Type.String({ pattern: '^[0-9A-Za-z]{20}:[0-9A-Za-z_=-]{40}$', description: 'ID:SECRET from v-add-access-key' }),
+    ),
+    tls: Type.Optional(AddServerBody.properties.tls),
+    group: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,62}$' })),
+    capacity: Type.Optional(Type.Integer({ minimum: 0 })),
+    root_user: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_-]{0,31}$' })),
+    enabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
 );
 
 const CallBody = Type.Object(
@@ -104,6 +121,55 @@ export function registerServerAdminRoutes(server: FastifyInstance, app: AppConte
         details: { name: row.name, host: row.host, port: row.port, tls: row.tls_mode },
       });
       return reply.code(201).send(view(row));
+    },
+  );
+
+  server.patch<{ Params: Static<typeof NameParam>; Body: Static<typeof UpdateServerBody> }>(
+    '/servers/:name',
+    { schema: { params: NameParam, body: UpdateServerBody } },
+    async (request) => {
+      const body = request.body;
+      const [id = '', secret = ''] = body.access_key?.split(':') ?? [];
+      const { row, access, resumed } = await updateServerInPlace(app, request.params.name, {
+        ...(body.access_key ? { credentials: { kind: 'access_key' as const, id, secret } } : {}),
+        ...(body.tls ? { tls: trustOf(body.tls) } : {}),
+        ...(body.host !== undefined ? { host: body.host } : {}),
+        ...(body.port !== undefined ? { port: body.port } : {}),
+        ...(body.root_user !== undefined ? { rootUser: body.root_user } : {}),
+        ...(body.group !== undefined ? { group: body.group } : {}),
+        ...(body.capacity !== undefined ? { capacity: body.capacity } : {}),
+        ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
+      });
+      await audit(app.db.kysely, app.clock.nowMs(), {
+        actorType: 'admin',
+        actorId: request.admin?.adminId ?? null,
+        action: 'server.update',
+        targetType: 'server',
+        targetId: row.id,
+        ip: request.ip,
+        requestId: request.id,
+        // Which fields changed, never the key itself.
+        details: { changed: Object.keys(body), resumed },
+      });
+      return { ...view(row), access_check: access, resumed };
+    },
+  );
+
+  server.post<{ Params: Static<typeof NameParam> }>(
+    '/servers/:name/resume',
+    { schema: { params: NameParam } },
+    async (request) => {
+      const row = await resumeServer(app, await getServer(app, request.params.name));
+      await audit(app.db.kysely, app.clock.nowMs(), {
+        actorType: 'admin',
+        actorId: request.admin?.adminId ?? null,
+        action: 'server.resume',
+        targetType: 'server',
+        targetId: row.id,
+        ip: request.ip,
+        requestId: request.id,
+      });
+      return view(row);
     },
   );
 

@@ -11,6 +11,7 @@ import {
   insertServer,
   listServerRows,
   type ServerRow,
+  updateServer,
 } from './store.js';
 
 /**
@@ -77,7 +78,7 @@ export async function addServer(deps: Deps, input: NewServer): Promise<ServerRow
   if (await findServerByName(deps.db.kysely, input.name)) {
     throw new AppError(
       'conflict',
-      `A server named ${input.name} already exists; remove it first or pick another name.`,
+      `A server named ${input.name} already exists: change its key, TLS or address in place with \`portico server update ${input.name}\`, or pick another name.`,
     );
   }
   const now = deps.clock.nowMs();
@@ -103,6 +104,81 @@ export async function addServer(deps: Deps, input: NewServer): Promise<ServerRow
   return row;
 }
 
+/** What `server update` may change; absent fields stay as they are. */
+export interface ServerChanges {
+  host?: string;
+  port?: number;
+  credentials?: PanelCredentials;
+  tls?: TlsTrust;
+  rootUser?: string;
+  group?: string;
+  capacity?: number;
+  enabled?: boolean;
+}
+
+/** Whether a change alters how Portico reaches and authenticates to the panel. */
+export const changesAccess = (changes: ServerChanges): boolean =>
+  changes.credentials !== undefined ||
+  changes.tls !== undefined ||
+  changes.host !== undefined ||
+  changes.port !== undefined ||
+  changes.rootUser !== undefined;
+
+/**
+ * Changes a server in place (a wrong key, a new certificate, a moved port), keeping its services
+ * and queued jobs. The row's update time changes, so every worker builds a new connection pool.
+ */
+export async function updateServerSettings(deps: Deps, name: string, changes: ServerChanges): Promise<ServerRow> {
+  const row = await getServer(deps, name);
+  if (Object.values(changes).every((v) => v === undefined)) {
+    throw new AppError(
+      'validation_failed',
+      'Nothing to change: give a key, TLS, host, port, group, capacity or enabled.',
+    );
+  }
+  if (changes.host !== undefined && !HOST.test(changes.host))
+    throw invalid('host', 'must be a host name or IP address');
+  if (changes.port !== undefined && (!Number.isInteger(changes.port) || changes.port < 1 || changes.port > 65535))
+    throw invalid('port', 'must be 1–65535');
+  if (changes.capacity !== undefined && (!Number.isInteger(changes.capacity) || changes.capacity < 0))
+    throw invalid('capacity', 'must be a whole number of accounts');
+  if (changes.group !== undefined && !NAME.test(changes.group))
+    throw invalid('group', 'must be lower-case letters, digits, dots, dashes (e.g. default)');
+  if (changes.rootUser !== undefined && !/^[a-z][a-z0-9_-]{0,31}$/.test(changes.rootUser))
+    throw invalid('root_user', "must be the panel's admin user name (ROOT_USER, e.g. admin)");
+  if (changes.credentials) checkCredentials(changes.credentials);
+  const set: Partial<ServerRow> = {
+    ...(changes.host !== undefined ? { host: changes.host } : {}),
+    ...(changes.port !== undefined ? { port: changes.port } : {}),
+    ...(changes.tls ? tlsColumns(changes.tls) : {}),
+    ...(changes.credentials
+      ? {
+          auth_kind: changes.credentials.kind,
+          credentials_sealed: deps.secrets().seal(JSON.stringify(changes.credentials)),
+        }
+      : {}),
+    ...(changes.rootUser !== undefined ? { root_user: changes.rootUser } : {}),
+    ...(changes.group !== undefined ? { server_group: changes.group } : {}),
+    ...(changes.capacity !== undefined ? { capacity: changes.capacity } : {}),
+    ...(changes.enabled !== undefined ? { enabled: changes.enabled ? 1 : 0 } : {}),
+    // Never the same stamp as before, even within one millisecond: pools are keyed by it.
+    updated_at_ms: Math.max(deps.clock.nowMs(), row.updated_at_ms + 1),
+  };
+  await updateServer(deps.db.kysely, row.id, set);
+  return { ...row, ...set };
+}
+
+/** Lets a paused server's queued jobs run again. */
+export async function resumeServer(deps: Pick<AppContext, 'db' | 'clock'>, row: ServerRow): Promise<ServerRow> {
+  const set = {
+    paused_reason: null,
+    paused_at_ms: null,
+    updated_at_ms: Math.max(deps.clock.nowMs(), row.updated_at_ms + 1),
+  };
+  await updateServer(deps.db.kysely, row.id, set);
+  return { ...row, ...set };
+}
+
 export async function getServer(deps: Pick<AppContext, 'db'>, name: string): Promise<ServerRow> {
   const row = await findServerByName(deps.db.kysely, name);
   if (!row) throw new AppError('not_found', `No server named ${name}. \`portico server list\` shows the servers.`);
@@ -115,7 +191,10 @@ export async function removeServer(deps: Pick<AppContext, 'db'>, name: string): 
   const row = await getServer(deps, name);
   const live = await countLiveServices(deps.db.kysely, row.id);
   if (live > 0) {
-    throw new AppError('conflict', `Server ${name} still hosts ${live} service(s); terminate or move them first.`);
+    throw new AppError(
+      'conflict',
+      `Server ${name} still hosts ${live} service(s); terminate or move them first (to fix its key, TLS or address, use \`portico server update ${name}\`).`,
+    );
   }
   await deleteServer(deps.db.kysely, row.id);
 }

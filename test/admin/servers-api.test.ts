@@ -4,6 +4,14 @@ import { type SandboxPanel, startSandboxPanel } from '../../src/sandbox/server.j
 import { loginAs } from '../auth/helpers.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { basicHeader, newClient } from '../helpers/factories.js';
+import {
+  enqueue,
+  type ProvisioningHarness,
+  pendingService,
+  service,
+  settle,
+  startProvisioning,
+} from '../provisioning/helpers.js';
 
 describe('Admin API: servers and runbook', () => {
   let t: TestApp;
@@ -127,5 +135,87 @@ describe('Admin API: servers and runbook', () => {
     } finally {
       await t.app.settings.set('admin.allowed_ips', '');
     }
+  });
+});
+
+describe('Admin API: PATCH /servers/{name} fixes a wrong key in place', () => {
+  let h: ProvisioningHarness;
+  let auth: string;
+  beforeAll(async () => {
+    h = await startProvisioning({ secret: 'Q'.repeat(40) });
+    await createAdmin(
+      { db: h.t.app.db.kysely, clock: h.t.app.clock },
+      { email: 'ops2@example.com', name: 'Ops', password: 'admin-password-2' },
+    );
+    auth = basicHeader('ops2@example.com', 'admin-password-2');
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const serverRow = () =>
+    h.t.app.db.kysely.selectFrom('servers').selectAll().where('id', '=', h.serverId).executeTakeFirstOrThrow();
+
+  it('a server paused by a refused key is resumed by the right key, and the queued creation proceeds', async () => {
+    const { name } = await serverRow();
+    const { id } = await pendingService(h);
+    const jobId = await enqueue(h, 'create', id);
+    const deadline = Date.now() + 10_000;
+    while ((await serverRow()).paused_reason === null && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 25));
+    expect((await serverRow()).paused_reason).toContain('Invalid secret key');
+
+    const res = await h.t.inject({
+      method: 'PATCH',
+      url: `/admin/api/v1/servers/${name}`,
+      headers: { authorization: auth },
+      payload: { access_key: `${h.panel.accessKey.id}:${h.panel.accessKey.secret}`, capacity: 30 },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({
+      name,
+      capacity: 30,
+      paused_reason: null,
+      resumed: true,
+      access_check: { ok: true },
+    });
+    expect(res.body).not.toContain(h.panel.accessKey.secret);
+    expect((await settle(h, jobId)).state).toBe('succeeded');
+    expect(h.panel.state.users[(await service(h, id)).panel_username!]).toBeDefined();
+    const audit = await h.t.app.db.kysely
+      .selectFrom('audit_log')
+      .select(['action', 'details'])
+      .where('action', '=', 'server.update')
+      .executeTakeFirstOrThrow();
+    expect(audit.details).toContain('access_key');
+    expect(audit.details).not.toContain(h.panel.accessKey.secret);
+  });
+
+  it('refuses an empty change and a bad field with the field named; 404 for an unknown server', async () => {
+    const { name } = await serverRow();
+    const empty = await h.t.inject({
+      method: 'PATCH',
+      url: `/admin/api/v1/servers/${name}`,
+      headers: { authorization: auth },
+      payload: {},
+    });
+    expect(empty.statusCode).toBe(400);
+    const bad = await h.t.inject({
+      method: 'PATCH',
+      url: `/admin/api/v1/servers/${name}`,
+      headers: { authorization: auth },
+      payload: { port: 70000, enabled: 'yes' },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors.map((e: { field: string }) => e.field)).toEqual(
+      expect.arrayContaining(['body.port', 'body.enabled']),
+    );
+    const missing = await h.t.inject({
+      method: 'PATCH',
+      url: '/admin/api/v1/servers/nosuch',
+      headers: { authorization: auth },
+      payload: { capacity: 1 },
+    });
+    expect(missing.statusCode).toBe(404);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimJob, insertJob, type JobRow } from '../../src/jobs/store.js';
+import { claimJob, insertJob, type NewJob } from '../../src/jobs/store.js';
 import { newId } from '../../src/platform/ids.js';
 import { addServer } from '../../src/servers/servers.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -10,7 +10,7 @@ describe('job claim and paused servers', () => {
   let paused: string;
   let active: string;
   const now = Date.now();
-  const job = (serverId: string, i: number): JobRow => ({
+  const job = (serverId: string, i: number): NewJob => ({
     id: newId('job', now - 10_000 + i),
     type: 'service.create',
     payload: '{}',

@@ -185,11 +185,12 @@ describe('servers and the runbook commands against the sandbox panel', () => {
     const missing = await callPanel(t.app, row, 'v-delete-user', ['nobody9']);
     expect(missing).toMatchObject({
       ok: false,
+      httpStatus: 400,
       exitCode: 3,
       exitName: 'E_NOTEXIST',
       body: "Error: user nobody9 doesn't exist",
     });
-    const curl = curlFor(t.app, row, 'v-change-user-password', ['bob1', 'Hunter2-secret']);
+    const curl = await curlFor(t.app, row, 'v-change-user-password', ['bob1', 'Hunter2-secret']);
     expect(curl).not.toContain(panel.accessKey.secret);
     expect(curl).not.toContain('Hunter2-secret');
     expect(curl).toContain("'secret_key=[REDACTED]'");

@@ -278,10 +278,22 @@ export interface JobsTable {
   correlation_id: string;
   last_error_code: string | null;
   last_error_message: string | null;
+  /** The failure that made the job give up and roll back (kept while the rollback's errors come). */
+  failure_code: string | null;
+  failure_message: string | null;
+  /** null: no rollback; running: compensations still to do; done: all undone; incomplete: gave up. */
+  rollback_state: RollbackState | null;
+  rollback_attempts: Generated<number>;
+  rollback_error_code: string | null;
+  rollback_error_message: string | null;
+  /** JSON array of what a rollback or a cancellation left on a panel, for the admin. */
+  left_behind: string | null;
   created_at_ms: number;
   updated_at_ms: number;
   finished_at_ms: number | null;
 }
+
+export type RollbackState = 'running' | 'done' | 'incomplete';
 
 export interface JobStepsTable {
   job_id: string;

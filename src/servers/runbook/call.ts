@@ -1,8 +1,11 @@
 import type { AppContext } from '../../app-context.js';
+import type { PanelCallRecord } from '../../hestia/client.js';
 import { exitCodeName } from '../../hestia/codes.js';
-import { printCurl } from '../../hestia/curl.js';
+import { type CurlTrust, printCurl } from '../../hestia/curl.js';
+import { fetchCertificate } from '../../hestia/tls.js';
+import { AppError } from '../../platform/http/errors.js';
 import { newId } from '../../platform/ids.js';
-import { credentialsOf, panelFor } from '../servers.js';
+import { credentialsOf, panelFor, tlsOf } from '../servers.js';
 import type { ServerRow } from '../store.js';
 
 /** `portico hestia call`: one isolated panel call, with its outcome as the panel gave it. */
@@ -18,7 +21,13 @@ export interface CallReport {
 type Deps = Pick<AppContext, 'db' | 'clock' | 'logger' | 'secrets'>;
 
 export async function callPanel(deps: Deps, row: ServerRow, cmd: string, args: string[]): Promise<CallReport> {
-  const { client } = panelFor(deps, row);
+  // The HTTP status of a failed call is not part of the panel's error: take it from the record.
+  let record: PanelCallRecord | undefined;
+  const { client } = panelFor(deps, row, {
+    onCall: (r) => {
+      record = r;
+    },
+  });
   const started = Date.now();
   try {
     const result = await client.call({ correlationId: newId('request') }, cmd, args);
@@ -36,7 +45,7 @@ export async function callPanel(deps: Deps, row: ServerRow, cmd: string, args: s
     const exitCode = result.error.exitCode ?? null;
     return {
       ok: false,
-      httpStatus: null,
+      httpStatus: record?.httpStatus ?? null,
       exitCode,
       exitName: exitCode === null ? result.error.code : exitCodeName(exitCode),
       body: result.error.message,
@@ -47,12 +56,56 @@ export async function callPanel(deps: Deps, row: ServerRow, cmd: string, args: s
   }
 }
 
-export function curlFor(deps: Pick<AppContext, 'secrets'>, row: ServerRow, cmd: string, args: string[]): string {
-  const url = `https://${row.host}:${row.port}/api/`;
-  const curl = printCurl({ url, credentials: credentialsOf(deps, row), cmd, args });
-  return row.tls_mode === 'ca'
-    ? curl.replace('curl -sS -i', 'curl -sS -i --cacert panel-ca.pem')
-    : row.tls_mode === 'system'
-      ? curl
-      : curl.replace('curl -sS -i', 'curl -sS -i -k');
+/**
+ * `--print-curl`: the call as a cURL command that checks the certificate as this server is
+ * configured. For a pinned server the certificate is fetched first and must match the pin:
+ * otherwise no command is printed, since it would trust a certificate Portico refuses.
+ */
+export async function curlFor(
+  deps: Pick<AppContext, 'secrets'>,
+  row: ServerRow,
+  cmd: string,
+  args: string[],
+): Promise<string> {
+  const tls = tlsOf(row);
+  let trust: CurlTrust;
+  if (tls.mode === 'ca') trust = { mode: 'ca', caPem: tls.caPem, caFile: `${row.name}-ca.pem` };
+  else if (tls.mode === 'pin') trust = await pinnedTrust(row, tls.sha256);
+  else trust = { mode: tls.mode };
+  return printCurl({
+    host: row.host,
+    port: row.port,
+    credentials: credentialsOf(deps, row),
+    cmd,
+    args,
+    trust,
+    serverName: row.name,
+  });
+}
+
+async function pinnedTrust(row: ServerRow, pin: string): Promise<CurlTrust> {
+  let cert: Awaited<ReturnType<typeof fetchCertificate>>;
+  try {
+    cert = await fetchCertificate(row.host, row.port);
+  } catch (error) {
+    throw new AppError(
+      'unavailable',
+      `Could not read the certificate of ${row.host}:${row.port} to build a pinned cURL command (${(error as Error).message}); \`portico server check ${row.name}\` says why.`,
+    );
+  }
+  if (cert.fingerprint256 !== pin) {
+    throw new AppError(
+      'conflict',
+      `The panel presents certificate ${cert.fingerprint256}, not the pinned ${pin}: no cURL command is printed that would trust it. If the certificate was replaced on purpose: \`portico server update ${row.name} --tls pin:${cert.fingerprint256}\`.`,
+    );
+  }
+  const certName = cert.namesHost ? undefined : cert.dnsNames[0];
+  return {
+    mode: 'pin',
+    pin,
+    certPem: cert.pem,
+    certFile: `${row.name}-pinned.pem`,
+    publicKeySha256: cert.publicKeySha256,
+    ...(certName ? { certName } : {}),
+  };
 }

@@ -71,7 +71,7 @@ function handshake(host: string, port: number, caPem?: string): Promise<Handshak
   });
 }
 
-function authFix(error: PanelError): string {
+function authFix(error: PanelError, name: string): string {
   if (/IP is not allowed/.test(error.message)) {
     return "Add Portico's IP address to API_ALLOWED_IP (Server settings → Security → Allowed IP addresses for API) and to the firewall's excludes.";
   }
@@ -81,7 +81,7 @@ function authFix(error: PanelError): string {
   if (/permission/.test(error.message)) {
     return `Give the key an API profile listing the commands Portico uses. Install this file as /usr/local/hestia/data/api/portico and recreate the key with permission "portico":\n${apiProfileFile()}`;
   }
-  return 'Check the access key (ID:SECRET from v-add-access-key) and run `portico server add` again with the right one.';
+  return `Check the access key (ID:SECRET from v-add-access-key) and give the right one: \`printf %s "$ID:$SECRET" | portico server update ${name}\` (or --key-file).`;
 }
 
 async function tlsCheck(row: ServerRow): Promise<CheckResult> {
@@ -94,7 +94,7 @@ async function tlsCheck(row: ServerRow): Promise<CheckResult> {
     );
     const daysLeft = Math.floor((Date.parse(cert.valid_to) - Date.now()) / 86_400_000);
     const expiry = `valid until ${cert.valid_to} (${daysLeft} days)`;
-    const pinFix = `Pin the panel's certificate instead: portico server add … --tls pin:${cert.fingerprint256}`;
+    const pinFix = `Pin the panel's certificate instead: portico server update ${row.name} --tls pin:${cert.fingerprint256}`;
     if (daysLeft < 0) {
       return {
         check: 'TLS',
@@ -111,7 +111,7 @@ async function tlsCheck(row: ServerRow): Promise<CheckResult> {
             check: 'TLS',
             ok,
             detail: `certificate ${cert.fingerprint256} does not match the pin ${trust.sha256}`,
-            fix: `If the panel's certificate was replaced on purpose, pin the new one: --tls pin:${cert.fingerprint256}`,
+            fix: `If the panel's certificate was replaced on purpose, pin the new one: portico server update ${row.name} --tls pin:${cert.fingerprint256}`,
           };
     }
     if (trust.mode === 'insecure') {
@@ -141,6 +141,28 @@ async function tlsCheck(row: ServerRow): Promise<CheckResult> {
       detail: (error as Error).message,
       fix: 'The panel port does not speak TLS: check the port (BACKEND_PORT, 8083 by default).',
     };
+  }
+}
+
+/**
+ * One authenticated read (v-list-user-packages) with the server's current settings: whether the
+ * key, TLS trust and address work. One call only, because a refusal counts toward fail2ban.
+ */
+export async function checkAccess(deps: Deps, row: ServerRow): Promise<CheckResult> {
+  const { client, panel } = panelFor(deps, row, { timeouts: { listMs: 15_000, mutationMs: 15_000 } });
+  try {
+    const packages = await panel.listPackages({ correlationId: newId('request') });
+    if (packages.ok) return { check: 'authentication', ok: true, detail: `the key works (${row.auth_kind})` };
+    return {
+      check: 'authentication',
+      ok: false,
+      detail: packages.error.message,
+      fix: packages.error.authFailure
+        ? authFix(packages.error, row.name)
+        : `Run \`portico server check ${row.name}\` for details.`,
+    };
+  } finally {
+    await client.close();
   }
 }
 
@@ -182,12 +204,12 @@ export async function checkServer(deps: Deps, row: ServerRow): Promise<CheckResu
         check: 'authentication',
         ok: false,
         detail: packages.error.message,
-        fix: authFix(packages.error),
+        fix: authFix(packages.error, row.name),
       });
       return results;
     }
     results.push({ check: 'authentication', ok: true, detail: `the access key works (${row.auth_kind})` });
-    const probed = await permissions(client, ctx);
+    const probed = await permissions(client, ctx, row.name);
     results.push(probed.result);
     if (probed.result.ok) results.push(await systemsCheck(deps, row, probed.missing));
     const health = await panel.health(ctx);
@@ -217,6 +239,7 @@ export async function checkServer(deps: Deps, row: ServerRow): Promise<CheckResu
 async function permissions(
   client: ReturnType<typeof panelFor>['client'],
   ctx: { correlationId: string },
+  name: string,
 ): Promise<{ result: CheckResult; missing: Set<PanelSystem> }> {
   const missing = new Set<PanelSystem>();
   for (const cmd of PORTICO_COMMANDS) {
@@ -231,7 +254,7 @@ async function permissions(
           check: 'permissions',
           ok: false,
           detail: `${cmd}: ${result.error.message} (stopped here: refusals count toward fail2ban)`,
-          fix: authFix(result.error),
+          fix: authFix(result.error, name),
         },
         missing,
       };

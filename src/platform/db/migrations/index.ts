@@ -10,6 +10,7 @@ import * as m0007 from './0007_admin_sessions.js';
 import * as m0008 from './0008_request_log_bodies.js';
 import * as m0009 from './0009_request_log_segments.js';
 import * as m0010 from './0010_route_alias_docs.js';
+import * as m0011 from './0011_job_rollback.js';
 import * as m0012 from './0012_secrets_at_rest.js';
 
 /**
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   '0008_request_log_bodies': m0008,
   '0009_request_log_segments': m0009,
   '0010_route_alias_docs': m0010,
+  '0011_job_rollback': m0011,
   '0012_secrets_at_rest': m0012,
 };
 
