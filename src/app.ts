@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerAdminApi } from './admin/plugin.js';
 import type { AppContext } from './app-context.js';
+import { clientErrorHandler } from './platform/http/client-errors.js';
 import { registerHealthRoutes } from './platform/http/health.js';
 import { installProblemHandlers, sendProblem, toAppError } from './platform/http/problems.js';
 import type { AnyRouteSpec } from './platform/http/route.js';
@@ -28,6 +29,17 @@ export async function buildServer(app: AppContext, specs: AnyRouteSpec[]): Promi
     // request id explicitly instead (src/platform/http/problems.ts).
     childLoggerFactory: (logger) => logger,
     bodyLimit: BODY_LIMIT_BYTES,
+    // A request must arrive whole within the request timeout (headers within their own), or it is
+    // answered 408 and closed: a body trickled in a byte a second no longer holds a connection for
+    // minutes. Node checks the deadlines every connectionsCheckingInterval (30 s by default).
+    requestTimeout: app.config.requestTimeoutMs,
+    http: {
+      headersTimeout: app.config.headersTimeoutMs,
+      requestTimeout: app.config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(app.config.headersTimeoutMs / 4))),
+    },
+    // Errors of the HTTP parser itself (bad request line, headers too large, 408) are problem+json too.
+    clientErrorHandler: clientErrorHandler(app.logger),
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : newId('request');
@@ -38,6 +50,7 @@ export async function buildServer(app: AppContext, specs: AnyRouteSpec[]): Promi
     // Errors raised while routing (before any handler) get the same problem+json as the rest.
     frameworkErrors: (error, request, reply) => sendProblem(request, reply, toAppError(error)),
   });
+  server.server.maxConnections = app.config.maxConnections;
   server.setValidatorCompiler(validatorCompiler);
   // The APIs speak JSON only: a text/plain body is refused with 415 rather than parsed as a string.
   server.removeContentTypeParser('text/plain');
