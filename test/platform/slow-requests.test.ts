@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { openRaw as open, parseRaw as parse } from '../helpers/raw-http.js';
 
 const opened: TestApp[] = [];
 afterEach(async () => {
@@ -17,33 +17,6 @@ async function listening(env: Record<string, string> = {}) {
   opened.push(t);
   await t.server.listen({ port: 0, host: '127.0.0.1' });
   return { t, port: (t.server.server.address() as AddressInfo).port };
-}
-
-interface Raw {
-  socket: Socket;
-  /** Everything the server sent so far. */
-  received: () => string;
-  closed: Promise<unknown>;
-}
-
-async function open(port: number): Promise<Raw> {
-  const socket = connect(port, '127.0.0.1');
-  await once(socket, 'connect');
-  let received = '';
-  socket.on('data', (chunk) => {
-    received += chunk.toString('latin1');
-  });
-  socket.on('error', () => {});
-  return { socket, received: () => received, closed: once(socket, 'close') };
-}
-
-function parse(response: string) {
-  const [head = '', body = ''] = response.split('\r\n\r\n');
-  const [statusLine = '', ...lines] = head.split('\r\n');
-  const headers = Object.fromEntries(
-    lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
-  );
-  return { status: Number(statusLine.split(' ')[1]), headers, body };
 }
 
 describe('requests that arrive slowly or not at all', () => {
@@ -131,36 +104,5 @@ describe('requests that arrive slowly or not at all', () => {
     }
     expect(parse(served).status).toBe(200);
     held[0]?.socket.destroy();
-  });
-});
-
-describe("the HTTP parser's own errors", () => {
-  it('answer a malformed request line with 400 problem+json and a request id', async () => {
-    const { port } = await listening();
-    const raw = await open(port);
-    raw.socket.write('GET /api/v1/categories HTTP/1.1 trailing\r\nHost: 127.0.0.1\r\n\r\n');
-    await raw.closed;
-    const response = parse(raw.received());
-    expect(response.status).toBe(400);
-    expect(response.headers['content-type']).toBe('application/problem+json');
-    expect(response.headers['x-request-id']).toMatch(/^req_/);
-    const problem = JSON.parse(response.body);
-    expect(problem).toMatchObject({ code: 'malformed_request', status: 400 });
-    expect(problem.requestId).toBe(response.headers['x-request-id']);
-  });
-
-  it('answer headers over 16 KiB with 431 problem+json and a request id', async () => {
-    const { port } = await listening();
-    const raw = await open(port);
-    raw.socket.write(`GET /api/v1/categories HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${'a'.repeat(20_000)}\r\n\r\n`);
-    await raw.closed;
-    const response = parse(raw.received());
-    expect(response.status).toBe(431);
-    expect(response.headers['content-type']).toBe('application/problem+json');
-    expect(response.headers['x-request-id']).toMatch(/^req_/);
-    expect(JSON.parse(response.body)).toMatchObject({
-      code: 'headers_too_large',
-      instance: '/api/v1/categories',
-    });
   });
 });

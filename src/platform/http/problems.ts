@@ -59,6 +59,8 @@ function bodyStillComing(request: FastifyRequest): boolean {
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
   for (const [name, value] of Object.entries(error.options.headers ?? {})) reply.header(name, value);
   if (bodyStillComing(request)) reply.header('connection', 'close');
+  // Errors raised while routing (frameworkErrors) come before the onRequest hook that sets it.
+  reply.header('x-request-id', request.id);
   return reply
     .code(error.status)
     .type('application/problem+json')
