@@ -62,7 +62,7 @@ export async function buildServer(app: AppContext, specs: AnyRouteSpec[]): Promi
 
   registerRequestLogHooks(server, app, app.requestLog);
   registerHealthRoutes(server, app);
-  registerMetricsRoute(server, app.metrics);
+  registerMetricsRoute(server, app.metrics, app.config.metricsToken);
   server.get('/.well-known/jwks.json', async (_request, reply) => {
     await app.jwtKeys.current();
     reply.header('cache-control', 'public, max-age=300');

@@ -36,6 +36,8 @@ export interface Config {
   headersTimeoutMs: number;
   /** Connections `portico serve` holds open at once; further ones are closed as they arrive. */
   maxConnections: number;
+  /** When set, `/metrics` answers only `Authorization: Bearer <this>`. */
+  metricsToken: string | undefined;
 }
 
 export const INSTALL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -74,6 +76,16 @@ function parseCount(name: string, raw: string | undefined, fallback: number): nu
   if (!Number.isInteger(count) || count < 1)
     throw new ConfigError(`${name} must be a whole number (at least 1), got "${raw}".`);
   return count;
+}
+
+function parseMetricsToken(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^[A-Za-z0-9._~+/=-]{16,}$/.test(raw)) {
+    throw new ConfigError(
+      'PORTICO_METRICS_TOKEN must be at least 16 characters of letters, digits and ._~+/=- (e.g. openssl rand -hex 24).',
+    );
+  }
+  return raw;
 }
 
 function parseTimeouts(env: NodeJS.ProcessEnv): Pick<Config, 'requestTimeoutMs' | 'headersTimeoutMs'> {
@@ -122,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     ...parseTimeouts(env),
     maxConnections: parseCount('PORTICO_MAX_CONNECTIONS', env.PORTICO_MAX_CONNECTIONS, 1024),
+    metricsToken: parseMetricsToken(env.PORTICO_METRICS_TOKEN),
   };
 }
 
