@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { registerAdminApi } from './admin/plugin.js';
 import type { AppContext } from './app-context.js';
 import { clientErrorHandler } from './platform/http/client-errors.js';
+import { AppError } from './platform/http/errors.js';
 import { registerHealthRoutes } from './platform/http/health.js';
 import { installProblemHandlers, sendProblem, toAppError } from './platform/http/problems.js';
 import type { AnyRouteSpec } from './platform/http/route.js';
@@ -46,7 +47,8 @@ export async function buildServer(app: AppContext, specs: AnyRouteSpec[]): Promi
     },
     trustProxy: trustProxyFunction(() => app.settings.snapshot.trust_proxy),
     rewriteUrl: (req) => app.routes.rewrite(req.method ?? 'GET', req.url ?? '/'),
-    return503OnClosing: true,
+    // While closing, new requests get 503 — as problem+json, from the onRequest hook below.
+    return503OnClosing: false,
     // Errors raised while routing (before any handler) get the same problem+json as the rest.
     frameworkErrors: (error, request, reply) => sendProblem(request, reply, toAppError(error)),
   });
@@ -55,8 +57,22 @@ export async function buildServer(app: AppContext, specs: AnyRouteSpec[]): Promi
   // The APIs speak JSON only: a text/plain body is refused with 415 rather than parsed as a string.
   server.removeContentTypeParser('text/plain');
   installProblemHandlers(server);
+  let closing = false;
+  server.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   server.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    if (closing) {
+      reply.header('connection', 'close');
+      done(
+        new AppError('unavailable', 'Portico is shutting down. Retry the request: another instance will answer it.', {
+          headers: { 'retry-after': '1' },
+        }),
+      );
+      return;
+    }
     done();
   });
 
