@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { ApiTokens } from './auth/api-tokens.js';
 import { Authenticator } from './auth/authenticate.js';
 import { PasswordVerifier } from './auth/basic.js';
@@ -15,6 +14,7 @@ import type { AnyRouteSpec } from './platform/http/route.js';
 import { createLogger, type Logger } from './platform/log.js';
 import { Metrics } from './platform/metrics.js';
 import { memoryRateLimitStore, type RateLimitStore, redisRateLimitStore } from './platform/ratelimit/store.js';
+import { RedisConnection } from './platform/redis.js';
 import { RequestLogWriter } from './requestlog/writer.js';
 import { SettingsStore } from './settings/store.js';
 import { RouteTable } from './userapi/route-table.js';
@@ -32,7 +32,8 @@ export interface AppContext {
   routes: RouteTable;
   watcher: ConfigWatcher;
   rateLimits: RateLimitStore;
-  redis: Redis | undefined;
+  /** Set when REDIS_URL is: then Redis is a required store (rate limits, login throttling). */
+  redis: RedisConnection | undefined;
   passwords: PasswordVerifier;
   /** The same verification for admins (Admin API), against the admins table. */
   adminPasswords: PasswordVerifier;
@@ -70,9 +71,7 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
   });
   // The master key is read here only if a migration has secrets to seal.
   if (options.migrate !== false) await migrateToLatest(db, { secrets: () => loadSecretBox(config, logger) });
-  const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
-    : undefined;
+  const redis = config.redisUrl ? new RedisConnection(config.redisUrl, logger) : undefined;
   const rateLimits = redis ? redisRateLimitStore(redis, options.redisNamespace ?? 'portico') : memoryRateLimitStore();
   const settings = new SettingsStore(db.kysely);
   const routes = new RouteTable(options.routes);

@@ -1,6 +1,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerAdminApi } from './admin/plugin.js';
 import type { AppContext } from './app-context.js';
+import { clientErrorHandler } from './platform/http/client-errors.js';
+import { AppError } from './platform/http/errors.js';
 import { registerHealthRoutes } from './platform/http/health.js';
 import { installProblemHandlers, sendProblem, toAppError } from './platform/http/problems.js';
 import type { AnyRouteSpec } from './platform/http/route.js';
@@ -28,28 +30,55 @@ export async function buildServer(app: AppContext, specs: AnyRouteSpec[]): Promi
     // request id explicitly instead (src/platform/http/problems.ts).
     childLoggerFactory: (logger) => logger,
     bodyLimit: BODY_LIMIT_BYTES,
+    // A request must arrive whole within the request timeout (headers within their own), or it is
+    // answered 408 and closed: a body trickled in a byte a second no longer holds a connection for
+    // minutes. Node checks the deadlines every connectionsCheckingInterval (30 s by default).
+    requestTimeout: app.config.requestTimeoutMs,
+    http: {
+      headersTimeout: app.config.headersTimeoutMs,
+      requestTimeout: app.config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(app.config.headersTimeoutMs / 4))),
+    },
+    // Errors of the HTTP parser itself (bad request line, headers too large, 408) are problem+json too.
+    clientErrorHandler: clientErrorHandler(app.logger),
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : newId('request');
     },
     trustProxy: trustProxyFunction(() => app.settings.snapshot.trust_proxy),
     rewriteUrl: (req) => app.routes.rewrite(req.method ?? 'GET', req.url ?? '/'),
-    return503OnClosing: true,
+    // While closing, new requests get 503 — as problem+json, from the onRequest hook below.
+    return503OnClosing: false,
     // Errors raised while routing (before any handler) get the same problem+json as the rest.
     frameworkErrors: (error, request, reply) => sendProblem(request, reply, toAppError(error)),
   });
+  server.server.maxConnections = app.config.maxConnections;
   server.setValidatorCompiler(validatorCompiler);
   // The APIs speak JSON only: a text/plain body is refused with 415 rather than parsed as a string.
   server.removeContentTypeParser('text/plain');
   installProblemHandlers(server);
+  let closing = false;
+  server.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   server.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    if (closing) {
+      reply.header('connection', 'close');
+      done(
+        new AppError('unavailable', 'Portico is shutting down. Retry the request: another instance will answer it.', {
+          headers: { 'retry-after': '1' },
+        }),
+      );
+      return;
+    }
     done();
   });
 
   registerRequestLogHooks(server, app, app.requestLog);
   registerHealthRoutes(server, app);
-  registerMetricsRoute(server, app.metrics);
+  registerMetricsRoute(server, app.metrics, app.config.metricsToken);
   server.get('/.well-known/jwks.json', async (_request, reply) => {
     await app.jwtKeys.current();
     reply.header('cache-control', 'public, max-age=300');

@@ -30,6 +30,14 @@ export interface Config {
   publicUrl: string | undefined;
   /** How long a panel mutation may take before it counts as timed out (HESTIA.md §1: 120 s). */
   panelMutationTimeoutMs: number;
+  /** The whole request (headers and body) must arrive within this, or it is answered 408 and closed. */
+  requestTimeoutMs: number;
+  /** The request line and headers must arrive within this (at most requestTimeoutMs). */
+  headersTimeoutMs: number;
+  /** Connections `portico serve` holds open at once; further ones are closed as they arrive. */
+  maxConnections: number;
+  /** When set, `/metrics` answers only `Authorization: Bearer <this>`. */
+  metricsToken: string | undefined;
 }
 
 export const INSTALL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -62,6 +70,39 @@ function parsePositiveMs(name: string, raw: string | undefined, fallback: number
   return ms;
 }
 
+function parseCount(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const count = Number(raw);
+  if (!Number.isInteger(count) || count < 1)
+    throw new ConfigError(`${name} must be a whole number (at least 1), got "${raw}".`);
+  return count;
+}
+
+function parseMetricsToken(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^[A-Za-z0-9._~+/=-]{16,}$/.test(raw)) {
+    throw new ConfigError(
+      'PORTICO_METRICS_TOKEN must be at least 16 characters of letters, digits and ._~+/=- (e.g. openssl rand -hex 24).',
+    );
+  }
+  return raw;
+}
+
+function parseTimeouts(env: NodeJS.ProcessEnv): Pick<Config, 'requestTimeoutMs' | 'headersTimeoutMs'> {
+  const requestTimeoutMs = parsePositiveMs('PORTICO_REQUEST_TIMEOUT_MS', env.PORTICO_REQUEST_TIMEOUT_MS, 30_000);
+  const headersTimeoutMs = parsePositiveMs(
+    'PORTICO_HEADERS_TIMEOUT_MS',
+    env.PORTICO_HEADERS_TIMEOUT_MS,
+    Math.min(10_000, requestTimeoutMs),
+  );
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(
+      `PORTICO_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not be longer than PORTICO_REQUEST_TIMEOUT_MS (${requestTimeoutMs}): the headers are part of the request.`,
+    );
+  }
+  return { requestTimeoutMs, headersTimeoutMs };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const installDir = env.PORTICO_INSTALL_DIR ? resolve(env.PORTICO_INSTALL_DIR) : INSTALL_DIR;
   const dataDir = env.PORTICO_DATA_DIR ? resolve(env.PORTICO_DATA_DIR) : join(installDir, 'data');
@@ -91,6 +132,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       env.PORTICO_PANEL_MUTATION_TIMEOUT_MS,
       120_000,
     ),
+    ...parseTimeouts(env),
+    maxConnections: parseCount('PORTICO_MAX_CONNECTIONS', env.PORTICO_MAX_CONNECTIONS, 1024),
+    metricsToken: parseMetricsToken(env.PORTICO_METRICS_TOKEN),
   };
 }
 

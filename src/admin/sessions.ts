@@ -23,8 +23,22 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
   return undefined;
 }
 
+const LOOPBACK_IP = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+const LOOPBACK_HOST = /^(localhost|.+\.localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i;
+
+/**
+ * The cookie is Secure (never sent without TLS) unless the admin area is reached over plain HTTP on
+ * loopback: a browser on the same machine, asking for a loopback host. Behind a TLS proxy the
+ * request reads as plain HTTP from loopback, but asks for the public host name, so it stays
+ * Secure even when the proxy's X-Forwarded-Proto is not trusted.
+ */
+function secureCookie(request: FastifyRequest): boolean {
+  if (request.protocol === 'https') return true;
+  return !(LOOPBACK_IP.test(request.ip) && LOOPBACK_HOST.test(request.hostname));
+}
+
 function cookie(request: FastifyRequest, value: string, maxAgeS: number): string {
-  const secure = request.protocol === 'https' ? '; Secure' : '';
+  const secure = secureCookie(request) ? '; Secure' : '';
   return `${COOKIE}=${encodeURIComponent(value)}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}${secure}`;
 }
 

@@ -1,7 +1,11 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AppContext } from '../app-context.js';
 import { countByState } from '../jobs/store.js';
+import { AppError } from './http/errors.js';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
 /**
  * `/metrics` in Prometheus text format: jobs by state (read from the database on scrape, so every
@@ -50,8 +54,26 @@ export class Metrics {
   }
 }
 
-export function registerMetricsRoute(server: FastifyInstance, metrics: Metrics): void {
-  server.get('/metrics', async (_request, reply) => {
+/**
+ * `/metrics` is open unless `token` is set (PORTICO_METRICS_TOKEN); then a scrape must send it as
+ * a Bearer token (Prometheus: `authorization: { credentials: … }`), compared in constant time.
+ */
+export function registerMetricsRoute(server: FastifyInstance, metrics: Metrics, token: string | undefined): void {
+  const expected = token ? sha256(token) : undefined;
+  server.get('/metrics', async (request, reply) => {
+    if (expected) {
+      const header = request.headers.authorization ?? '';
+      const given = /^bearer /i.test(header) ? sha256(header.slice(7).trim()) : undefined;
+      if (!given || !timingSafeEqual(given, expected)) {
+        throw new AppError(
+          'unauthorized',
+          'The metrics need the token set in PORTICO_METRICS_TOKEN, as a Bearer token.',
+          {
+            headers: { 'www-authenticate': 'Bearer realm="Portico metrics"' },
+          },
+        );
+      }
+    }
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
   });

@@ -30,6 +30,12 @@ export const ERROR_CODES = {
   conflict: { status: 409, title: 'The request conflicts with the current state' },
   /** The URL (or one path segment) is longer than the API accepts, or not valid percent-encoding. */
   bad_url: { status: 400, title: 'The URL is not valid' },
+  /** Not a valid HTTP request (request line, header syntax, framing); the connection is closed. */
+  malformed_request: { status: 400, title: 'The request is not valid HTTP' },
+  /** The request (headers and body) did not arrive within the server's request timeout. */
+  request_timeout: { status: 408, title: 'The request took too long to arrive' },
+  /** The request line and headers together are larger than the server accepts (16 KiB). */
+  headers_too_large: { status: 431, title: 'The request headers are too large' },
   /** The body is larger than the API accepts. */
   payload_too_large: { status: 413, title: 'The request body is too large' },
   /** The body is not sent as application/json. */

@@ -45,8 +45,22 @@ export function toAppError(error: FastifyError | Error): AppError {
   });
 }
 
+/**
+ * An error answered before the body was read (no or wrong credentials, rate limited, disabled
+ * route) closes the connection instead of reading the rest of the body to keep it alive: a caller
+ * who may not send a body does not get to hold a connection open by trickling one.
+ */
+function bodyStillComing(request: FastifyRequest): boolean {
+  const { headers } = request.raw;
+  const hasBody = headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
+  return hasBody && request.raw.complete === false;
+}
+
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
   for (const [name, value] of Object.entries(error.options.headers ?? {})) reply.header(name, value);
+  if (bodyStillComing(request)) reply.header('connection', 'close');
+  // Errors raised while routing (frameworkErrors) come before the onRequest hook that sets it.
+  reply.header('x-request-id', request.id);
   return reply
     .code(error.status)
     .type('application/problem+json')

@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { AppError } from '../http/errors.js';
+import type { RedisConnection } from '../redis.js';
 
 /**
  * Fixed-window counters behind one small interface: in memory on a single instance, in Redis when
@@ -38,12 +39,39 @@ function decide(res: RateLimiterRes, rule: RateRule, allowed: boolean): RateDeci
   };
 }
 
+/** How long a caller is asked to wait while the store is down: about Redis's reconnect interval. */
+export const STORE_RETRY_AFTER_S = 5;
+
+function storeUnavailable(cause?: unknown): AppError {
+  return new AppError(
+    'unavailable',
+    `The rate-limit store (Redis) is unreachable, so requests cannot be counted. Retry after ${STORE_RETRY_AFTER_S} seconds.`,
+    { headers: { 'retry-after': String(STORE_RETRY_AFTER_S) }, ...(cause ? { cause } : {}) },
+  );
+}
+
 export class LimiterStore implements RateLimitStore {
   private readonly limiters = new Map<string, RateLimiterAbstract>();
 
+  /**
+   * `available` says whether the backing store is reachable; while it is not, every call fails at
+   * once with 503 `unavailable` (Retry-After) instead of waiting on a dead connection, and so does
+   * a call whose store command fails.
+   */
   constructor(
     private readonly make: (opts: { keyPrefix: string; points: number; duration: number }) => RateLimiterAbstract,
+    private readonly available: () => boolean = () => true,
   ) {}
+
+  private async run<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.available()) throw storeUnavailable();
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof RateLimiterRes) throw error;
+      throw storeUnavailable(error);
+    }
+  }
 
   private limiter(bucket: string, rule: RateRule): RateLimiterAbstract {
     const id = `${bucket}:${rule.points}/${rule.durationS}`;
@@ -57,7 +85,7 @@ export class LimiterStore implements RateLimitStore {
 
   async consume(bucket: string, key: string, rule: RateRule): Promise<RateDecision> {
     try {
-      return decide(await this.limiter(bucket, rule).consume(key), rule, true);
+      return decide(await this.run(() => this.limiter(bucket, rule).consume(key)), rule, true);
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) return decide(rejection, rule, false);
       throw rejection;
@@ -65,13 +93,13 @@ export class LimiterStore implements RateLimitStore {
   }
 
   async peek(bucket: string, key: string, rule: RateRule): Promise<RateDecision> {
-    const res = await this.limiter(bucket, rule).get(key);
+    const res = await this.run(() => this.limiter(bucket, rule).get(key));
     if (!res) return { allowed: true, limit: rule.points, remaining: rule.points, resetS: rule.durationS };
     return decide(res, rule, res.consumedPoints < rule.points);
   }
 
   async reset(bucket: string, key: string, rule: RateRule): Promise<void> {
-    await this.limiter(bucket, rule).delete(key);
+    await this.run(() => this.limiter(bucket, rule).delete(key));
   }
 }
 
@@ -80,8 +108,10 @@ export function memoryRateLimitStore(): RateLimitStore {
 }
 
 /** `namespace` keeps parallel test runs (and several Portico installs on one Redis) apart. */
-export function redisRateLimitStore(redis: Redis, namespace: string): RateLimitStore {
+export function redisRateLimitStore(redis: RedisConnection, namespace: string): RateLimitStore {
   return new LimiterStore(
-    (opts) => new RateLimiterRedis({ ...opts, keyPrefix: `${namespace}:rl:${opts.keyPrefix}`, storeClient: redis }),
+    (opts) =>
+      new RateLimiterRedis({ ...opts, keyPrefix: `${namespace}:rl:${opts.keyPrefix}`, storeClient: redis.client }),
+    () => redis.available(),
   );
 }
