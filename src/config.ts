@@ -28,7 +28,7 @@ export interface Config {
   inProcessWorker: boolean;
   /** Public base URL used in printed links and the OpenAPI `servers` entry. */
   publicUrl: string | undefined;
-  /** How long a panel mutation may take before it counts as timed out (HESTIA.md §1: 120 s). */
+  /** How long a panel mutation may take before it counts as timed out (docs/hestia-protocol.md §1: 120 s). */
   panelMutationTimeoutMs: number;
   /** The whole request (headers and body) must arrive within this, or it is answered 408 and closed. */
   requestTimeoutMs: number;

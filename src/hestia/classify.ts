@@ -10,7 +10,7 @@ import {
 } from './codes.js';
 
 /**
- * Turns the panel's answer into a result, exactly per HESTIA.md §3: the HTTP status and the
+ * Turns the panel's answer into a result, exactly per docs/hestia-protocol.md §3: the HTTP status and the
  * `Hestia-Exit-Code` header decide — never pattern-matching `OK` or a 2xx body.
  */
 export interface RawAnswer {

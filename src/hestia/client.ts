@@ -8,7 +8,7 @@ import { buildAgent, probeFingerprint, type TlsTrust, TlsUntrustedError } from '
 import { ArgumentError, checkArgument, checkPassword } from './validate.js';
 
 /**
- * One HestiaCP server's API, called the way HESTIA.md §1–3 says: form-encoded POST to
+ * One HestiaCP server's API, called the way docs/hestia-protocol.md §1–3 says: form-encoded POST to
  * `/api/` with only the arguments given, timeouts by kind of command, every call logged with its
  * correlation id and never a secret. The client never retries: retry policy belongs to the job
  * engine, and retrying an authentication failure would feed the panel's fail2ban.

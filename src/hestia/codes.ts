@@ -1,6 +1,6 @@
 import type { PanelErrorCode } from '../panel/adapter.js';
 
-/** HestiaCP exit codes (func/main.sh) and how Portico treats them (HESTIA.md §3). */
+/** HestiaCP exit codes (func/main.sh) and how Portico treats them (docs/hestia-protocol.md §3). */
 export const EXIT_CODE_NAMES: Record<number, PanelErrorCode> = {
   1: 'E_ARGS',
   2: 'E_INVALID',

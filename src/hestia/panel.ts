@@ -27,7 +27,7 @@ import {
 
 /**
  * The panel adapter over HestiaCP. It maps each operation to its command and parses the answer;
- * it does not decide what an error means for the business (HESTIA.md §5 — "already suspended"
+ * it does not decide what an error means for the business (docs/hestia-protocol.md §5 — "already suspended"
  * is success for a suspend job): the provisioning engine applies that, using the predicates below.
  */
 type Fields = Record<string, string>;

@@ -1,7 +1,7 @@
 import { domainToASCII } from 'node:url';
 
 /**
- * Every argument is checked before it leaves the process (HESTIA.md §4). The panel does not
+ * Every argument is checked before it leaves the process (docs/hestia-protocol.md §4). The panel does not
  * validate passwords at all, and a newline in one is fed to chpasswd — where it changes ANOTHER
  * account's password — so these checks are a security boundary, not a convenience.
  */

@@ -5,7 +5,7 @@
  *
  * Every method returns a PanelResult instead of throwing for panel-side failures: at this
  * integration edge a failure is a value carrying the panel's exit code, so the caller decides
- * between retry, compensation and "already done" (HESTIA.md §5).
+ * between retry, compensation and "already done" (docs/hestia-protocol.md §5).
  */
 
 /** Per-call context: the correlation id follows a request or job into every panel-call log line. */
@@ -13,7 +13,7 @@ export interface PanelCallContext {
   correlationId: string;
 }
 
-/** HestiaCP exit-code names (HESTIA.md §3), plus transport-level outcomes of our own. */
+/** HestiaCP exit-code names (docs/hestia-protocol.md §3), plus transport-level outcomes of our own. */
 export type PanelErrorCode =
   | 'E_ARGS'
   | 'E_INVALID'
@@ -44,7 +44,7 @@ export type PanelErrorCode =
   | 'SERVER_ERROR'
   /** The certificate did not match the configured CA or pinned fingerprint. */
   | 'TLS_UNTRUSTED'
-  /** An argument was refused before any byte left the process (HESTIA.md §4). */
+  /** An argument was refused before any byte left the process (docs/hestia-protocol.md §4). */
   | 'INVALID_ARGUMENT'
   /** A response that fits no documented shape. */
   | 'BAD_RESPONSE';

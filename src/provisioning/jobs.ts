@@ -10,7 +10,7 @@ import { generatePanelPassword, generateUsername, placeService } from './placeme
 
 /**
  * The lifecycle of a hosting account as job types. Every step is safe to repeat after a crash or
- * a timeout (HESTIA.md §5), and success is declared only after reading the account back.
+ * a timeout (docs/hestia-protocol.md §5), and success is declared only after reading the account back.
  */
 export interface LifecyclePayload {
   serviceId: string;

@@ -1,7 +1,7 @@
 import type { AccessKey, SandboxState } from './state.js';
 
 /**
- * How the panel decides who is calling (HESTIA.md §2), in its order. Returns the caller, or the
+ * How the panel decides who is calling (docs/hestia-protocol.md §2), in its order. Returns the caller, or the
  * API-level error the panel would answer with (and whether fail2ban counts it).
  */
 export type Caller = { mode: 'key'; key: AccessKey; admin: boolean } | { mode: 'legacy' };

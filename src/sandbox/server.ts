@@ -18,7 +18,7 @@ import {
 } from './state.js';
 
 /**
- * The sandbox panel: a HestiaCP API emulator (HESTIA.md §7) over real HTTPS with its own
+ * The sandbox panel: a HestiaCP API emulator (docs/hestia-protocol.md §7) over real HTTPS with its own
  * self-signed certificate (kept in its state). `npm start` runs one as a clearly labelled
  * sandbox server; tests run them to exercise the real client over the real protocol, with
  * faults on demand.

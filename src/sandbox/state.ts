@@ -3,7 +3,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 /**
  * What the sandbox panel knows: users with their domains and databases, packages, access keys
- * and API profiles, and the panel's switches (HESTIA.md §2). Kept in memory; optionally written
+ * and API profiles, and the panel's switches (docs/hestia-protocol.md §2). Kept in memory; optionally written
  * to a JSON file after every change (temp file + rename, so a crash never leaves half a file).
  */
 export interface PackageLimits {

@@ -4,7 +4,7 @@ import { ManualClock } from '../../src/platform/clock.js';
 import { NGINX_500, type SandboxPanel, startSandboxPanel } from '../../src/sandbox/server.js';
 import { newAccessKey } from '../../src/sandbox/state.js';
 
-/** The emulator answers byte for byte like HestiaCP (HESTIA.md §3), for both auth modes. */
+/** The emulator answers byte for byte like HestiaCP (docs/hestia-protocol.md §3), for both auth modes. */
 const insecure = new Agent({ connect: { rejectUnauthorized: false } });
 
 async function post(panel: SandboxPanel, fields: Record<string, string>, path = '/api/') {
