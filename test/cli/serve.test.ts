@@ -95,7 +95,9 @@ describe('portico serve', () => {
     expect(shown?.[1]).toBe(db.dataDir);
     expect(shown?.[2]).toBe('admin create --email you@example.com --password-stdin');
     const created = await runCli(db, shown![2]!.split(' '), {
-      env: { PORTICO_DATA_DIR: shown![1]! },
+      // As printed, in a shell with nothing else set: the server here runs on SQLite even when the
+      // suite runs against PostgreSQL.
+      env: { PORTICO_DATA_DIR: shown![1]!, DATABASE_URL: '' },
       stdin: 'the-first-admin-password\n',
     });
     expect(created.stderr).toBe('');
