@@ -81,6 +81,15 @@ class HandlerContext implements RouteContext {
     this.status = successStatus;
   }
 
+  // Getters: few routes read them, and Fastify works them out from the proxy headers on each read.
+  get protocol(): 'http' | 'https' {
+    return this.request.protocol;
+  }
+
+  get hostname(): string {
+    return this.request.hostname;
+  }
+
   setHeader(name: string, value: string): void {
     this.reply.header(name, value);
   }

@@ -17,6 +17,9 @@ export interface RouteContext<Deps = unknown, Caller = unknown> {
   requestId: string;
   ip: string;
   headers: IncomingHttpHeaders;
+  /** How the request reached us (X-Forwarded-Proto from a trusted proxy) and the host it asked for. */
+  readonly protocol: 'http' | 'https';
+  readonly hostname: string;
   /** Who is calling, as the surface's guard authenticated them (undefined on public routes). */
   principal: Caller;
   /** Sets a response header (e.g. Location, Cache-Control, Set-Cookie). */
