@@ -3,6 +3,7 @@ import proxyAddr from '@fastify/proxy-addr';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.js';
 import { AppError } from '../platform/http/errors.js';
+import type { AdminPrincipal } from './principal.js';
 import { checkCsrf, sessionFor } from './sessions.js';
 
 /**
@@ -10,10 +11,6 @@ import { checkCsrf, sessionFor } from './sessions.js';
  * optionally only from listed addresses (`admin.allowed_ips`). Failed admin logins are throttled
  * like client logins, in their own buckets.
  */
-export interface AdminPrincipal {
-  adminId: string;
-  email: string;
-}
 
 declare module 'fastify' {
   interface FastifyRequest {

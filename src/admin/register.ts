@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.js';
 import { type AnyRouteSpec, type RouteContext, toRouterPath } from '../platform/http/route.js';
-import { type AdminPrincipal, authenticateAdmin, checkAllowedAddress } from './guard.js';
+import { authenticateAdmin, checkAllowedAddress } from './guard.js';
+import type { AdminPrincipal } from './principal.js';
 
 export const ADMIN_API_PREFIX = '/admin/api/v1';
 

@@ -1,6 +1,6 @@
 import type { AppContext } from '../app-context.js';
 import { type RouteContext as Context, routeDefiner } from '../platform/http/route.js';
-import type { AdminPrincipal } from './guard.js';
+import type { AdminPrincipal } from './principal.js';
 
 /**
  * The Admin API's route contract, the same as the User API's: handlers get the application

@@ -5,7 +5,7 @@ import { randomSecret, sha256Hex } from '../platform/crypto/tokens.js';
 import { AppError } from '../platform/http/errors.js';
 import type { RouteContext } from '../platform/http/route.js';
 import { newId } from '../platform/ids.js';
-import type { AdminPrincipal } from './guard.js';
+import type { AdminPrincipal } from './principal.js';
 import { deleteAdminSession, findAdminSession, insertAdminSession } from './store.js';
 
 /**
