@@ -1,4 +1,4 @@
-import { defineRoute } from '../platform/http/route.js';
+import { defineRoute } from '../userapi/route.js';
 import { changePassword, getAccount, patchAccount } from './account.js';
 import { Account, AccountPatch, PasswordChange } from './schemas.js';
 

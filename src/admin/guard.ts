@@ -1,7 +1,9 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.js';
 import { AppError } from '../platform/http/errors.js';
+import type { AdminPrincipal } from './principal.js';
 import { checkCsrf, sessionFor } from './sessions.js';
 
 /**
@@ -9,10 +11,6 @@ import { checkCsrf, sessionFor } from './sessions.js';
  * optionally only from listed addresses (`admin.allowed_ips`). Failed admin logins are throttled
  * like client logins, in their own buckets.
  */
-export interface AdminPrincipal {
-  adminId: string;
-  email: string;
-}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,17 +24,17 @@ const CHALLENGE = { 'www-authenticate': 'Basic realm="Portico Admin API", charse
  * Scripts get the Basic challenge; the admin area's own fetches do not, or the browser would pop
  * up its password dialog instead of letting the page show its login form.
  */
-function challenge(request: FastifyRequest): Record<string, string> {
+function challenge(request: { headers: IncomingHttpHeaders }): Record<string, string> {
   const mode = request.headers['sec-fetch-mode'];
   return mode && mode !== 'navigate' ? {} : CHALLENGE;
 }
 
-function allowed(app: AppContext, ip: string): boolean {
+function allowed(app: Pick<AppContext, 'settings'>, ip: string): boolean {
   const list = app.settings.snapshot['admin.allowed_ips'];
   return list.length === 0 || proxyAddr.compile(list)(ip, 0);
 }
 
-export function checkAllowedAddress(app: AppContext, request: FastifyRequest): void {
+export function checkAllowedAddress(app: Pick<AppContext, 'settings'>, request: { ip: string }): void {
   if (!allowed(app, request.ip)) {
     throw new AppError(
       'address_not_allowed',
@@ -60,8 +58,8 @@ export async function authenticateAdmin(app: AppContext, request: FastifyRequest
 }
 
 export async function verifyAdminPassword(
-  app: AppContext,
-  request: FastifyRequest,
+  app: Pick<AppContext, 'adminPasswords' | 'throttle'>,
+  request: { ip: string; headers: IncomingHttpHeaders },
   header: string,
 ): Promise<AdminPrincipal> {
   if (!header.toLowerCase().startsWith('basic ')) {

@@ -1,10 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { AppContext } from '../app-context.js';
 import { randomSecret, sha256Hex } from '../platform/crypto/tokens.js';
 import { AppError } from '../platform/http/errors.js';
+import type { RouteContext } from '../platform/http/route.js';
 import { newId } from '../platform/ids.js';
-import type { AdminPrincipal } from './guard.js';
+import type { AdminPrincipal } from './principal.js';
+import { deleteAdminSession, findAdminSession, insertAdminSession } from './store.js';
 
 /**
  * Admin-area sessions for browsers: an HttpOnly, SameSite=Strict cookie holding a random token
@@ -15,7 +17,11 @@ import type { AdminPrincipal } from './guard.js';
 export const COOKIE = 'portico_admin';
 const TTL_MS = 12 * 3600_000;
 
-export function readCookie(request: FastifyRequest, name: string): string | undefined {
+/** What a session needs of the request: a route context (or a Fastify request, for reading). */
+type Caller = Pick<RouteContext, 'ip' | 'protocol' | 'hostname' | 'headers'>;
+type Responder = Caller & Pick<RouteContext, 'setHeader'>;
+
+export function readCookie(request: { headers: IncomingHttpHeaders }, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
     if (k === name) return decodeURIComponent(v.join('='));
@@ -32,12 +38,12 @@ const LOOPBACK_HOST = /^(localhost|.+\.localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i;
  * request reads as plain HTTP from loopback, but asks for the public host name, so it stays
  * Secure even when the proxy's X-Forwarded-Proto is not trusted.
  */
-function secureCookie(request: FastifyRequest): boolean {
+function secureCookie(request: Caller): boolean {
   if (request.protocol === 'https') return true;
   return !(LOOPBACK_IP.test(request.ip) && LOOPBACK_HOST.test(request.hostname));
 }
 
-function cookie(request: FastifyRequest, value: string, maxAgeS: number): string {
+function cookie(request: Caller, value: string, maxAgeS: number): string {
   const secure = secureCookie(request) ? '; Secure' : '';
   return `${COOKIE}=${encodeURIComponent(value)}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}${secure}`;
 }
@@ -46,44 +52,31 @@ function csrfFor(sessionToken: string): string {
   return createHmac('sha256', sessionToken).update('portico admin csrf').digest('base64url');
 }
 
-export async function startSession(
-  app: AppContext,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  admin: AdminPrincipal,
-) {
+export async function startSession(app: AppContext, ctx: Responder, admin: AdminPrincipal) {
   const token = randomSecret(32);
   const now = app.clock.nowMs();
-  await app.db.kysely
-    .insertInto('admin_sessions')
-    .values({
-      id: newId('session', now),
-      admin_id: admin.adminId,
-      token_hash: sha256Hex(token),
-      ip: request.ip,
-      created_at_ms: now,
-      expires_at_ms: now + TTL_MS,
-    })
-    .execute();
-  reply.header('set-cookie', cookie(request, token, TTL_MS / 1000));
+  await insertAdminSession(app.db.kysely, {
+    id: newId('session', now),
+    adminId: admin.adminId,
+    tokenHash: sha256Hex(token),
+    ip: ctx.ip,
+    createdAtMs: now,
+    expiresAtMs: now + TTL_MS,
+  });
+  ctx.setHeader('set-cookie', cookie(ctx, token, TTL_MS / 1000));
   return { email: admin.email, csrf_token: csrfFor(token) };
 }
 
-export async function sessionFor(app: AppContext, request: FastifyRequest) {
+export async function sessionFor(app: AppContext, request: { headers: IncomingHttpHeaders }) {
   const token = readCookie(request, COOKIE);
   if (!token) return undefined;
-  const row = await app.db.kysely
-    .selectFrom('admin_sessions')
-    .innerJoin('admins', 'admins.id', 'admin_sessions.admin_id')
-    .select(['admin_sessions.id', 'admin_sessions.admin_id', 'admin_sessions.expires_at_ms', 'admins.email'])
-    .where('admin_sessions.token_hash', '=', sha256Hex(token))
-    .executeTakeFirst();
+  const row = await findAdminSession(app.db.kysely, sha256Hex(token));
   if (!row || row.expires_at_ms <= app.clock.nowMs()) return undefined;
   return { ...row, csrf_token: csrfFor(token) };
 }
 
 /** State changes from a cookie session must carry the session's CSRF token. */
-export function checkCsrf(request: FastifyRequest, csrfToken: string): void {
+export function checkCsrf(request: { method: string; headers: IncomingHttpHeaders }, csrfToken: string): void {
   if (['GET', 'HEAD', 'OPTIONS'].includes(request.method)) return;
   const sent = Buffer.from(String(request.headers['x-csrf-token'] ?? ''));
   const expected = Buffer.from(csrfToken);
@@ -95,8 +88,8 @@ export function checkCsrf(request: FastifyRequest, csrfToken: string): void {
   }
 }
 
-export async function endSession(app: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const token = readCookie(request, COOKIE);
-  if (token) await app.db.kysely.deleteFrom('admin_sessions').where('token_hash', '=', sha256Hex(token)).execute();
-  reply.header('set-cookie', cookie(request, '', 0));
+export async function endSession(app: AppContext, ctx: Responder): Promise<void> {
+  const token = readCookie(ctx, COOKIE);
+  if (token) await deleteAdminSession(app.db.kysely, sha256Hex(token));
+  ctx.setHeader('set-cookie', cookie(ctx, '', 0));
 }

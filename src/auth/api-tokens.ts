@@ -3,10 +3,10 @@ import type { Clock } from '../platform/clock.js';
 import { randomSecret, safeEqualHex, sha256Hex } from '../platform/crypto/tokens.js';
 import type { ApiTokensTable, Database, TokenScope } from '../platform/db/schema.js';
 import { AppError, notFound } from '../platform/http/errors.js';
-import type { Principal } from '../platform/http/route.js';
 import { iso } from '../platform/http/schemas.js';
 import { ID_PREFIXES, newId } from '../platform/ids.js';
 import { API_TOKEN_PREFIX, type BearerVerifier } from './authenticate.js';
+import type { Principal } from './principal.js';
 
 /**
  * Personal API tokens: `ptk_<id>_<secret>`. The id part finds the row; only a SHA-256 of the

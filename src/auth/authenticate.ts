@@ -1,7 +1,7 @@
 import { AppError } from '../platform/http/errors.js';
-import type { Principal } from '../platform/http/route.js';
 import type { AuthMethod } from '../settings/definitions.js';
 import type { PasswordVerifier } from './basic.js';
+import type { Principal } from './principal.js';
 import type { LoginThrottle } from './throttle.js';
 
 /** Verifies one kind of bearer credential (a JWT access token or a personal API token). */

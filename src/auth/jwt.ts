@@ -4,10 +4,10 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../platform/clock.js';
 import type { Database } from '../platform/db/schema.js';
 import { AppError } from '../platform/http/errors.js';
-import type { Principal } from '../platform/http/route.js';
 import type { SettingsStore } from '../settings/store.js';
 import type { BearerVerifier } from './authenticate.js';
 import type { JwtKeyRing } from './jwt-keys.js';
+import type { Principal } from './principal.js';
 import { findSessionState } from './store.js';
 
 /**

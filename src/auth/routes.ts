@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../platform/http/errors.js';
-import { defineRoute, type RouteContext } from '../platform/http/route.js';
 import { IdParam } from '../platform/http/schemas.js';
+import { defineRoute, type RouteContext } from '../userapi/route.js';
 import { ApiToken, CreateApiTokenBody, CreatedApiToken, LoginBody, RefreshBody, TokenPair } from './schemas.js';
 import { login, logout, REFRESH_REUSE_INTERVAL_MS, refresh } from './sessions.js';
 

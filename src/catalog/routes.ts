@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { defineRoute } from '../platform/http/route.js';
 import { IdParam } from '../platform/http/schemas.js';
+import { defineRoute } from '../userapi/route.js';
 import { getCategories, getProduct, getProducts } from './catalog.js';
 import { Category, Product } from './schemas.js';
 

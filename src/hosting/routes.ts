@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../platform/http/errors.js';
-import { type AnyRouteSpec, defineRoute } from '../platform/http/route.js';
 import { IdParam, iso, NullableString, StringEnum, TextBlock, TextLine } from '../platform/http/schemas.js';
 import { requestLifecycle } from '../provisioning/actions.js';
+import { type AnyRouteSpec, defineRoute } from '../userapi/route.js';
 import {
   checkDomain,
   DOMAIN_KINDS,

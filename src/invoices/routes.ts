@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import { defineRoute } from '../platform/http/route.js';
 import { IdParam, Page, PageQuery } from '../platform/http/schemas.js';
+import { defineRoute } from '../userapi/route.js';
 import { getInvoice, pageInvoices } from './invoices.js';
 import { Invoice, InvoiceStatus, InvoiceSummary } from './schemas.js';
 

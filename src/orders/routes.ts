@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../platform/http/errors.js';
-import { defineRoute } from '../platform/http/route.js';
 import { IdParam, iso } from '../platform/http/schemas.js';
+import { defineRoute } from '../userapi/route.js';
 import { payInvoice, placeOrder } from './orders.js';
 import { Operation, OrderBody, OrderCreated, PaymentBody, PaymentCreated } from './schemas.js';
 

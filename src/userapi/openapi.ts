@@ -1,8 +1,14 @@
-import type { TSchema } from '@sinclair/typebox';
 import type { AppContext } from '../app-context.js';
-import { ERROR_CODES, type ErrorCode, PROBLEM_TYPE_BASE } from '../platform/http/errors.js';
+import type { ErrorCode } from '../platform/http/errors.js';
+import {
+  bodies,
+  errorResponses,
+  inputErrorCodes,
+  type Json,
+  PROBLEM_SCHEMA,
+  parameters,
+} from '../platform/http/openapi.js';
 import type { AnyRouteSpec } from '../platform/http/route.js';
-import { exampleId } from '../platform/http/schemas.js';
 import type { AuthMethod } from '../settings/definitions.js';
 import { API_PREFIX, type EffectiveAlias, type EffectiveRoute } from './route-table.js';
 
@@ -12,8 +18,6 @@ import { API_PREFIX, type EffectiveAlias, type EffectiveRoute } from './route-ta
  * own entries). Built here rather than by @fastify/swagger because aliases are URL rewrites, not
  * Fastify routes, and the document must change without a restart (docs/adr/0002).
  */
-type Json = Record<string, unknown>;
-
 const SECURITY_SCHEMES: Record<AuthMethod, [string, Json]> = {
   basic: ['basicAuth', { type: 'http', scheme: 'basic', description: 'Your account email and password.' }],
   jwt: [
@@ -45,40 +49,9 @@ function tagDescription(category: string, names: readonly string[]): string {
   return `${names.join('; ')}.`;
 }
 
-/** Serialisable copy of a TypeBox schema (drops TypeBox's symbol keys). */
-function plain(schema: TSchema): Json {
-  return JSON.parse(JSON.stringify(schema)) as Json;
-}
-
-function parameters(spec: AnyRouteSpec): Json[] {
-  const out: Json[] = [];
-  for (const [location, schema] of [
-    ['path', spec.params],
-    ['query', spec.query],
-  ] as const) {
-    if (!schema) continue;
-    const object = plain(schema) as { properties?: Record<string, Json>; required?: string[] };
-    for (const [name, property] of Object.entries(object.properties ?? {})) {
-      const { description, ...rest } = property;
-      out.push({
-        name,
-        in: location,
-        required: location === 'path' || (object.required ?? []).includes(name),
-        ...(description ? { description } : {}),
-        schema: rest,
-      });
-    }
-  }
-  return out;
-}
-
 function errorCodes(spec: AnyRouteSpec): ErrorCode[] {
   const codes = new Set<ErrorCode>(spec.errors ?? []);
-  if (spec.params || spec.query || spec.body) codes.add('validation_failed');
-  if (spec.body) {
-    codes.add('malformed_json');
-    codes.add('payload_too_large');
-  }
+  for (const code of inputErrorCodes(spec)) codes.add(code);
   if (spec.auth === 'client') {
     codes.add('unauthorized');
     if (spec.method !== 'GET') codes.add('insufficient_scope');
@@ -91,36 +64,6 @@ function errorCodes(spec: AnyRouteSpec): ErrorCode[] {
   codes.add('rate_limited');
   codes.add('internal_error');
   return [...codes];
-}
-
-function errorResponses(spec: AnyRouteSpec): Json {
-  const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of errorCodes(spec)) {
-    const status = ERROR_CODES[code].status;
-    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
-  }
-  const out: Json = {};
-  for (const [status, codes] of [...byStatus].sort((a, b) => a[0] - b[0])) {
-    const first = codes[0]!;
-    out[String(status)] = {
-      description: codes.map((c) => `\`${c}\`: ${ERROR_CODES[c].title}`).join('; '),
-      content: {
-        'application/problem+json': {
-          schema: { $ref: '#/components/schemas/Problem' },
-          example: {
-            type: `${PROBLEM_TYPE_BASE}${first.replaceAll('_', '-')}`,
-            title: ERROR_CODES[first].title,
-            status,
-            detail: ERROR_CODES[first].title,
-            instance: `${API_PREFIX}${spec.path}`,
-            code: first,
-            requestId: exampleId('request'),
-          },
-        },
-      },
-    };
-  }
-  return out;
 }
 
 /** An alias is documented as an entry of its own: its own operation id, name, category and description. */
@@ -161,37 +104,14 @@ function operation(route: EffectiveRoute, methods: readonly AuthMethod[], alias?
     });
   }
   if (params.length) op.parameters = params;
-  if (spec.body) {
-    op.requestBody = { required: true, content: { 'application/json': { schema: plain(spec.body) } } };
-  }
-  const success: Json = { description: spec.response.description };
-  if (spec.response.schema) success.content = { 'application/json': { schema: plain(spec.response.schema) } };
-  op.responses = { [String(spec.response.status)]: success, ...errorResponses(spec) };
+  const { requestBody, success } = bodies(spec);
+  if (requestBody) op.requestBody = requestBody;
+  op.responses = {
+    [String(spec.response.status)]: success,
+    ...errorResponses(errorCodes(spec), `${API_PREFIX}${spec.path}`),
+  };
   return op;
 }
-
-const PROBLEM_SCHEMA: Json = {
-  type: 'object',
-  description: 'RFC 9457 problem details. `code` is one of a closed list; `errors` names each invalid field.',
-  required: ['type', 'title', 'status', 'detail', 'code', 'requestId'],
-  properties: {
-    type: { type: 'string', format: 'uri' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    instance: { type: 'string' },
-    code: { type: 'string', enum: Object.keys(ERROR_CODES) },
-    requestId: { type: 'string' },
-    errors: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['field', 'message'],
-        properties: { field: { type: 'string', examples: ['body.email'] }, message: { type: 'string' } },
-      },
-    },
-  },
-};
 
 function description(app: AppContext): string {
   const s = app.settings.snapshot;

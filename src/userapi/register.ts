@@ -1,15 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.js';
+import type { Principal } from '../auth/principal.js';
 import { AppError } from '../platform/http/errors.js';
-import {
-  type AnyRouteSpec,
-  type Principal,
-  type RouteContext,
-  routeScope,
-  toRouterPath,
-} from '../platform/http/route.js';
+import { type AnyRouteSpec, routeScope, toRouterPath } from '../platform/http/route.js';
 import { withIdempotency } from './idempotency.js';
 import { applyRateLimit } from './rate-limit.js';
+import type { RouteContext } from './route.js';
 import { API_PREFIX } from './route-table.js';
 
 declare module 'fastify' {
@@ -83,6 +79,15 @@ class HandlerContext implements RouteContext {
     this.headers = request.headers;
     this.principal = request.principal;
     this.status = successStatus;
+  }
+
+  // Getters: few routes read them, and Fastify works them out from the proxy headers on each read.
+  get protocol(): 'http' | 'https' {
+    return this.request.protocol;
+  }
+
+  get hostname(): string {
+    return this.request.hostname;
   }
 
   setHeader(name: string, value: string): void {

@@ -1,38 +1,28 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Static, TSchema } from '@sinclair/typebox';
-import type { AppContext } from '../../app-context.js';
-import type { AuthMethod } from '../../settings/definitions.js';
 import type { ErrorCode } from './errors.js';
 
 /**
- * One source of truth for a User API route. From this object come validation (Ajv), handler types
- * (Static<>), the OpenAPI document, the docs page, the admin's route table and the request log's
- * route id. Declare a route with `defineRoute({...})` in its feature module's `routes.ts`.
+ * One source of truth for an HTTP route. From this object come validation (Ajv), handler types
+ * (Static<>), the OpenAPI document and the security suite; for the User API also the docs page,
+ * the admin's route table and the request log's route id. Each HTTP surface binds what its
+ * handlers get (`Deps`) and who may call it (`Callers`, one principal type per auth mode) with
+ * `routeDefiner`: the User API in src/userapi/route.ts, the Admin API in src/admin/route.ts.
+ * Nothing here knows a feature, so any surface can use it without an import circle.
  */
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
-/** `none`: public (rate-limited per IP). `client`: a logged-in client (rate-limited per client). */
-export type RouteAuth = 'none' | 'client';
-
-/** Who is calling: a client authenticated by one of the User API's methods. */
-export interface Principal {
-  clientId: string;
-  method: AuthMethod;
-  /** Personal API tokens can be read-only; Basic and JWT are always read-write. */
-  scope: 'read' | 'write';
-  /** The login session (refresh-token family) behind a JWT. */
-  sessionId?: string;
-  /** The personal API token used. */
-  tokenId?: string;
-}
-
-export interface RouteContext<A extends RouteAuth = RouteAuth> {
-  app: AppContext;
+export interface RouteContext<Deps = unknown, Caller = unknown> {
+  app: Deps;
   requestId: string;
   ip: string;
   headers: IncomingHttpHeaders;
-  principal: A extends 'client' ? Principal : undefined;
-  /** Sets a response header (e.g. Location, Cache-Control). */
+  /** How the request reached us (X-Forwarded-Proto from a trusted proxy) and the host it asked for. */
+  readonly protocol: 'http' | 'https';
+  readonly hostname: string;
+  /** Who is calling, as the surface's guard authenticated them (undefined on public routes). */
+  principal: Caller;
+  /** Sets a response header (e.g. Location, Cache-Control, Set-Cookie). */
   setHeader(name: string, value: string): void;
   /** Overrides the declared success status (e.g. 200 instead of 201 on an idempotent replay). */
   setStatus(status: number): void;
@@ -47,16 +37,18 @@ export interface RouteSpec<
   Q extends TSchema | undefined = TSchema | undefined,
   B extends TSchema | undefined = TSchema | undefined,
   R extends TSchema | undefined = TSchema | undefined,
-  A extends RouteAuth = RouteAuth,
+  A extends string = string,
+  Ctx = RouteContext,
 > {
   method: HttpMethod;
-  /** OpenAPI-style path below /api/v1, e.g. `/services/{id}`. */
+  /** OpenAPI-style path below the surface's prefix, e.g. `/services/{id}`. */
   path: string;
   /** Stable identifier: the admin's overrides, aliases and the request log refer to it. */
   operationId: string;
   category: string;
   summary: string;
   description: string;
+  /** How the caller authenticates; each surface names its own modes (`none` is always public). */
   auth: A;
   /**
    * `write` routes refuse read-only API tokens (403 insufficient_scope). Defaults: GET → read,
@@ -67,7 +59,13 @@ export interface RouteSpec<
   params?: P;
   query?: Q;
   body?: B;
-  response: { status: 200 | 201 | 202 | 204; description: string; schema?: R };
+  response: {
+    status: 200 | 201 | 202 | 204;
+    description: string;
+    schema?: R;
+    /** The media type of a body that is not JSON (a CSV export); its handler returns the text. */
+    contentType?: string;
+  };
   /** Errors this route can return besides the ones every route of its kind can (401, 429, 400, 500). */
   errors?: ErrorCode[];
   /** Honours `Idempotency-Key`: a retried request with the same key gets the first response. */
@@ -76,21 +74,27 @@ export interface RouteSpec<
   rateLimit?: 'api' | 'login';
   handler(
     input: { params: StaticOr<P>; query: StaticOr<Q>; body: StaticOr<B> },
-    ctx: RouteContext<A>,
+    ctx: Ctx,
   ): Promise<StaticOr<R> | undefined>;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds routes of every shape
-export type AnyRouteSpec = RouteSpec<any, any, any, any, any>;
+export type AnyRouteSpec = RouteSpec<any, any, any, any, any, any>;
 
-export function defineRoute<
-  P extends TSchema | undefined = undefined,
-  Q extends TSchema | undefined = undefined,
-  B extends TSchema | undefined = undefined,
-  R extends TSchema | undefined = undefined,
-  A extends RouteAuth = RouteAuth,
->(spec: RouteSpec<P, Q, B, R, A>): AnyRouteSpec {
-  return spec as AnyRouteSpec;
+/**
+ * A `defineRoute` for one surface: its handlers get `Deps` as `ctx.app`, and the principal of the
+ * route's auth mode as `ctx.principal`.
+ */
+export function routeDefiner<Deps, Callers extends { none: undefined }>() {
+  return function defineRoute<
+    P extends TSchema | undefined = undefined,
+    Q extends TSchema | undefined = undefined,
+    B extends TSchema | undefined = undefined,
+    R extends TSchema | undefined = undefined,
+    A extends keyof Callers & string = keyof Callers & string,
+  >(spec: RouteSpec<P, Q, B, R, A, RouteContext<Deps, Callers[A]>>): AnyRouteSpec {
+    return spec as AnyRouteSpec;
+  };
 }
 
 export function routeScope(spec: AnyRouteSpec): 'read' | 'write' {

@@ -1,0 +1,113 @@
+import type { AppContext } from '../app-context.js';
+import type { ErrorCode } from '../platform/http/errors.js';
+import {
+  bodies,
+  errorResponses,
+  inputErrorCodes,
+  type Json,
+  PROBLEM_SCHEMA,
+  parameters,
+} from '../platform/http/openapi.js';
+import { type AnyRouteSpec, routeScope } from '../platform/http/route.js';
+import { ADMIN_API_PREFIX } from './register.js';
+import { COOKIE } from './sessions.js';
+
+/**
+ * The Admin API's OpenAPI 3.1 document, built from its route declarations like the User API's
+ * (src/userapi/openapi.ts) but without run-time overrides: admin routes cannot be renamed,
+ * disabled or aliased. Served to admins at /admin/api/v1/openapi.json and committed in
+ * docs/openapi/admin-api.json.
+ */
+const CATEGORY_DESCRIPTIONS: Record<string, string> = {
+  Session: 'Log in to the admin area (a cookie and a CSRF token), see who you are, log out; this document.',
+  Servers: 'The HestiaCP panels Portico provisions on: add, change, check, call, run the acceptance test, remove.',
+  Billing: 'Payments received outside Portico.',
+  Jobs: 'The provisioning queue: watch jobs, retry a failed one, cancel a queued one.',
+  Services: 'Act on what a client bought: suspend, unsuspend, terminate, re-provision, change package or password.',
+  'User API': 'The User API’s settings, its route table and aliases, and its request log.',
+};
+
+const SECURITY_SCHEMES: Json = {
+  adminBasic: {
+    type: 'http',
+    scheme: 'basic',
+    description: 'An admin’s email and password (`portico admin create`). For scripts.',
+  },
+  adminSession: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: COOKIE,
+    description: 'The admin area’s session cookie, set by `POST /session`.',
+  },
+  csrfToken: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'X-CSRF-Token',
+    description: 'The `csrf_token` of the session; a change made with the session cookie must carry it.',
+  },
+};
+
+function errorCodes(spec: AnyRouteSpec): ErrorCode[] {
+  const codes = new Set<ErrorCode>(spec.errors ?? []);
+  for (const code of inputErrorCodes(spec)) codes.add(code);
+  codes.add('address_not_allowed');
+  if (spec.auth !== 'none') {
+    codes.add('unauthorized');
+    codes.add('login_throttled');
+    if (routeScope(spec) === 'write') codes.add('csrf_failed');
+  }
+  codes.add('internal_error');
+  return [...codes];
+}
+
+function security(spec: AnyRouteSpec): Json[] {
+  if (spec.auth === 'none') return [];
+  const session = routeScope(spec) === 'write' ? { adminSession: [], csrfToken: [] } : { adminSession: [] };
+  return [{ adminBasic: [] }, session];
+}
+
+function operation(spec: AnyRouteSpec): Json {
+  const op: Json = {
+    operationId: spec.operationId,
+    summary: spec.summary,
+    description: spec.description,
+    tags: [spec.category],
+    security: security(spec),
+  };
+  const params = parameters(spec);
+  if (params.length) op.parameters = params;
+  const { requestBody, success } = bodies(spec);
+  if (requestBody) op.requestBody = requestBody;
+  op.responses = {
+    [String(spec.response.status)]: success,
+    ...errorResponses(errorCodes(spec), `${ADMIN_API_PREFIX}${spec.path}`),
+  };
+  return op;
+}
+
+export function buildAdminOpenApiDocument(
+  app: Pick<AppContext, 'settings' | 'config'>,
+  specs: readonly AnyRouteSpec[],
+): { openapi: '3.1.0' } & Json {
+  const paths: Record<string, Json> = {};
+  for (const spec of specs) {
+    paths[spec.path] = { ...(paths[spec.path] ?? {}), [spec.method.toLowerCase()]: operation(spec) };
+  }
+  const tags = [...new Set(specs.map((s) => s.category))]
+    .sort()
+    .map((name) => ({ name, description: CATEGORY_DESCRIPTIONS[name] ?? name }));
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: `${app.settings.snapshot['userapi.docs.company_name']} Admin API`,
+      version: '1.0.0',
+      description:
+        'What the admin area does, for scripts: servers, jobs, services, payments and the User API’s settings, routes and request log. Authenticate with HTTP Basic (an admin’s email and password), or with the admin area’s session cookie plus its `X-CSRF-Token` on every change. `admin.allowed_ips` can limit it to listed addresses.\n\n**Errors** are `application/problem+json` with a stable `code`; every response carries `X-Request-Id`.',
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    servers: [{ url: app.config.publicUrl ? `${app.config.publicUrl}${ADMIN_API_PREFIX}` : ADMIN_API_PREFIX }],
+    tags,
+    paths,
+    components: { securitySchemes: SECURITY_SCHEMES, schemas: { Problem: PROBLEM_SCHEMA } },
+  };
+}

@@ -1,0 +1,37 @@
+import { Type } from '@sinclair/typebox';
+import { billingAdminRoutes } from '../orders/admin-api.js';
+import type { AnyRouteSpec } from '../platform/http/route.js';
+import { serverAdminRoutes } from '../servers/admin-api.js';
+import { userApiAdminRoutes } from '../userapi/admin-api.js';
+import { buildAdminOpenApiDocument } from './openapi.js';
+import { defineAdminRoute } from './route.js';
+import { sessionAdminRoutes } from './session-api.js';
+
+/** The Admin API's own description, for admins only (it lists every admin operation). */
+const openApiRoute = defineAdminRoute({
+  method: 'GET',
+  path: '/openapi.json',
+  operationId: 'adminGetOpenApi',
+  category: 'Session',
+  summary: 'Get the Admin API’s OpenAPI document',
+  description: 'This document: every Admin API operation with its schemas, as OpenAPI 3.1.',
+  auth: 'admin',
+  response: {
+    status: 200,
+    description: 'The OpenAPI 3.1 document.',
+    schema: Type.Object({ openapi: Type.Literal('3.1.0') }, { additionalProperties: true }),
+  },
+  handler: async (_input, ctx) => buildAdminOpenApiDocument(ctx.app, adminApiRoutes),
+});
+
+/**
+ * Every Admin API route, in the order of its OpenAPI document. A feature declares its admin routes
+ * in its `admin-api.ts`; this list feeds registration, the document and the security suite.
+ */
+export const adminApiRoutes: readonly AnyRouteSpec[] = [
+  ...sessionAdminRoutes,
+  openApiRoute,
+  ...serverAdminRoutes,
+  ...billingAdminRoutes,
+  ...userApiAdminRoutes,
+];
