@@ -2,6 +2,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP, Socket } from 'node:net';
 import { type PeerCertificate, connect as tlsConnect } from 'node:tls';
 import type { AppContext } from '../../app-context.js';
+import { listGroupPanelProducts } from '../../catalog/store.js';
 import { PANEL_SYSTEMS, type PanelSystem } from '../../hestia/codes.js';
 import type { PanelError } from '../../panel/adapter.js';
 import { newId } from '../../platform/ids.js';
@@ -286,13 +287,7 @@ async function systemsCheck(deps: Deps, row: ServerRow, missing: Set<PanelSystem
   const detail = `the panel runs ${runs.length ? runs.map(name).join(', ') : 'none of the web, DNS, mail and database systems'}${
     missing.size ? `; it does not run ${[...missing].map(name).join(', ')}` : ''
   }`;
-  const products = await deps.db.kysely
-    .selectFrom('products')
-    .select(['name', 'features'])
-    .where('server_group', '=', row.server_group)
-    .where('module', '=', 'hestia')
-    .where('enabled', '=', 1)
-    .execute();
+  const products = await listGroupPanelProducts(deps.db.kysely, row.server_group);
   const blocked = products.flatMap((p) => {
     const lacking = systemsNeeded(JSON.parse(p.features) as Record<string, boolean>).filter((s) => missing.has(s));
     return lacking.length ? [`${p.name} (needs ${lacking.join(', ')})`] : [];
@@ -307,13 +302,7 @@ async function systemsCheck(deps: Deps, row: ServerRow, missing: Set<PanelSystem
 }
 
 async function packagesCheck(deps: Deps, row: ServerRow, available: string[]): Promise<CheckResult> {
-  const products = await deps.db.kysely
-    .selectFrom('products')
-    .select(['name', 'panel_package'])
-    .where('server_group', '=', row.server_group)
-    .where('module', '=', 'hestia')
-    .where('enabled', '=', 1)
-    .execute();
+  const products = await listGroupPanelProducts(deps.db.kysely, row.server_group);
   const missing = products.filter((p) => !available.includes(p.panel_package));
   if (missing.length === 0) {
     return {
