@@ -7,6 +7,9 @@ import { newId } from '../platform/ids.js';
 import { countLiveServices } from '../services/store.js';
 import { deleteServer, findServerByName, insertServer, listServerRows, type ServerRow, updateServer } from './store.js';
 
+/** How a server is reached and trusted, for callers that configure servers (the CLI, the Admin API). */
+export type { PanelCredentials, TlsTrust };
+
 /**
  * The HestiaCP servers Portico provisions on. Credentials are sealed with the master key before
  * they touch the database; a server is reached only through `panelFor`, which unseals them.
