@@ -35,3 +35,14 @@ export async function insertProduct(db: Kysely<Database>, row: ProductRow, price
     if (prices.length) await trx.insertInto('product_prices').values(prices).execute();
   });
 }
+
+/** The enabled HestiaCP products of a server group: what its panels must be able to host. */
+export function listGroupPanelProducts(db: Kysely<Database>, group: string) {
+  return db
+    .selectFrom('products')
+    .select(['name', 'features', 'panel_package'])
+    .where('server_group', '=', group)
+    .where('module', '=', 'hestia')
+    .where('enabled', '=', 1)
+    .execute();
+}

@@ -1,14 +1,20 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { PanelCredentials } from '../hestia/client.js';
-import type { TlsTrust } from '../hestia/tls.js';
 import { startSandboxPanel } from '../sandbox/server.js';
 import { parseServices } from '../sandbox/state.js';
 import { runAcceptance } from '../servers/runbook/acceptance.js';
 import { callPanel, curlFor } from '../servers/runbook/call.js';
 import { checkServer } from '../servers/runbook/check.js';
 import { apiProfileFile } from '../servers/runbook/profile.js';
-import { addServer, getServer, listServers, removeServer, resumeServer } from '../servers/servers.js';
+import {
+  addServer,
+  getServer,
+  listServers,
+  type PanelCredentials,
+  removeServer,
+  resumeServer,
+  type TlsTrust,
+} from '../servers/servers.js';
 import { updateServerInPlace } from '../servers/update.js';
 import { withApp } from './commands.js';
 import { readStdinLine } from './input.js';

@@ -1,22 +1,15 @@
-import { domainToASCII } from 'node:url';
+import { ArgumentError, checkArgument } from '../panel/domains.js';
 
 /**
  * Every argument is checked before it leaves the process (docs/hestia-protocol.md §4). The panel does not
  * validate passwords at all, and a newline in one is fed to chpasswd — where it changes ANOTHER
- * account's password — so these checks are a security boundary, not a convenience.
+ * account's password — so these checks are a security boundary, not a convenience. The checks
+ * any panel needs (control characters, domain names) live in src/panel/domains.ts.
  */
-export class ArgumentError extends Error {
-  override name = 'ArgumentError';
-}
+export { ArgumentError, checkArgument, normaliseDomain } from '../panel/domains.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
 const CONTROL = /[\u0000-\u001f\u007f]/;
-
-/** Any argument: no control characters, no backslash (the panel's JSON output cannot escape it). */
-export function checkArgument(name: string, value: string): void {
-  if (CONTROL.test(value)) throw new ArgumentError(`${name} contains a control character (newline, tab, NUL…)`);
-  if (value.includes('\\')) throw new ArgumentError(`${name} contains a backslash`);
-}
 
 export function checkPassword(value: string): void {
   if (value === '') throw new ArgumentError('password is empty (the panel would read it from standard input)');
@@ -45,30 +38,6 @@ export function checkEmail(value: string): void {
 export function checkPackage(value: string): void {
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(value))
     throw new ArgumentError(`package "${value}" has characters the panel refuses`);
-}
-
-const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-
-/**
- * A domain as the panel will store it: lower-case, IDN converted to punycode. A leading `www.`
- * is refused rather than silently stripped, so what Portico records is what the panel creates.
- */
-export function normaliseDomain(value: string): string {
-  checkArgument('domain', value);
-  const ascii = domainToASCII(value.trim().toLowerCase());
-  const labels = ascii.split('.');
-  if (
-    !ascii ||
-    ascii.length > 253 ||
-    labels.length < 2 ||
-    !labels.every((l) => LABEL.test(l)) ||
-    /^\d+$/.test(labels.at(-1)!)
-  ) {
-    throw new ArgumentError(`"${value}" is not a domain name`);
-  }
-  if (labels[0] === 'www')
-    throw new ArgumentError(`"${value}": give the domain without "www." (the panel adds www as an alias)`);
-  return ascii;
 }
 
 export function checkDatabaseName(name: string, value: string): void {

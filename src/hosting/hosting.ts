@@ -1,6 +1,6 @@
 import type { AppContext } from '../app-context.js';
-import { ArgumentError, normaliseDomain } from '../hestia/validate.js';
 import type { DomainKind, PanelError } from '../panel/adapter.js';
+import { ArgumentError, normaliseDomain } from '../panel/domains.js';
 import { randomSecret } from '../platform/crypto/tokens.js';
 import { AppError } from '../platform/http/errors.js';
 import { newId } from '../platform/ids.js';

@@ -2,8 +2,17 @@ import type { AppContext } from '../app-context.js';
 import { AppError } from '../platform/http/errors.js';
 import { iso } from '../platform/http/schemas.js';
 import { describeLeftBehind, parseLeftBehind, pendingCompensations, UNDO_PREFIX } from './rollback.js';
-import { deleteSteps, findJob, type JobRow } from './store.js';
-import type { JobType } from './types.js';
+import {
+  cancelQueuedJob,
+  deleteSteps,
+  findJob,
+  type JobRow,
+  listJobRows,
+  listPanelCalls,
+  listStepTimes,
+  requeueFailedJob,
+} from './store.js';
+import type { JobDeps, JobType } from './types.js';
 
 /** What an admin does with jobs: look, retry a failed one, cancel a queued one. */
 export function jobView(job: JobRow) {
@@ -37,27 +46,17 @@ export function jobView(job: JobRow) {
 }
 
 export async function listJobs(app: Pick<AppContext, 'db'>, options: { state?: string; limit?: number } = {}) {
-  let query = app.db.kysely
-    .selectFrom('jobs')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(options.limit ?? 50);
-  if (options.state) query = query.where('state', '=', options.state as JobRow['state']);
-  return (await query.execute()).map(jobView);
+  const rows = await listJobRows(app.db.kysely, {
+    ...(options.state ? { state: options.state as JobRow['state'] } : {}),
+    limit: options.limit ?? 50,
+  });
+  return rows.map(jobView);
 }
 
 export async function jobDetail(app: Pick<AppContext, 'db'>, id: string) {
   const job = await findJob(app.db.kysely, id);
   if (!job) throw new AppError('not_found', `No job ${id}.`);
-  const [steps, calls] = await Promise.all([
-    app.db.kysely
-      .selectFrom('job_steps')
-      .select(['name', 'finished_at_ms'])
-      .where('job_id', '=', id)
-      .orderBy('finished_at_ms')
-      .execute(),
-    app.db.kysely.selectFrom('panel_calls').selectAll().where('job_id', '=', id).orderBy('at_ms').execute(),
-  ]);
+  const [steps, calls] = await Promise.all([listStepTimes(app.db.kysely, id), listPanelCalls(app.db.kysely, id)]);
   return {
     ...jobView(job),
     steps: steps.map((s) => ({
@@ -87,25 +86,7 @@ export async function retryJob(app: Pick<AppContext, 'db' | 'clock'>, id: string
     if (job?.state !== 'failed')
       throw new AppError('conflict', `Job ${id} is not failed; only failed jobs can be retried.`);
     if (job.rollback_state) await deleteSteps(trx, id);
-    await trx
-      .updateTable('jobs')
-      .set({
-        state: 'queued',
-        attempts: 0,
-        run_after_ms: now,
-        finished_at_ms: null,
-        updated_at_ms: now,
-        failure_code: null,
-        failure_message: null,
-        rollback_state: null,
-        rollback_attempts: 0,
-        rollback_error_code: null,
-        rollback_error_message: null,
-        left_behind: null,
-      })
-      .where('id', '=', id)
-      .where('state', '=', 'failed')
-      .execute();
+    await requeueFailedJob(trx, id, now);
   });
 }
 
@@ -114,7 +95,7 @@ export async function retryJob(app: Pick<AppContext, 'db' | 'clock'>, id: string
  * is returned (and kept on the job) so the admin knows what is left where.
  */
 export async function cancelJob(
-  app: AppContext,
+  app: JobDeps,
   types: Map<string, JobType<unknown>>,
   id: string,
 ): Promise<{ leftBehind: string[] }> {
@@ -126,19 +107,13 @@ export async function cancelJob(
     );
   const leftBehind = await describeLeftBehind(await pendingCompensations(app, types.get(job.type), job));
   const now = app.clock.nowMs();
-  const result = await app.db.kysely
-    .updateTable('jobs')
-    .set({
-      state: 'cancelled',
-      finished_at_ms: now,
-      updated_at_ms: now,
-      ...(job.rollback_state === 'running' ? { rollback_state: 'incomplete' as const } : {}),
-      left_behind: leftBehind.length > 0 ? JSON.stringify(leftBehind) : null,
-    })
-    .where('id', '=', id)
-    .where('state', '=', 'queued')
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1)
+  const cancelled = await cancelQueuedJob(app.db.kysely, id, {
+    finished_at_ms: now,
+    updated_at_ms: now,
+    ...(job.rollback_state === 'running' ? { rollback_state: 'incomplete' as const } : {}),
+    left_behind: leftBehind.length > 0 ? JSON.stringify(leftBehind) : null,
+  });
+  if (!cancelled)
     throw new AppError('conflict', `Job ${id} was claimed by a worker just now; only queued jobs can be cancelled.`);
   return { leftBehind };
 }

@@ -1,6 +1,5 @@
-import type { AppContext } from '../app-context.js';
 import { type JobRow, stepNames, stepOutputs } from './store.js';
-import type { CompensationContext, JobType } from './types.js';
+import type { CompensationContext, JobDeps, JobType } from './types.js';
 
 /**
  * What a job that gives up still has to undo: the compensations of its finished steps that have
@@ -16,29 +15,30 @@ export interface PendingCompensation {
 }
 
 export async function pendingCompensations(
-  app: AppContext,
+  deps: JobDeps,
   type: JobType<unknown> | undefined,
   job: JobRow,
 ): Promise<PendingCompensation[]> {
   const compensations = type?.compensations;
   if (!type || !compensations) return [];
-  const db = app.db.kysely;
+  const db = deps.db.kysely;
   const [names, outputs] = await Promise.all([stepNames(db, job.id), stepOutputs(db, job.id)]);
   const done = new Set(names);
+  const pending = names.filter((step) => compensations[step] && !done.has(`${UNDO_PREFIX}${step}`)).reverse();
+  // Parsed only when there is something to undo: a job whose payload its type refuses ran no
+  // step, and must fail with that refusal rather than throw again here.
+  if (pending.length === 0) return [];
   const ctx: CompensationContext<unknown> = {
-    app,
+    deps,
     job,
     payload: type.parse(JSON.parse(job.payload)),
     correlationId: job.correlation_id,
     output: <T>(step: string) => outputs.get(step) as T | undefined,
   };
-  return names
-    .filter((step) => compensations[step] && !done.has(`${UNDO_PREFIX}${step}`))
-    .reverse()
-    .map((step) => {
-      const compensation = compensations[step]!;
-      return { step, describe: () => compensation.describe(ctx), run: () => compensation.run(ctx) };
-    });
+  return pending.map((step) => {
+    const compensation = compensations[step]!;
+    return { step, describe: () => compensation.describe(ctx), run: () => compensation.run(ctx) };
+  });
 }
 
 /** One line per thing left behind, each saying where it is and how to remove it. */

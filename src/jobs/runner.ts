@@ -1,17 +1,18 @@
-import type { AppContext } from '../app-context.js';
+import { pauseServer } from '../servers/store.js';
 import { describeLeftBehind, pendingCompensations, UNDO_PREFIX } from './rollback.js';
 import {
   finishJob,
   type JobRow,
   lockServer,
-  pauseServer,
+  recordRollbackError,
   recordStep,
   releaseServer,
   renewLease,
   setJobServer,
+  startRollback,
   stepOutputs,
 } from './store.js';
-import { type JobContext, JobFailure, type JobType, ServerBusy } from './types.js';
+import { type JobContext, type JobDeps, JobFailure, type JobType, ServerBusy } from './types.js';
 
 /**
  * Runs one claimed job to an outcome: succeeded; back in the queue with backoff (transient
@@ -34,7 +35,7 @@ export function backoffMs(attempt: number, baseMs: number): number {
 }
 
 export async function runJob(
-  app: AppContext,
+  app: JobDeps,
   types: Map<string, JobType<unknown>>,
   claimed: JobRow,
   options: RunOptions,
@@ -64,7 +65,7 @@ export async function runJob(
       throw new JobFailure('permanent', 'UNKNOWN_JOB_TYPE', `No handler for job type ${job.type} in this version.`);
     const outputs = await stepOutputs(db, job.id);
     const ctx: JobContext<unknown> = {
-      app,
+      deps: app,
       job,
       payload: type.parse(JSON.parse(job.payload)),
       correlationId: job.correlation_id,
@@ -105,7 +106,7 @@ export async function runJob(
 
 type SettleOptions = RunOptions & { log: Record<string, unknown> };
 
-function asFailure(app: AppContext, error: unknown, log: Record<string, unknown>): JobFailure {
+function asFailure(app: JobDeps, error: unknown, log: Record<string, unknown>): JobFailure {
   if (error instanceof JobFailure) return error;
   app.logger.error({ ...log, err: error }, 'job step threw unexpectedly; will retry');
   return new JobFailure('retry', 'INTERNAL', (error as Error).message ?? String(error));
@@ -113,7 +114,7 @@ function asFailure(app: AppContext, error: unknown, log: Record<string, unknown>
 
 /** Back in the queue: a busy server (no attempt used), a paused server, or a transient failure. */
 async function requeue(
-  app: AppContext,
+  app: JobDeps,
   job: JobRow,
   failure: JobFailure | null,
   options: SettleOptions & { delayMs: number; attempts?: number; rollbackAttempts?: number },
@@ -130,7 +131,7 @@ async function requeue(
 }
 
 /** Never retry into the panel's fail2ban: stop this server's queue until the operator resumes it. */
-async function pauseFor(app: AppContext, job: JobRow & { server_id: string }, failure: JobFailure, log: object) {
+async function pauseFor(app: JobDeps, job: JobRow & { server_id: string }, failure: JobFailure, log: object) {
   await pauseServer(app.db.kysely, job.server_id, failure.message, app.clock.nowMs());
   app.logger.error(
     { ...log, serverId: job.server_id, error: failure.message },
@@ -139,7 +140,7 @@ async function pauseFor(app: AppContext, job: JobRow & { server_id: string }, fa
 }
 
 async function settleFailure(
-  app: AppContext,
+  app: JobDeps,
   type: JobType<unknown> | undefined,
   job: JobRow,
   error: unknown,
@@ -174,7 +175,7 @@ async function settleFailure(
       rollback_state: 'running' as const,
       rollback_attempts: 0,
     };
-    await db.updateTable('jobs').set(started).where('id', '=', job.id).execute();
+    await startRollback(db, job.id, started);
     await rollBack(app, type, { ...job, ...started }, options);
     return;
   }
@@ -195,7 +196,7 @@ async function settleFailure(
  * permanent failure, the job fails with what is left where.
  */
 async function rollBack(
-  app: AppContext,
+  app: JobDeps,
   type: JobType<unknown> | undefined,
   job: JobRow,
   options: SettleOptions,
@@ -216,8 +217,7 @@ async function rollBack(
     }
   }
   const now = app.clock.nowMs();
-  const rollbackError = failure ? { rollback_error_code: failure.code, rollback_error_message: failure.message } : {};
-  if (failure) await db.updateTable('jobs').set(rollbackError).where('id', '=', job.id).execute();
+  if (failure) await recordRollbackError(db, job.id, failure.code, failure.message);
   if (failure?.kind === 'auth' && job.server_id) {
     await pauseFor(app, { ...job, server_id: job.server_id }, failure, log);
     await requeue(app, job, null, { ...options, delayMs: 0, attempts: job.attempts });

@@ -1,5 +1,5 @@
 import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
-import type { Database, JobsTable } from '../platform/db/schema.js';
+import type { Database, JobsTable, PanelCallsTable } from '../platform/db/schema.js';
 
 /** The job queue's SQL: enqueue, claim (with per-server locks), leases, steps, outcomes. */
 export type JobRow = Selectable<JobsTable>;
@@ -199,15 +199,6 @@ export async function deleteSteps(db: Kysely<Database>, jobId: string): Promise<
   await db.deleteFrom('job_steps').where('job_id', '=', jobId).execute();
 }
 
-/** Stops a server's queue: the panel refused our credentials (fail2ban would follow). */
-export async function pauseServer(db: Kysely<Database>, serverId: string, reason: string, nowMs: number) {
-  await db
-    .updateTable('servers')
-    .set({ paused_reason: reason, paused_at_ms: nowMs })
-    .where('id', '=', serverId)
-    .execute();
-}
-
 export async function recordStep(
   db: Kysely<Database>,
   jobId: string,
@@ -233,4 +224,120 @@ export function countByState(db: Kysely<Database>) {
     .select(['state', sql<number>`count(*)`.as('n')])
     .groupBy('state')
     .execute();
+}
+
+/** The newest jobs first, optionally of one state (the admin's list). */
+export function listJobRows(
+  db: Kysely<Database>,
+  options: { state?: JobRow['state']; limit: number },
+): Promise<JobRow[]> {
+  let query = db.selectFrom('jobs').selectAll().orderBy('id', 'desc').limit(options.limit);
+  if (options.state) query = query.where('state', '=', options.state);
+  return query.execute();
+}
+
+/** A job's finished steps with their times, in the order they finished. */
+export function listStepTimes(db: Kysely<Database>, jobId: string) {
+  return db
+    .selectFrom('job_steps')
+    .select(['name', 'finished_at_ms'])
+    .where('job_id', '=', jobId)
+    .orderBy('finished_at_ms')
+    .execute();
+}
+
+export type PanelCallRow = Selectable<PanelCallsTable>;
+
+/** Every panel call a job made (or a client's read, with no job), kept for `jobs show`. */
+export async function insertPanelCall(db: Kysely<Database>, row: PanelCallRow): Promise<void> {
+  await db.insertInto('panel_calls').values(row).execute();
+}
+
+export function listPanelCalls(db: Kysely<Database>, jobId: string): Promise<PanelCallRow[]> {
+  return db.selectFrom('panel_calls').selectAll().where('job_id', '=', jobId).orderBy('at_ms').execute();
+}
+
+/** A failed job back in the queue from a clean slate: attempts, failure and rollback cleared. */
+export async function requeueFailedJob(db: Kysely<Database>, id: string, nowMs: number): Promise<void> {
+  await db
+    .updateTable('jobs')
+    .set({
+      state: 'queued',
+      attempts: 0,
+      run_after_ms: nowMs,
+      finished_at_ms: null,
+      updated_at_ms: nowMs,
+      failure_code: null,
+      failure_message: null,
+      rollback_state: null,
+      rollback_attempts: 0,
+      rollback_error_code: null,
+      rollback_error_message: null,
+      left_behind: null,
+    })
+    .where('id', '=', id)
+    .where('state', '=', 'failed')
+    .execute();
+}
+
+/** Cancels a job if it is still queued; false when a worker claimed it first. */
+export async function cancelQueuedJob(
+  db: Kysely<Database>,
+  id: string,
+  changes: Pick<JobRow, 'finished_at_ms' | 'updated_at_ms' | 'left_behind'> & {
+    rollback_state?: JobRow['rollback_state'];
+  },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('jobs')
+    .set({ state: 'cancelled', ...changes })
+    .where('id', '=', id)
+    .where('state', '=', 'queued')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Marks a job as rolling back, keeping the failure that made it give up. */
+export async function startRollback(
+  db: Kysely<Database>,
+  id: string,
+  started: Pick<
+    JobRow,
+    | 'failure_code'
+    | 'failure_message'
+    | 'last_error_code'
+    | 'last_error_message'
+    | 'rollback_state'
+    | 'rollback_attempts'
+  >,
+): Promise<void> {
+  await db.updateTable('jobs').set(started).where('id', '=', id).execute();
+}
+
+export async function recordRollbackError(db: Kysely<Database>, id: string, code: string, message: string) {
+  await db
+    .updateTable('jobs')
+    .set({ rollback_error_code: code, rollback_error_message: message })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** A job of the service still waiting or running, if any. */
+export function findUnfinishedServiceJob(db: Kysely<Database>, serviceId: string) {
+  return db
+    .selectFrom('jobs')
+    .select(['id', 'state'])
+    .where('service_id', '=', serviceId)
+    .where('state', 'in', ['queued', 'running'])
+    .executeTakeFirst();
+}
+
+/** Servers a job holds the lock of right now. */
+export async function lockedServerIds(db: Kysely<Database>, nowMs: number): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('server_locks')
+    .select('server_id')
+    .where('lease_expires_at_ms', '>', nowMs)
+    .execute();
+  return new Set(rows.map((l) => l.server_id));
 }

@@ -1,6 +1,15 @@
 import type { AppContext } from '../app-context.js';
+import type { Config } from '../config.js';
 import type { PanelError } from '../panel/adapter.js';
 import type { JobRow } from './store.js';
+
+/**
+ * What the queue hands a job (and runs it with): the database, time, logs, metrics, the secret
+ * box and the panel timeouts — not the whole application context.
+ */
+export interface JobDeps extends Pick<AppContext, 'db' | 'clock' | 'logger' | 'metrics' | 'secrets'> {
+  config: Pick<Config, 'panelMutationTimeoutMs'>;
+}
 
 /**
  * A job type is declared once: its name, how many attempts it gets, and its handler, which runs
@@ -28,7 +37,7 @@ export interface Compensation<P> {
 }
 
 export interface CompensationContext<P> {
-  app: AppContext;
+  deps: JobDeps;
   job: JobRow;
   payload: P;
   correlationId: string;
@@ -37,7 +46,7 @@ export interface CompensationContext<P> {
 }
 
 export interface JobContext<P> {
-  app: AppContext;
+  deps: JobDeps;
   job: JobRow;
   payload: P;
   correlationId: string;

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { AppContext } from '../app-context.js';
 import { runJob } from './runner.js';
 import { claimJob } from './store.js';
-import type { JobType } from './types.js';
+import type { JobDeps, JobType } from './types.js';
 
 /**
  * Claims and runs jobs: in-process under `portico serve`, or alone as `portico worker` (any
@@ -26,7 +25,7 @@ export class Worker {
   private readonly options: Required<WorkerOptions>;
 
   constructor(
-    private readonly app: AppContext,
+    private readonly app: JobDeps,
     private readonly types: Map<string, JobType<unknown>>,
     options: WorkerOptions = {},
   ) {

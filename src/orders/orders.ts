@@ -1,6 +1,6 @@
 import type { AppContext } from '../app-context.js';
 import { audit } from '../audit/audit.js';
-import { ArgumentError, normaliseDomain } from '../hestia/validate.js';
+import { ArgumentError, normaliseDomain } from '../panel/domains.js';
 import type { BillingCycle } from '../platform/db/schema.js';
 import { AppError } from '../platform/http/errors.js';
 import { newId } from '../platform/ids.js';

@@ -67,6 +67,14 @@ export interface PanelError {
   missingSystem?: string;
 }
 
+/**
+ * Answers that mean "already so", which an idempotent step takes as done (a retry after a lost
+ * answer): the account or domain already exists, is already gone, is already suspended.
+ */
+export const isExists = (e: PanelError) => e.code === 'E_EXISTS';
+export const isAlreadyGone = (e: PanelError) => e.code === 'E_NOTEXIST';
+export const isAlreadySuspended = (e: PanelError) => e.code === 'E_SUSPENDED';
+
 export type PanelResult<T> = { ok: true; value: T; warning?: string } | { ok: false; error: PanelError };
 
 export interface CreateAccountInput {

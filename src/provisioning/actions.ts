@@ -1,51 +1,40 @@
 import type { AppContext } from '../app-context.js';
+import { findUnfinishedServiceJob } from '../jobs/store.js';
 import { AppError } from '../platform/http/errors.js';
-import { enqueueLifecycle, type LifecycleAction, type LifecyclePayload } from './index.js';
+import { findServiceState } from '../services/store.js';
+import { enqueueLifecycle, type LifecyclePayload } from './index.js';
+import { type RequestableAction, requestedJob } from './registry.js';
 
 /**
- * An admin's lifecycle action on a service (CLI or Admin API): checks the service can take it,
- * then queues the job. `reprovision` re-runs creation for a service whose creation failed;
- * `terminate` of a pending service removes the account a failed creation left on its panel.
+ * An admin's lifecycle action on a service (CLI or Admin API): checks the service can take it
+ * (each action's job declares the states it may start from), then queues the job.
+ * `reprovision` re-runs creation for a service whose creation failed; `terminate` of a pending
+ * service removes the account a failed creation left on its panel.
  */
-const ALLOWED_FROM: Record<LifecycleAction | 'reprovision', string[]> = {
-  create: ['pending'],
-  reprovision: ['pending'],
-  suspend: ['active', 'suspended'],
-  unsuspend: ['suspended', 'active'],
-  terminate: ['active', 'suspended', 'terminated', 'pending'],
-  change_package: ['active', 'suspended'],
-  change_password: ['active'],
-  panel_action: ['active'],
-};
-
 export async function requestLifecycle(
   app: Pick<AppContext, 'db' | 'clock'>,
   input: {
     serviceId: string;
-    action: LifecycleAction | 'reprovision';
+    action: RequestableAction;
     actor: LifecyclePayload['actor'];
     correlationId: string;
     productId?: string;
     op?: LifecyclePayload['op'];
   },
 ): Promise<string> {
-  const service = await app.db.kysely
-    .selectFrom('services')
-    .select(['id', 'client_id', 'server_id', 'status', 'panel_username'])
-    .where('id', '=', input.serviceId)
-    .executeTakeFirst();
+  const service = await findServiceState(app.db.kysely, input.serviceId);
   if (!service) throw new AppError('not_found', `No service ${input.serviceId}.`);
-  if (!ALLOWED_FROM[input.action].includes(service.status)) {
+  const { job, allowedFrom } = requestedJob(input.action);
+  if (!allowedFrom.includes(service.status)) {
     throw new AppError(
       'conflict',
-      `Service ${service.id} is ${service.status}; ${input.action} needs it to be ${ALLOWED_FROM[input.action].join(' or ')}.`,
+      `Service ${service.id} is ${service.status}; ${input.action} needs it to be ${allowedFrom.join(' or ')}.`,
     );
   }
   if (input.action === 'terminate' && service.status === 'pending') await checkPendingTerminate(app, service);
-  const action: LifecycleAction = input.action === 'reprovision' ? 'create' : input.action;
   return app.db.kysely.transaction().execute((trx) =>
     enqueueLifecycle(trx, {
-      action,
+      action: job.action,
       serviceId: service.id,
       clientId: service.client_id,
       serverId: service.server_id,
@@ -69,12 +58,7 @@ async function checkPendingTerminate(
       `Service ${service.id} is pending and has no account on a panel yet: there is nothing to terminate.`,
     );
   }
-  const unfinished = await app.db.kysely
-    .selectFrom('jobs')
-    .select(['id', 'state'])
-    .where('service_id', '=', service.id)
-    .where('state', 'in', ['queued', 'running'])
-    .executeTakeFirst();
+  const unfinished = await findUnfinishedServiceJob(app.db.kysely, service.id);
   if (unfinished) {
     throw new AppError(
       'conflict',

@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
-import { isAlreadyGone } from '../hestia/panel.js';
 import { type Compensation, type CompensationContext, JobFailure } from '../jobs/types.js';
-import type { PanelAdapter } from '../panel/adapter.js';
+import { isAlreadyGone, type PanelAdapter } from '../panel/adapter.js';
 import type { Database } from '../platform/db/schema.js';
+import { findServerById } from '../servers/store.js';
+import { isPanelUsernameTaken } from '../services/store.js';
 import { jobPanel, loadService, must } from './context.js';
-import type { LifecyclePayload } from './jobs.js';
+import type { LifecyclePayload } from './lifecycle.js';
 
 /**
  * The rollback of a creation that gave up: the panel user this job may have made is deleted and
@@ -18,11 +19,7 @@ import type { LifecyclePayload } from './jobs.js';
 export const deleteCreatedUser: Compensation<LifecyclePayload> = {
   describe: async (ctx) => {
     const { serverId, username } = createdAccount(ctx);
-    const server = await ctx.app.db.kysely
-      .selectFrom('servers')
-      .select('name')
-      .where('id', '=', serverId)
-      .executeTakeFirst();
+    const server = await findServerById(ctx.deps.db.kysely, serverId);
     const state = ctx.output('create-user') ? 'still exists' : 'may exist (v-add-user’s outcome is not known)';
     return (
       `panel user ${username} on server ${server?.name ?? serverId} ${state}: ` +
@@ -33,10 +30,10 @@ export const deleteCreatedUser: Compensation<LifecyclePayload> = {
   run: async (ctx) => {
     const { serverId, username } = createdAccount(ctx);
     const c = { correlationId: ctx.correlationId };
-    const { client, panel } = await jobPanel(ctx.app, serverId, ctx.job.id);
+    const { client, panel } = await jobPanel(ctx.deps, serverId, ctx.job.id);
     try {
-      const service = await loadService(ctx.app.db.kysely, ctx.payload.serviceId);
-      const found = await panelUserOf(panel, c, ctx.app.db.kysely, { ...service, serverId, username });
+      const service = await loadService(ctx.deps.db.kysely, ctx.payload.serviceId);
+      const found = await panelUserOf(panel, c, ctx.deps.db.kysely, { ...service, serverId, username });
       if (found !== 'ours') return;
       const done = await panel.terminateAccount(c, username);
       if (!done.ok && !isAlreadyGone(done.error)) throw JobFailure.fromPanel(done.error, 'v-delete-user (rollback)');
@@ -71,12 +68,10 @@ export async function panelUserOf(
   const read = await panel.readAccount(c, service.username);
   if (!read.ok && isAlreadyGone(read.error)) return 'gone';
   const account = must(read, 'v-list-user');
-  const owner = await db
-    .selectFrom('services')
-    .select('id')
-    .where('server_id', '=', service.serverId)
-    .where('panel_username', '=', service.username)
-    .where('id', '!=', service.id)
-    .executeTakeFirst();
-  return account.email === service.clientEmail && !owner ? 'ours' : 'not_ours';
+  const owned = await isPanelUsernameTaken(db, {
+    serverId: service.serverId,
+    username: service.username,
+    exceptServiceId: service.id,
+  });
+  return account.email === service.clientEmail && !owned ? 'ours' : 'not_ours';
 }

@@ -1,9 +1,11 @@
 import type { Kysely } from 'kysely';
 import { enqueueJob } from '../jobs/queue.js';
 import type { Database } from '../platform/db/schema.js';
-import { ACTION_TYPES, LIFECYCLE_JOBS, type LifecycleAction, type LifecyclePayload } from './jobs.js';
+import type { LifecycleAction, LifecyclePayload } from './lifecycle.js';
+import { lifecycleJob } from './registry.js';
 
-export { jobTypes, LIFECYCLE_JOBS, type LifecycleAction, type LifecyclePayload, type PanelOp } from './jobs.js';
+export type { LifecycleAction, LifecyclePayload, PanelOp } from './lifecycle.js';
+export { jobTypes, LIFECYCLE_JOBS } from './registry.js';
 
 /**
  * Queues a lifecycle action for a service. Call it in the transaction that records why (a
@@ -23,8 +25,7 @@ export async function enqueueLifecycle(
     nowMs: number;
   },
 ): Promise<string> {
-  const type = ACTION_TYPES[input.action];
-  const def = LIFECYCLE_JOBS.find((j) => j.type === type)!;
+  const def = lifecycleJob(input.action);
   const payload: LifecyclePayload = {
     serviceId: input.serviceId,
     actor: input.actor,
@@ -32,7 +33,7 @@ export async function enqueueLifecycle(
     ...(input.op ? { op: input.op } : {}),
   };
   return enqueueJob(trx, {
-    type,
+    type: def.type,
     payload,
     maxAttempts: def.maxAttempts,
     correlationId: input.correlationId,

@@ -1,7 +1,10 @@
 import type { Kysely } from 'kysely';
+import { lockedServerIds } from '../jobs/store.js';
 import { JobFailure } from '../jobs/types.js';
 import { randomSecret } from '../platform/crypto/tokens.js';
 import type { Database } from '../platform/db/schema.js';
+import { listPlaceableServers } from '../servers/store.js';
+import { countPlacedServices, isPanelUsernameTaken } from '../services/store.js';
 
 /**
  * Where a new account goes, and what it is called. Placement picks the enabled, un-paused server
@@ -9,13 +12,7 @@ import type { Database } from '../platform/db/schema.js';
  * failure for the admin, not a stuck order.
  */
 export async function placeService(db: Kysely<Database>, group: string): Promise<string> {
-  const servers = await db
-    .selectFrom('servers')
-    .select(['id', 'name', 'capacity'])
-    .where('server_group', '=', group)
-    .where('enabled', '=', 1)
-    .where('paused_reason', 'is', null)
-    .execute();
+  const servers = await listPlaceableServers(db, group);
   if (servers.length === 0) {
     throw new JobFailure(
       'permanent',
@@ -23,25 +20,13 @@ export async function placeService(db: Kysely<Database>, group: string): Promise
       `No enabled server in group "${group}": add one with \`portico server add --group ${group}\`.`,
     );
   }
-  const counts = await db
-    .selectFrom('services')
-    .select(['server_id', (eb) => eb.fn.countAll<number>().as('n')])
-    .where(
-      'server_id',
-      'in',
-      servers.map((s) => s.id),
-    )
-    .where('status', 'in', ['pending', 'active', 'suspended'])
-    .groupBy('server_id')
-    .execute();
-  const used = new Map(counts.map((c) => [c.server_id, Number(c.n)]));
+  const used = await countPlacedServices(
+    db,
+    servers.map((s) => s.id),
+  );
   // Among servers with room, one that no other job is working on right now comes first: the
   // job can start at once instead of waiting for that server's lock.
-  const busy = new Set(
-    (
-      await db.selectFrom('server_locks').select('server_id').where('lease_expires_at_ms', '>', Date.now()).execute()
-    ).map((l) => l.server_id),
-  );
+  const busy = await lockedServerIds(db, Date.now());
   const ranked = servers
     .map((s) => ({ ...s, free: s.capacity - (used.get(s.id) ?? 0), busy: busy.has(s.id) ? 1 : 0 }))
     .filter((s) => s.free > 0)
@@ -68,13 +53,7 @@ export async function generateUsername(db: Kysely<Database>, serverId: string): 
       name += LOWER_DIGITS[ch % LOWER_DIGITS.length];
       if (name.length === 10) break;
     }
-    const taken = await db
-      .selectFrom('services')
-      .select('id')
-      .where('server_id', '=', serverId)
-      .where('panel_username', '=', name)
-      .executeTakeFirst();
-    if (!taken) return name;
+    if (!(await isPanelUsernameTaken(db, { serverId, username: name }))) return name;
   }
   throw new JobFailure('retry', 'USERNAME', 'Could not find a free username; will try again.');
 }

@@ -4,15 +4,11 @@ import { HestiaPanel } from '../hestia/panel.js';
 import { normaliseFingerprint, type TlsTrust } from '../hestia/tls.js';
 import { AppError } from '../platform/http/errors.js';
 import { newId } from '../platform/ids.js';
-import {
-  countLiveServices,
-  deleteServer,
-  findServerByName,
-  insertServer,
-  listServerRows,
-  type ServerRow,
-  updateServer,
-} from './store.js';
+import { countLiveServices } from '../services/store.js';
+import { deleteServer, findServerByName, insertServer, listServerRows, type ServerRow, updateServer } from './store.js';
+
+/** How a server is reached and trusted, for callers that configure servers (the CLI, the Admin API). */
+export type { PanelCredentials, TlsTrust };
 
 /**
  * The HestiaCP servers Portico provisions on. Credentials are sealed with the master key before

@@ -28,13 +28,26 @@ export async function deleteServer(db: Kysely<Database>, id: string): Promise<vo
   await db.deleteFrom('servers').where('id', '=', id).execute();
 }
 
-/** Services that still live on a server (anything not terminated or cancelled). */
-export async function countLiveServices(db: Kysely<Database>, serverId: string): Promise<number> {
-  const row = await db
-    .selectFrom('services')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('server_id', '=', serverId)
-    .where('status', 'not in', ['terminated', 'cancelled'])
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
+export function findServerById(db: Kysely<Database>, id: string): Promise<ServerRow | undefined> {
+  return db.selectFrom('servers').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Servers of a group that may take a new account: enabled and not paused. */
+export function listPlaceableServers(db: Kysely<Database>, group: string) {
+  return db
+    .selectFrom('servers')
+    .select(['id', 'name', 'capacity'])
+    .where('server_group', '=', group)
+    .where('enabled', '=', 1)
+    .where('paused_reason', 'is', null)
+    .execute();
+}
+
+/** Stops a server's queue: the panel refused our credentials (fail2ban would follow). */
+export async function pauseServer(db: Kysely<Database>, serverId: string, reason: string, nowMs: number) {
+  await db
+    .updateTable('servers')
+    .set({ paused_reason: reason, paused_at_ms: nowMs })
+    .where('id', '=', serverId)
+    .execute();
 }

@@ -64,3 +64,114 @@ export async function insertService(db: Kysely<Database>, service: NewService): 
     })
     .execute();
 }
+
+/**
+ * What provisioning reads and writes of a service (below): its account on a panel, and the
+ * state a lifecycle job leaves it in.
+ */
+export function findServiceForProvisioning(db: Kysely<Database>, serviceId: string) {
+  return db
+    .selectFrom('services')
+    .innerJoin('products', 'products.id', 'services.product_id')
+    .innerJoin('clients', 'clients.id', 'services.client_id')
+    .select([
+      'services.id',
+      'services.client_id',
+      'services.status',
+      'services.domain',
+      'services.server_id',
+      'services.panel_username',
+      'services.panel_password_sealed',
+      'services.product_id',
+      'services.billing_cycle',
+      'products.panel_package',
+      'products.server_group',
+      'products.features',
+      'clients.email',
+      'clients.name',
+    ])
+    .where('services.id', '=', serviceId)
+    .executeTakeFirst();
+}
+
+/** What an admin's lifecycle action checks before it queues a job. */
+export function findServiceState(db: Kysely<Database>, serviceId: string) {
+  return db
+    .selectFrom('services')
+    .select(['id', 'client_id', 'server_id', 'status', 'panel_username'])
+    .where('id', '=', serviceId)
+    .executeTakeFirst();
+}
+
+/** Services on each of these servers that count against its capacity (pending, active, suspended). */
+export async function countPlacedServices(db: Kysely<Database>, serverIds: string[]): Promise<Map<string, number>> {
+  const counts = await db
+    .selectFrom('services')
+    .select(['server_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('server_id', 'in', serverIds)
+    .where('status', 'in', ['pending', 'active', 'suspended'])
+    .groupBy('server_id')
+    .execute();
+  return new Map(counts.map((c) => [c.server_id as string, Number(c.n)]));
+}
+
+/** Services that still live on a server (anything not terminated or cancelled). */
+export async function countLiveServices(db: Kysely<Database>, serverId: string): Promise<number> {
+  const row = await db
+    .selectFrom('services')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('server_id', '=', serverId)
+    .where('status', 'not in', ['terminated', 'cancelled'])
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** Whether another service on the server (not `exceptServiceId`) has this panel username. */
+export async function isPanelUsernameTaken(
+  db: Kysely<Database>,
+  options: { serverId: string; username: string; exceptServiceId?: string },
+): Promise<boolean> {
+  let query = db
+    .selectFrom('services')
+    .select('id')
+    .where('server_id', '=', options.serverId)
+    .where('panel_username', '=', options.username);
+  if (options.exceptServiceId) query = query.where('id', '!=', options.exceptServiceId);
+  return (await query.executeTakeFirst()) !== undefined;
+}
+
+/** The server a new account goes to, counted against its capacity from now on. */
+export async function assignServiceServer(db: Kysely<Database>, id: string, serverId: string, nowMs: number) {
+  await db.updateTable('services').set({ server_id: serverId, updated_at_ms: nowMs }).where('id', '=', id).execute();
+}
+
+/** The account chosen for a service: its server, panel username and sealed password. */
+export async function setServiceAccount(
+  db: Kysely<Database>,
+  id: string,
+  account: { serverId: string; username: string; passwordSealed: string; nowMs: number },
+) {
+  await db
+    .updateTable('services')
+    .set({
+      server_id: account.serverId,
+      panel_username: account.username,
+      panel_password_sealed: account.passwordSealed,
+      updated_at_ms: account.nowMs,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** What a lifecycle job changes on a service when it succeeds: its status, and what came with it. */
+export type ServiceOutcome = { status: ServiceStatus } & Partial<
+  Pick<ServiceRecord, 'next_due_at_ms' | 'product_id' | 'panel_password_sealed' | 'panel_password_revealed_at_ms'>
+>;
+
+export async function recordServiceOutcome(db: Kysely<Database>, id: string, outcome: ServiceOutcome, nowMs: number) {
+  await db
+    .updateTable('services')
+    .set({ ...outcome, updated_at_ms: nowMs })
+    .where('id', '=', id)
+    .execute();
+}

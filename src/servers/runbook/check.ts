@@ -1,13 +1,16 @@
 import { lookup } from 'node:dns/promises';
-import { isIP, Socket } from 'node:net';
-import { type PeerCertificate, connect as tlsConnect } from 'node:tls';
+import { isIP } from 'node:net';
 import type { AppContext } from '../../app-context.js';
+import { listGroupPanelProducts } from '../../catalog/store.js';
 import { PANEL_SYSTEMS, type PanelSystem } from '../../hestia/codes.js';
 import type { PanelError } from '../../panel/adapter.js';
 import { newId } from '../../platform/ids.js';
-import { panelFor, tlsOf } from '../servers.js';
+import { panelFor } from '../servers.js';
 import type { ServerRow } from '../store.js';
 import { apiProfileFile, PORTICO_COMMANDS } from './profile.js';
+import { type CheckResult, tcp, tlsCheck } from './transport.js';
+
+export type { CheckResult } from './transport.js';
 
 /**
  * `portico server check`: the careful operator's checklist as one command. Each check gives a
@@ -17,59 +20,7 @@ import { apiProfileFile, PORTICO_COMMANDS } from './profile.js';
  * system answers those probes with exit 11 naming the system: that is no refusal, it tells which
  * systems the panel runs, checked against what the products of the server's group need.
  */
-export interface CheckResult {
-  check: string;
-  ok: boolean;
-  detail: string;
-  /** What the operator should do, when the check failed. */
-  fix?: string;
-}
-
 type Deps = Pick<AppContext, 'db' | 'clock' | 'logger' | 'secrets'>;
-
-function tcp(host: string, port: number, timeoutMs: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const socket = new Socket();
-    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    socket.once('error', reject);
-    socket.connect(port, host, () => {
-      socket.destroy();
-      resolve(Date.now() - started);
-    });
-  });
-}
-
-interface Handshake {
-  cert: PeerCertificate;
-  /** Whether the chain (system CAs, or the given CA) and the host name check out. */
-  authorized: boolean;
-  authorizationError: string | undefined;
-}
-
-function handshake(host: string, port: number, caPem?: string): Promise<Handshake> {
-  return new Promise((resolve, reject) => {
-    const socket = tlsConnect({
-      host,
-      port,
-      rejectUnauthorized: false,
-      ...(caPem ? { ca: caPem } : {}),
-      ...(isIP(host) ? {} : { servername: host }),
-    });
-    socket.setTimeout(5000, () => socket.destroy(new Error('TLS handshake timed out')));
-    socket.once('secureConnect', () => {
-      const error = socket.authorizationError as unknown;
-      resolve({
-        cert: socket.getPeerCertificate(),
-        authorized: socket.authorized,
-        authorizationError:
-          error === undefined || error === null ? undefined : String((error as Error).message ?? error),
-      });
-      socket.destroy();
-    });
-    socket.once('error', reject);
-  });
-}
 
 function authFix(error: PanelError, name: string): string {
   if (/IP is not allowed/.test(error.message)) {
@@ -82,66 +33,6 @@ function authFix(error: PanelError, name: string): string {
     return `Give the key an API profile listing the commands Portico uses. Install this file as /usr/local/hestia/data/api/portico and recreate the key with permission "portico":\n${apiProfileFile()}`;
   }
   return `Check the access key (ID:SECRET from v-add-access-key) and give the right one: \`printf %s "$ID:$SECRET" | portico server update ${name}\` (or --key-file).`;
-}
-
-async function tlsCheck(row: ServerRow): Promise<CheckResult> {
-  const trust = tlsOf(row);
-  try {
-    const { cert, authorized, authorizationError } = await handshake(
-      row.host,
-      row.port,
-      trust.mode === 'ca' ? trust.caPem : undefined,
-    );
-    const daysLeft = Math.floor((Date.parse(cert.valid_to) - Date.now()) / 86_400_000);
-    const expiry = `valid until ${cert.valid_to} (${daysLeft} days)`;
-    const pinFix = `Pin the panel's certificate instead: portico server update ${row.name} --tls pin:${cert.fingerprint256}`;
-    if (daysLeft < 0) {
-      return {
-        check: 'TLS',
-        ok: false,
-        detail: `certificate expired ${-daysLeft} days ago`,
-        fix: 'Renew the panel certificate (v-add-letsencrypt-host).',
-      };
-    }
-    if (trust.mode === 'pin') {
-      const ok = cert.fingerprint256 === trust.sha256;
-      return ok
-        ? { check: 'TLS', ok, detail: `certificate matches the pinned fingerprint; ${expiry}` }
-        : {
-            check: 'TLS',
-            ok,
-            detail: `certificate ${cert.fingerprint256} does not match the pin ${trust.sha256}`,
-            fix: `If the panel's certificate was replaced on purpose, pin the new one: portico server update ${row.name} --tls pin:${cert.fingerprint256}`,
-          };
-    }
-    if (trust.mode === 'insecure') {
-      return {
-        check: 'TLS',
-        ok: true,
-        detail: `NOT VERIFIED (insecure mode, labs only); ${expiry}; fingerprint ${cert.fingerprint256}`,
-      };
-    }
-    if (!authorized) {
-      return {
-        check: 'TLS',
-        ok: false,
-        detail: `certificate not trusted: ${authorizationError ?? 'unknown reason'}`,
-        fix: pinFix,
-      };
-    }
-    return {
-      check: 'TLS',
-      ok: true,
-      detail: `${trust.mode === 'ca' ? 'issued by the configured CA' : 'trusted by the system CAs'}; ${expiry}`,
-    };
-  } catch (error) {
-    return {
-      check: 'TLS',
-      ok: false,
-      detail: (error as Error).message,
-      fix: 'The panel port does not speak TLS: check the port (BACKEND_PORT, 8083 by default).',
-    };
-  }
 }
 
 /**
@@ -286,13 +177,7 @@ async function systemsCheck(deps: Deps, row: ServerRow, missing: Set<PanelSystem
   const detail = `the panel runs ${runs.length ? runs.map(name).join(', ') : 'none of the web, DNS, mail and database systems'}${
     missing.size ? `; it does not run ${[...missing].map(name).join(', ')}` : ''
   }`;
-  const products = await deps.db.kysely
-    .selectFrom('products')
-    .select(['name', 'features'])
-    .where('server_group', '=', row.server_group)
-    .where('module', '=', 'hestia')
-    .where('enabled', '=', 1)
-    .execute();
+  const products = await listGroupPanelProducts(deps.db.kysely, row.server_group);
   const blocked = products.flatMap((p) => {
     const lacking = systemsNeeded(JSON.parse(p.features) as Record<string, boolean>).filter((s) => missing.has(s));
     return lacking.length ? [`${p.name} (needs ${lacking.join(', ')})`] : [];
@@ -307,13 +192,7 @@ async function systemsCheck(deps: Deps, row: ServerRow, missing: Set<PanelSystem
 }
 
 async function packagesCheck(deps: Deps, row: ServerRow, available: string[]): Promise<CheckResult> {
-  const products = await deps.db.kysely
-    .selectFrom('products')
-    .select(['name', 'panel_package'])
-    .where('server_group', '=', row.server_group)
-    .where('module', '=', 'hestia')
-    .where('enabled', '=', 1)
-    .execute();
+  const products = await listGroupPanelProducts(deps.db.kysely, row.server_group);
   const missing = products.filter((p) => !available.includes(p.panel_package));
   if (missing.length === 0) {
     return {
