@@ -6,6 +6,7 @@ import { JwtKeyRing } from './auth/jwt-keys.js';
 import { findAdminCredentials, findClientCredentials } from './auth/store.js';
 import { LoginThrottle } from './auth/throttle.js';
 import type { Config } from './config.js';
+import { registerJobMetrics } from './jobs/metrics.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import { ConfigWatcher } from './platform/config-watcher.js';
 import { loadSecretBox, type SecretBox } from './platform/crypto/secretbox.js';
@@ -16,7 +17,7 @@ import { Metrics } from './platform/metrics.js';
 import { memoryRateLimitStore, type RateLimitStore, redisRateLimitStore } from './platform/ratelimit/store.js';
 import { RedisConnection } from './platform/redis.js';
 import { RequestLogWriter } from './requestlog/writer.js';
-import { SettingsStore } from './settings/store.js';
+import { readConfigVersion, SettingsStore } from './settings/store.js';
 import { RouteTable } from './userapi/route-table.js';
 
 /**
@@ -75,7 +76,7 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
   const rateLimits = redis ? redisRateLimitStore(redis, options.redisNamespace ?? 'portico') : memoryRateLimitStore();
   const settings = new SettingsStore(db.kysely);
   const routes = new RouteTable(options.routes);
-  const watcher = new ConfigWatcher(db.kysely, logger);
+  const watcher = new ConfigWatcher({ readVersion: () => readConfigVersion(db.kysely), logger });
   const passwords = new PasswordVerifier((email) => findClientCredentials(db.kysely, email), clock);
   const adminPasswords = new PasswordVerifier((email) => findAdminCredentials(db.kysely, email), clock);
   const throttle = new LoginThrottle(rateLimits);
@@ -89,7 +90,8 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
     apiTokens,
     enabledMethods: () => settings.snapshot['userapi.auth_methods'],
   });
-  const metrics = new Metrics({ db });
+  const metrics = new Metrics();
+  registerJobMetrics(metrics, db.kysely);
   const requestLog = new RequestLogWriter({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath }, logger);
   let box: SecretBox | undefined;
   const secrets = () => {

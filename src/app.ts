@@ -3,7 +3,7 @@ import { registerAdminApi } from './admin/plugin.js';
 import type { AppContext } from './app-context.js';
 import { clientErrorHandler } from './platform/http/client-errors.js';
 import { AppError } from './platform/http/errors.js';
-import { registerHealthRoutes } from './platform/http/health.js';
+import { databaseCheck, redisCheck, registerHealthRoutes } from './platform/http/health.js';
 import { installProblemHandlers, sendProblem, toAppError } from './platform/http/problems.js';
 import type { AnyRouteSpec } from './platform/http/route.js';
 import { trustProxyFunction } from './platform/http/trust-proxy.js';
@@ -77,7 +77,7 @@ export async function buildServer(app: AppContext, specs: AnyRouteSpec[]): Promi
   });
 
   registerRequestLogHooks(server, app, app.requestLog);
-  registerHealthRoutes(server, app);
+  registerHealthRoutes(server, [databaseCheck(app.db, app.logger), ...(app.redis ? [redisCheck(app.redis)] : [])]);
   registerMetricsRoute(server, app.metrics, app.config.metricsToken);
   server.get('/.well-known/jwks.json', async (_request, reply) => {
     await app.jwtKeys.current();

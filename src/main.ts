@@ -2,12 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { JwtKeyError } from './auth/jwt-keys.js';
-import { registerCoreCommands } from './cli/commands.js';
-import { registerJobCommands } from './cli/jobs.js';
-import { registerRouteCommands } from './cli/routes.js';
-import { serve } from './cli/serve.js';
-import { CliUsageError, registerServerCommands } from './cli/servers.js';
-import { ConfigError, INSTALL_DIR, loadConfig } from './config.js';
+import { CliUsageError } from './cli/input.js';
+import { registerCommands } from './cli/program.js';
+import { ConfigError, INSTALL_DIR } from './config.js';
 import { SecretBoxError } from './platform/crypto/secretbox.js';
 import { AppError } from './platform/http/errors.js';
 import { SettingError } from './settings/definitions.js';
@@ -24,16 +21,7 @@ export function buildProgram(): Command {
     .version(porticoVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
-  program
-    .command('serve')
-    .description('Start the User API, docs and worker (SQLite + sandbox panel when nothing is configured)')
-    .action(async () => {
-      await serve(loadConfig());
-    });
-  registerCoreCommands(program);
-  registerServerCommands(program);
-  registerJobCommands(program);
-  registerRouteCommands(program);
+  registerCommands(program);
   return program;
 }
 

@@ -1,3 +1,8 @@
+/** A command used wrongly (a bad flag value, a missing input): printed as one line, exit 1. */
+export class CliUsageError extends Error {
+  override name = 'CliUsageError';
+}
+
 /** Reads a secret from standard input (one line, for `--password-stdin` and pipes). */
 export async function readStdinLine(): Promise<string> {
   if (process.stdin.isTTY) {
@@ -61,4 +66,22 @@ export async function promptSecret(prompt: string): Promise<string> {
       onData(ahead);
     }
   });
+}
+
+/** --password, else standard input: typed at a terminal (asked twice, not echoed) or piped in. */
+export async function passwordFrom(opts: { password?: string; passwordStdin?: boolean }): Promise<string> {
+  if (opts.password !== undefined) return opts.password;
+  if (!process.stdin.isTTY) return readStdinLine();
+  const password = await promptSecret('Password: ');
+  if ((await promptSecret('Password again: ')) !== password)
+    throw new CliUsageError('The two passwords differ; run the command again.');
+  return password;
+}
+
+/** `--enabled <bool>`: true or false, in the words operators type. */
+export function parseEnabled(raw: string | undefined): boolean | undefined {
+  if (raw === undefined) return undefined;
+  if (['true', 'on', 'yes', '1'].includes(raw)) return true;
+  if (['false', 'off', 'no', '0'].includes(raw)) return false;
+  throw new CliUsageError('--enabled takes true or false.');
 }

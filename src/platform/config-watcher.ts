@@ -1,13 +1,19 @@
-import type { Kysely } from 'kysely';
-import { readConfigVersion } from '../settings/store.js';
-import type { Database } from './db/schema.js';
 import type { Logger } from './log.js';
+
+export interface ConfigWatcherOptions {
+  /** Reads the shared configuration version (a counter every writer bumps). */
+  readVersion: () => Promise<number>;
+  logger: Logger;
+  intervalMs?: number;
+}
 
 /**
  * Keeps every instance's in-memory configuration (settings, route overrides, aliases, JWT keys)
  * in step with the database. Writers bump `config_version` in the same transaction as their
  * change; this polls that one row and runs the reloaders when it moves. Polling every 250 ms keeps
- * the promise "within one second on every instance" with or without Redis.
+ * the promise "within one second on every instance" with or without Redis. Where the version is
+ * stored, and what reloads when it moves, belongs to the modules that own them: they hand in
+ * `readVersion` and register their reloads with `onChange`.
  */
 export class ConfigWatcher {
   private version = -1;
@@ -15,11 +21,15 @@ export class ConfigWatcher {
   private readonly reloaders: (() => Promise<void>)[] = [];
   private running: Promise<void> | undefined;
 
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly logger: Logger,
-    private readonly intervalMs = 250,
-  ) {}
+  private readonly readVersion: () => Promise<number>;
+  private readonly logger: Logger;
+  private readonly intervalMs: number;
+
+  constructor(options: ConfigWatcherOptions) {
+    this.readVersion = options.readVersion;
+    this.logger = options.logger;
+    this.intervalMs = options.intervalMs ?? 250;
+  }
 
   onChange(reload: () => Promise<void>): void {
     this.reloaders.push(reload);
@@ -39,7 +49,7 @@ export class ConfigWatcher {
   /** Reloads now if the version moved (or always with force); used after a local write. */
   async check(force = false): Promise<void> {
     try {
-      const version = await readConfigVersion(this.db);
+      const version = await this.readVersion();
       if (!force && version === this.version) return;
       for (const reload of this.reloaders) await reload();
       this.version = version;

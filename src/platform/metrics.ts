@@ -1,15 +1,25 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { AppContext } from '../app-context.js';
-import { countByState } from '../jobs/store.js';
 import { AppError } from './http/errors.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
+/** The values of a gauge at one scrape, by their labels. */
+export type GaugeReading = { labels: Record<string, string>; value: number }[];
+
+export interface CollectedGauge {
+  name: string;
+  help: string;
+  labelNames: string[];
+  /** Called on every scrape; what it returns replaces the gauge's previous values. */
+  collect(): Promise<GaugeReading>;
+}
+
 /**
- * `/metrics` in Prometheus text format: jobs by state (read from the database on scrape, so every
- * instance reports the same queue), job and panel-call durations, panel errors by code.
+ * `/metrics` in Prometheus text format: job and panel-call durations, panel errors by code, and
+ * the gauges modules add with `addGauge` (the jobs module's queue by state, read from the
+ * database on scrape so every instance reports the same queue).
  */
 export class Metrics {
   readonly registry = new Registry();
@@ -34,16 +44,16 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(app: Pick<AppContext, 'db'>) {
-    const registry = this.registry;
+  addGauge(gauge: CollectedGauge): void {
     new Gauge({
-      name: 'portico_jobs',
-      help: 'Provisioning jobs by state',
-      labelNames: ['state'],
-      registers: [registry],
+      name: gauge.name,
+      help: gauge.help,
+      labelNames: gauge.labelNames,
+      registers: [this.registry],
       async collect() {
+        const reading = await gauge.collect();
         this.reset();
-        for (const row of await countByState(app.db.kysely)) this.set({ state: row.state }, Number(row.n));
+        for (const { labels, value } of reading) this.set(labels, value);
       },
     });
   }

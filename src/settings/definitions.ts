@@ -4,6 +4,9 @@
  * refused in one place with one message that says what is accepted.
  */
 import { isCleanText, TEXT_BLOCK_MESSAGE, TEXT_LINE_MESSAGE } from '../platform/http/schemas.js';
+import type { TrustProxy } from '../platform/http/trust-proxy.js';
+
+export type { TrustProxy };
 
 export type AuthMethod = 'basic' | 'jwt' | 'token';
 export const AUTH_METHODS: readonly AuthMethod[] = ['basic', 'jwt', 'token'];
@@ -12,8 +15,6 @@ export interface RateLimitRule {
   points: number;
   durationS: number;
 }
-
-export type TrustProxy = { mode: 'off' } | { mode: 'hops'; hops: number } | { mode: 'list'; addresses: string[] };
 
 export class SettingError extends Error {
   override name = 'SettingError';

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { afterAll, onTestFinished } from 'vitest';
 import { buildServer } from '../../src/app.js';
 import type { AppContext } from '../../src/app-context.js';
 import { type Config, loadConfig } from '../../src/config.js';
@@ -20,7 +21,27 @@ export interface TestApp {
   inject(options: InjectOptions): Promise<LightMyRequestResponse>;
   /** A second instance on the same database (and Redis namespace), like another `portico serve`. */
   twin(): Promise<TestApp>;
+  /** Closes it (and its twins) now; safe to call again. Teardown calls it anyway. */
   close(): Promise<void>;
+}
+
+/**
+ * Apps opened outside a test (in a `beforeAll`) are closed after the file's last test: vitest
+ * runs an `afterAll` registered from inside a running hook nowhere, so this one is registered
+ * while the test file is collected (this module is imported by it) and closes what is still open.
+ */
+const openedOutsideTests = new Set<TestApp>();
+afterAll(async () => {
+  for (const t of [...openedOutsideTests].reverse()) await t.close();
+});
+
+/** Inside a test: close when it finishes (passed or failed); elsewhere: after the file's tests. */
+function registerTeardown(t: TestApp): void {
+  try {
+    onTestFinished(() => t.close());
+  } catch {
+    openedOutsideTests.add(t);
+  }
 }
 
 export interface TestAppOptions {
@@ -46,7 +67,17 @@ export function sharedJwtKeyPath(): string {
   return sharedKeyPath;
 }
 
+/**
+ * A real app on a throw-away database, closed by itself when the test (or, opened in a
+ * `beforeAll`, the file) is done; twins close with the app they were made from.
+ */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const t = await openTestApp(options);
+  registerTeardown(t);
+  return t;
+}
+
+async function openTestApp(options: TestAppOptions): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
   const ownsDb = !options.db;
   const config = loadConfig({
@@ -66,22 +97,28 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const server = await buildServer(app, userApiRoutes);
   await server.ready();
   const twins: TestApp[] = [];
-  return {
+  let closing: Promise<void> | undefined;
+  const t: TestApp = {
     app,
     server,
     db,
     config,
     inject: (opts) => server.inject(opts),
     twin: async () => {
-      const twin = await createTestApp({ ...options, db });
+      const twin = await openTestApp({ ...options, db });
       twins.push(twin);
       return twin;
     },
-    close: async () => {
-      for (const twin of twins) await twin.close();
-      await server.close();
-      await app.close();
-      if (ownsDb) await db.drop();
+    close: () => {
+      closing ??= (async () => {
+        openedOutsideTests.delete(t);
+        for (const twin of twins) await twin.close();
+        await server.close();
+        await app.close();
+        if (ownsDb) await db.drop();
+      })();
+      return closing;
     },
   };
+  return t;
 }

@@ -1,18 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { openRaw as open, parseRaw as parse } from '../helpers/raw-http.js';
 
-const opened: TestApp[] = [];
-afterEach(async () => {
-  while (opened.length) await opened.pop()?.close();
-});
-
-async function app(): Promise<TestApp> {
-  const t = await createTestApp();
-  opened.push(t);
-  return t;
-}
+const app = (): Promise<TestApp> => createTestApp();
 
 async function listening() {
   const t = await app();

@@ -1,17 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createTestApp } from '../helpers/app.js';
 
 const TOKEN = 'scrape-token-0123456789abcdef';
-const opened: TestApp[] = [];
-afterEach(async () => {
-  while (opened.length) await opened.pop()?.close();
-});
 
 describe('/metrics with PORTICO_METRICS_TOKEN', () => {
   it('answers only a scrape that sends the token as a Bearer token', async () => {
     const t = await createTestApp({ env: { PORTICO_METRICS_TOKEN: TOKEN } });
-    opened.push(t);
     for (const authorization of [undefined, 'Bearer wrong-token-0123456789', `Basic ${TOKEN}`]) {
       const res = await t.inject({ method: 'GET', url: '/metrics', headers: authorization ? { authorization } : {} });
       expect(res.statusCode).toBe(401);

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../helpers/databases.js';
 import { type OwnRedis, startOwnRedis } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/portico.js');
 
@@ -21,10 +22,13 @@ async function serve(env: Record<string, string>) {
   child.stderr?.on('data', (d) => {
     stderr += d;
   });
-  while (!/User API\s+(http:\S+)\/api\/v1/.test(stdout)) {
-    if (child.exitCode !== null) throw new Error(`serve did not start:\n${stdout}${stderr}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`serve did not start:\n${stdout}${stderr}`);
+      return /User API\s+(http:\S+)\/api\/v1/.test(stdout);
+    },
+    { timeoutMs: 60_000, message: 'serve printing its banner' },
+  );
   const base = /User API\s+(http:\S+)\/api\/v1/.exec(stdout)![1]!;
   return { child, base, stdout: () => stdout, stderr: () => stderr };
 }
@@ -76,11 +80,11 @@ describe('with Redis down', () => {
     });
 
     await redis.start();
-    let status = 0;
-    while (status !== 200) {
-      status = (await fetch(`${run.base}/api/v1/categories`)).status;
-      if (status !== 200) await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(async () => (await fetch(`${run.base}/api/v1/categories`)).status === 200, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      message: 'the User API answering again once Redis is back',
+    });
     expect(await (await fetch(`${run.base}/readyz`)).json()).toMatchObject({ status: 'ready', redis: 'ready' });
 
     child.kill('SIGTERM');

@@ -1,20 +1,14 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { describe, expect, it } from 'vitest';
+import { createTestApp } from '../helpers/app.js';
 import { openRaw as open, parseRaw as parse } from '../helpers/raw-http.js';
-
-const opened: TestApp[] = [];
-afterEach(async () => {
-  while (opened.length) await opened.pop()?.close();
-});
 
 /** A real listening Portico, with the request timeouts and connection ceiling set low. */
 async function listening(env: Record<string, string> = {}) {
   const t = await createTestApp({
     env: { PORTICO_REQUEST_TIMEOUT_MS: '1000', PORTICO_HEADERS_TIMEOUT_MS: '500', ...env },
   });
-  opened.push(t);
   await t.server.listen({ port: 0, host: '127.0.0.1' });
   return { t, port: (t.server.server.address() as AddressInfo).port };
 }

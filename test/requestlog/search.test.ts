@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CapturedRequest } from '../../src/requestlog/entry.js';
 import { getEntry, type LogFilter, searchLog } from '../../src/requestlog/search.js';
 import { RequestLogWriter } from '../../src/requestlog/writer.js';
@@ -68,9 +68,6 @@ describe('request log search', () => {
     for (const entry of entries) writer.push(entry);
     await writer.close();
     expect(writer.dropped).toBe(0);
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   it('stores the entries in many segments and lists them newest first', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/platform/ids.js';
 import type { CapturedRequest } from '../../src/requestlog/entry.js';
 import { getEntry, type LogSummary, pruneLog, searchLog } from '../../src/requestlog/search.js';
@@ -34,9 +34,6 @@ describe('request log writer (its own thread)', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   /** The logged entries of these requests, as the admin's list finds them. */

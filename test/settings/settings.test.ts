@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseSetting, SettingError } from '../../src/settings/definitions.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('settings', () => {
   it.each([
@@ -34,19 +35,15 @@ describe('settings', () => {
     beforeAll(async () => {
       t = await createTestApp();
     });
-    afterAll(async () => {
-      await t?.close();
-    });
 
     it('a change on one instance reaches another within a second, without a restart', async () => {
       const twin = await t.twin();
       await twin.app.watcher.start();
       await t.app.settings.set('userapi.docs.company_name', 'Propagated Ltd');
-      const deadline = Date.now() + 1000;
-      while (twin.app.settings.snapshot['userapi.docs.company_name'] !== 'Propagated Ltd' && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      expect(twin.app.settings.snapshot['userapi.docs.company_name']).toBe('Propagated Ltd');
+      await waitFor(() => twin.app.settings.snapshot['userapi.docs.company_name'] === 'Propagated Ltd', {
+        timeoutMs: 1000,
+        message: 'the setting reaching the other instance',
+      });
     });
 
     it('an unknown key is refused with the list of known keys', async () => {
@@ -62,9 +59,6 @@ describe('trust_proxy', () => {
   beforeAll(async () => {
     t = await createTestApp();
     await t.app.settings.set('userapi.rate_limit', '1/60s');
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   const viaProxy = (clientIp: string) =>

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { basicHeader, newClient, newProduct } from '../helpers/factories.js';
 
@@ -6,9 +6,6 @@ describe('account routes', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   it('GET /account shows the caller’s own profile and credit, never the password hash', async () => {
@@ -153,9 +150,6 @@ describe('catalog routes', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   it('lists enabled products with prices and hides disabled ones (404 by id)', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
 /** The docs page's own headers and assets; test/browser/docs-page.test.ts loads it in Chromium. */
@@ -6,9 +6,6 @@ describe('the docs page’s security headers and assets', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({ env: { PORTICO_PUBLIC_URL: 'https://billing.example.com' } });
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   const directives = (csp: unknown) =>

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/platform/log.js';
 import { userApiRoutes } from '../../src/userapi/routes.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -70,9 +70,6 @@ describe('fuzzing every User API route', () => {
     t = await createTestApp({ logger: createLogger({ level: 'debug', destination }) });
     await t.app.settings.set('userapi.rate_limit', 'off');
     me = await newClient(t.app, { password: SECRET_PASSWORD });
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   it.each(userApiRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s never answers 500', async (_l, spec) => {

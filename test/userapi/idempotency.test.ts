@@ -11,15 +11,13 @@ import { withIdempotency } from '../../src/userapi/idempotency.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { newClient } from '../helpers/factories.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** The Idempotency-Key record, driven directly so the first request can be held mid-flight. */
 describe('Idempotency-Key while the first request is still running', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   it('answers 409 to a retry during the first request, then replays its response', async () => {
@@ -33,8 +31,8 @@ describe('Idempotency-Key while the first request is still running', () => {
         finish = resolve;
       });
     });
-    // Let the first request claim the key.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The first request has claimed the key once its handler runs.
+    await waitFor(() => runs === 1, { message: 'the first request running' });
     const retry = withIdempotency(t.app, input, async () => {
       runs += 1;
       return { status: 201, body: { paid: 'twice' } };
@@ -64,9 +62,6 @@ describe('Idempotency-Key on POST /tokens, and what it keeps at rest', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   it('a retried token creation gets the same token, which the stored row does not hold in clear', async () => {

@@ -1,5 +1,5 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { userApiRoutes } from '../../src/userapi/routes.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
@@ -7,9 +7,6 @@ describe('OpenAPI document and docs page', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   async function document() {

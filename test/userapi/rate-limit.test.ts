@@ -1,16 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { newClient } from '../helpers/factories.js';
 
-const opened: TestApp[] = [];
-async function app(): Promise<TestApp> {
-  const t = await createTestApp();
-  opened.push(t);
-  return t;
-}
-afterEach(async () => {
-  while (opened.length) await opened.pop()?.close();
-});
+const app = (): Promise<TestApp> => createTestApp();
 
 describe('User API rate limit', () => {
   it('allows exactly the configured number of requests per client, then 429 with Retry-After', async () => {

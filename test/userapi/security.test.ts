@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { enqueueJob } from '../../src/jobs/queue.js';
 import { type AnyRouteSpec, routeScope } from '../../src/platform/http/route.js';
 import { userApiRoutes } from '../../src/userapi/routes.js';
@@ -77,9 +77,6 @@ describe('security suite on every User API route', () => {
       }
       urls.set(spec.operationId, `/api/v1${path}`);
     }
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   const call = (spec: AnyRouteSpec, headers: Record<string, string> = {}, payload?: string) =>

@@ -1,8 +1,9 @@
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { newClient, newProduct, newService, type TestClient } from '../helpers/factories.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * The services list and the per-request auth lookups are answered from memory while the database
@@ -16,10 +17,6 @@ describe('GET /api/v1/services is never stale', () => {
   beforeAll(async () => {
     t = await createTestApp();
     other = await t.twin();
-  });
-  afterAll(async () => {
-    await other?.close();
-    await t?.close();
   });
 
   async function list(app: TestApp, client: TestClient, query: Record<string, string> = {}) {
@@ -106,13 +103,17 @@ describe('GET /api/v1/services is never stale', () => {
     const service = await newService(t.app, { clientId: me.row.id, productId: product.id, status: 'pending' });
     expect((await list(t, me)).items[0]?.status).toBe('pending');
     await outsideWrite("update services set status = 'active' where id = ?", [service.id]);
-    // Another process's commit is seen through SQLite's data_version, read at most 1 ms apart.
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    expect((await list(t, me)).items[0]?.status).toBe('active');
+    // Another process's commit is seen through SQLite's data_version, read at most 1 ms apart:
+    // with no write of this process in between, only that can drop the cached answer.
+    await waitFor(async () => (await list(t, me)).items[0]?.status === 'active', {
+      timeoutMs: 1000,
+      message: 'the outside update seen',
+    });
     await outsideWrite("update clients set status = 'suspended' where id = ?", [me.row.id]);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    const res = await t.inject({ method: 'GET', url: '/api/v1/services', headers: { authorization: me.basic } });
-    expect(res.statusCode).toBe(401);
+    const refused = async () =>
+      (await t.inject({ method: 'GET', url: '/api/v1/services', headers: { authorization: me.basic } })).statusCode ===
+      401;
+    await waitFor(refused, { timeoutMs: 1000, message: 'the outside suspension seen' });
   });
 
   it('stops answering a suspended client at once, whichever instance suspended it', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { newClient, newProduct, newService } from '../helpers/factories.js';
 
@@ -6,9 +6,6 @@ describe('GET /api/v1/services', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   it('lists only the caller’s services, newest first, across pages', async () => {

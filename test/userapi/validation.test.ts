@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/clients/clients.js';
 import { AppError } from '../../src/platform/http/errors.js';
 import { exampleId, TEXT_BLOCK_MESSAGE, TEXT_LINE_MESSAGE } from '../../src/platform/http/schemas.js';
@@ -18,9 +18,6 @@ describe('validation errors name the field and what it accepts', () => {
     t = await createTestApp();
     await t.app.settings.set('userapi.rate_limit', 'off');
     me = await newClient(t.app);
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   async function problem(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) {

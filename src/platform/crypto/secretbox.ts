@@ -1,7 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Config } from '../../config.js';
 import type { Logger } from '../log.js';
 
 /**
@@ -53,11 +52,15 @@ function decode(raw: string, source: string): Buffer {
   return key;
 }
 
+/** Where the master key comes from (PORTICO_MASTER_KEY, PORTICO_MASTER_KEY_FILE, PORTICO_DATA_DIR). */
+export interface MasterKeySource {
+  masterKey: string | undefined;
+  masterKeyFile: string | undefined;
+  dataDir: string;
+}
+
 /** The master key as configured, generating one in the data directory if none is. */
-export function loadSecretBox(
-  config: Pick<Config, 'masterKey' | 'masterKeyFile' | 'dataDir'>,
-  logger: Logger,
-): SecretBox {
+export function loadSecretBox(config: MasterKeySource, logger: Logger): SecretBox {
   if (config.masterKey) return new SecretBox(decode(config.masterKey, 'PORTICO_MASTER_KEY'));
   const path = config.masterKeyFile ?? join(config.dataDir, MASTER_KEY_FILE);
   if (!existsSync(path)) {

@@ -1,9 +1,12 @@
 import proxyAddr from '@fastify/proxy-addr';
-import type { TrustProxy } from '../../settings/definitions.js';
+
+/** Which peers may set X-Forwarded-For: none, the nearest `hops`, or the listed addresses and ranges. */
+export type TrustProxy = { mode: 'off' } | { mode: 'hops'; hops: number } | { mode: 'list'; addresses: string[] };
 
 /**
  * Fastify asks "do I trust the peer at this hop?" for every request; answering from the current
- * setting lets an admin fix the client IP behind nginx or Apache without a restart.
+ * setting lets an admin fix the client IP behind nginx or Apache without a restart. `current`
+ * returns the setting's value; a new value (a new object) is compiled once.
  */
 export function trustProxyFunction(current: () => TrustProxy): (address: string, hop: number) => boolean {
   let compiledFor: TrustProxy | undefined;

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { startSandboxPanel } from '../sandbox/server.js';
-import { parseServices } from '../sandbox/state.js';
-import { runAcceptance } from '../servers/runbook/acceptance.js';
-import { callPanel, curlFor } from '../servers/runbook/call.js';
-import { checkServer } from '../servers/runbook/check.js';
-import { apiProfileFile } from '../servers/runbook/profile.js';
+import { CliUsageError, parseEnabled, readStdinLine } from '../cli/input.js';
+import { withApp } from '../cli/with-app.js';
+import { runAcceptance } from './runbook/acceptance.js';
+import { callPanel, curlFor } from './runbook/call.js';
+import { checkServer } from './runbook/check.js';
+import { apiProfileFile } from './runbook/profile.js';
 import {
   addServer,
   getServer,
@@ -14,15 +14,8 @@ import {
   removeServer,
   resumeServer,
   type TlsTrust,
-} from '../servers/servers.js';
-import { updateServerInPlace } from '../servers/update.js';
-import { withApp } from './commands.js';
-import { readStdinLine } from './input.js';
-
-/** Operator commands for HestiaCP servers: the runbook's steps, one command each. */
-export class CliUsageError extends Error {
-  override name = 'CliUsageError';
-}
+} from './servers.js';
+import { updateServerInPlace } from './update.js';
 
 function parseTls(raw: string): TlsTrust {
   if (raw === 'system' || raw === 'insecure') return { mode: raw };
@@ -56,13 +49,6 @@ async function readKeyIfGiven(opts: { keyFile?: string }): Promise<string | unde
   return key === '' ? undefined : key;
 }
 
-function parseEnabled(raw: string | undefined): boolean | undefined {
-  if (raw === undefined) return undefined;
-  if (['true', 'on', 'yes', '1'].includes(raw)) return true;
-  if (['false', 'off', 'no', '0'].includes(raw)) return false;
-  throw new CliUsageError('--enabled takes true or false.');
-}
-
 function parseWhole(raw: string | undefined, flag: string): number | undefined {
   if (raw === undefined) return undefined;
   if (!/^\d+$/.test(raw)) throw new CliUsageError(`${flag} takes a whole number.`);
@@ -78,6 +64,7 @@ function credentials(auth: string, key: string): PanelCredentials {
   throw new CliUsageError('--auth must be access_key (recommended) or legacy_hash.');
 }
 
+/** Operator commands for HestiaCP servers: the runbook's steps, one command each. */
 export function registerServerCommands(program: Command): void {
   const server = program.command('server').description('Manage the HestiaCP servers Portico provisions on');
   server
@@ -260,57 +247,4 @@ export function registerServerCommands(program: Command): void {
         if (steps.some((s) => !s.ok)) process.exitCode = 1;
       });
     });
-
-  program
-    .command('sandbox-panel')
-    .description('Run the sandbox panel (HestiaCP emulator) on its own, for trying Portico or a billing test bed')
-    .option('--port <port>', 'HTTPS port', '8083')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--state <file>', 'keep users, domains and keys in this JSON file')
-    .option('--latency-ms <ms>', 'delay every call, like a real panel under load', '0')
-    .option('--unlimited', 'lift the demo packages’ domain limits (for load tests)')
-    .option('--services <list>', 'the systems the panel runs, comma-separated (web,dns,mail,db)', 'web,dns,mail,db')
-    .action(async (opts: SandboxPanelFlags) => {
-      const panel = await startSandboxPanel({
-        port: Number(opts.port),
-        host: opts.host,
-        services: servicesFlag(opts.services),
-        ...(opts.state ? { stateFile: opts.state } : {}),
-      });
-      if (Number(opts.latencyMs) > 0)
-        panel.faults.add({ kind: 'latency', ms: Number(opts.latencyMs), times: Number.POSITIVE_INFINITY });
-      if (opts.unlimited) {
-        for (const pkg of Object.values(panel.state.packages)) {
-          Object.assign(pkg, { WEB_DOMAINS: 'unlimited', DNS_DOMAINS: 'unlimited', MAIL_DOMAINS: 'unlimited' });
-        }
-      }
-      console.log(`Sandbox panel (HestiaCP emulator — not a real panel) at ${panel.url}`);
-      console.log(`Systems it runs: ${opts.services || 'none'}`);
-      console.log(`Certificate SHA-256: ${panel.fingerprintSha256}`);
-      console.log(`Access key: ${panel.accessKey.id}:${panel.accessKey.secret}`);
-      console.log('Register it:');
-      console.log(
-        `  printf %s '${panel.accessKey.id}:${panel.accessKey.secret}' | portico server add --name sandbox --host ${panel.host} --port ${panel.port} --tls pin:${panel.fingerprintSha256}`,
-      );
-      const stop = () => void panel.close().then(() => process.exit(0));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
-}
-
-interface SandboxPanelFlags {
-  port: string;
-  host: string;
-  state?: string;
-  latencyMs: string;
-  unlimited?: boolean;
-  services: string;
-}
-
-function servicesFlag(list: string) {
-  try {
-    return parseServices(list);
-  } catch (error) {
-    throw new CliUsageError(`--services ${list}: ${(error as Error).message}.`);
-  }
 }

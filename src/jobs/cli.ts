@@ -1,15 +1,12 @@
 import type { Command } from 'commander';
+import { withApp } from '../cli/with-app.js';
 import { loadConfig } from '../config.js';
-import { cancelJob, jobDetail, listJobs, retryJob } from '../jobs/admin.js';
-import { Worker } from '../jobs/worker.js';
-import { payInvoice } from '../orders/orders.js';
-import { newId } from '../platform/ids.js';
-import { requestLifecycle } from '../provisioning/actions.js';
 import { jobTypes } from '../provisioning/index.js';
 import { openApp } from '../runtime.js';
-import { withApp } from './commands.js';
+import { cancelJob, jobDetail, listJobs, retryJob } from './admin.js';
+import { Worker } from './worker.js';
 
-/** The provisioning queue from the shell: run workers, look at jobs, act on services. */
+/** The provisioning queue from the shell: run workers, look at jobs and act on them. */
 export function registerJobCommands(program: Command): void {
   program
     .command('worker')
@@ -88,64 +85,6 @@ export function registerJobCommands(program: Command): void {
         console.log(`Job ${id} cancelled.`);
         if (leftBehind.length === 0) console.log('It leaves nothing behind on a panel.');
         for (const left of leftBehind) console.log(`Left behind: ${left}`);
-      });
-    });
-
-  program
-    .command('invoices')
-    .description('Invoices')
-    .command('mark-paid <id>')
-    .description('Mark an invoice paid (payment taken outside Portico); starts provisioning of its services')
-    .action(async (id: string) => {
-      await withApp(async (app) => {
-        const result = await payInvoice(app, {
-          invoiceId: id,
-          method: 'admin',
-          actor: { type: 'cli', id: null },
-          correlationId: newId('request'),
-        });
-        console.log(
-          `Invoice ${id} marked paid (${result.payment_id}). Operations: ${result.operations.join(', ') || 'none'}.`,
-        );
-      });
-    });
-
-  const services = program.command('services').description('Lifecycle actions on a service (queued as jobs)');
-  const lifecycle = {
-    suspend: 'Suspend a service on its panel',
-    unsuspend: 'Unsuspend a suspended service',
-    terminate: 'Terminate a service: remove its account from the panel',
-    reprovision: 'Run the creation of a service whose provisioning failed again',
-  } as const;
-  for (const [action, description] of Object.entries(lifecycle) as [keyof typeof lifecycle, string][]) {
-    services
-      .command(`${action} <id>`)
-      .description(description)
-      .action(async (id: string) => {
-        await withApp(async (app) => {
-          const jobId = await requestLifecycle(app, {
-            serviceId: id,
-            action,
-            actor: { type: 'cli', id: null },
-            correlationId: newId('request'),
-          });
-          console.log(`Queued ${action} for ${id} as job ${jobId}.`);
-        });
-      });
-  }
-  services
-    .command('change-package <id> <productId>')
-    .description('Move a service to another product’s panel package')
-    .action(async (id: string, productId: string) => {
-      await withApp(async (app) => {
-        const jobId = await requestLifecycle(app, {
-          serviceId: id,
-          action: 'change_package',
-          productId,
-          actor: { type: 'cli', id: null },
-          correlationId: newId('request'),
-        });
-        console.log(`Queued change-package for ${id} as job ${jobId}.`);
       });
     });
 }
