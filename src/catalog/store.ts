@@ -35,3 +35,17 @@ export async function insertProduct(db: Kysely<Database>, row: ProductRow, price
     if (prices.length) await trx.insertInto('product_prices').values(prices).execute();
   });
 }
+
+/** A product's price for one billing cycle, if it is sold that way. */
+export function findPrice(
+  db: Kysely<Database>,
+  productId: string,
+  billingCycle: PriceRow['billing_cycle'],
+): Promise<PriceRow | undefined> {
+  return db
+    .selectFrom('product_prices')
+    .selectAll()
+    .where('product_id', '=', productId)
+    .where('billing_cycle', '=', billingCycle)
+    .executeTakeFirst();
+}
