@@ -8,7 +8,7 @@ import {
   routeTableView,
   updateAlias,
   updateRoute,
-} from '../userapi/route-admin.js';
+} from '../userapi/route-overrides.js';
 import { withApp } from './commands.js';
 import { CliUsageError } from './servers.js';
 

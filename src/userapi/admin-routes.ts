@@ -6,7 +6,7 @@ import { JwtKeyError, validateJwtKeyFile } from '../auth/jwt-keys.js';
 import { AppError } from '../platform/http/errors.js';
 import { clientsOf, ENTRY_ID_PATTERN, entryView, getEntry, searchLog, toCsv } from '../requestlog/search.js';
 import { isSettingKey, parseSetting, SettingError } from '../settings/definitions.js';
-import { addAlias, findAliasView, removeAlias, routeTableView, updateAlias, updateRoute } from './route-admin.js';
+import { addAlias, findAliasView, removeAlias, routeTableView, updateAlias, updateRoute } from './route-overrides.js';
 
 /** "Extras → User API" in the Admin API: settings, the route table and aliases, the request log. */
 const USERAPI_KEYS = [
