@@ -5,6 +5,7 @@ import { randomSecret, sha256Hex } from '../platform/crypto/tokens.js';
 import { AppError } from '../platform/http/errors.js';
 import { newId } from '../platform/ids.js';
 import type { AdminPrincipal } from './guard.js';
+import { deleteAdminSessionByTokenHash, findAdminSessionByTokenHash, insertAdminSession } from './store.js';
 
 /**
  * Admin-area sessions for browsers: an HttpOnly, SameSite=Strict cookie holding a random token
@@ -46,38 +47,27 @@ function csrfFor(sessionToken: string): string {
   return createHmac('sha256', sessionToken).update('portico admin csrf').digest('base64url');
 }
 
-export async function startSession(
-  app: AppContext,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  admin: AdminPrincipal,
-) {
+type Deps = Pick<AppContext, 'db' | 'clock'>;
+
+export async function startSession(app: Deps, request: FastifyRequest, reply: FastifyReply, admin: AdminPrincipal) {
   const token = randomSecret(32);
   const now = app.clock.nowMs();
-  await app.db.kysely
-    .insertInto('admin_sessions')
-    .values({
-      id: newId('session', now),
-      admin_id: admin.adminId,
-      token_hash: sha256Hex(token),
-      ip: request.ip,
-      created_at_ms: now,
-      expires_at_ms: now + TTL_MS,
-    })
-    .execute();
+  await insertAdminSession(app.db.kysely, {
+    id: newId('session', now),
+    admin_id: admin.adminId,
+    token_hash: sha256Hex(token),
+    ip: request.ip,
+    created_at_ms: now,
+    expires_at_ms: now + TTL_MS,
+  });
   reply.header('set-cookie', cookie(request, token, TTL_MS / 1000));
   return { email: admin.email, csrf_token: csrfFor(token) };
 }
 
-export async function sessionFor(app: AppContext, request: FastifyRequest) {
+export async function sessionFor(app: Deps, request: FastifyRequest) {
   const token = readCookie(request, COOKIE);
   if (!token) return undefined;
-  const row = await app.db.kysely
-    .selectFrom('admin_sessions')
-    .innerJoin('admins', 'admins.id', 'admin_sessions.admin_id')
-    .select(['admin_sessions.id', 'admin_sessions.admin_id', 'admin_sessions.expires_at_ms', 'admins.email'])
-    .where('admin_sessions.token_hash', '=', sha256Hex(token))
-    .executeTakeFirst();
+  const row = await findAdminSessionByTokenHash(app.db.kysely, sha256Hex(token));
   if (!row || row.expires_at_ms <= app.clock.nowMs()) return undefined;
   return { ...row, csrf_token: csrfFor(token) };
 }
@@ -95,8 +85,12 @@ export function checkCsrf(request: FastifyRequest, csrfToken: string): void {
   }
 }
 
-export async function endSession(app: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+export async function endSession(
+  app: Pick<AppContext, 'db'>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
   const token = readCookie(request, COOKIE);
-  if (token) await app.db.kysely.deleteFrom('admin_sessions').where('token_hash', '=', sha256Hex(token)).execute();
+  if (token) await deleteAdminSessionByTokenHash(app.db.kysely, sha256Hex(token));
   reply.header('set-cookie', cookie(request, '', 0));
 }

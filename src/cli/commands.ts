@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { createAdmin } from '../admins/admins.js';
 import type { AppContext } from '../app-context.js';
 import { createClient } from '../clients/clients.js';
 import { type Config, ConfigError, describeDatabase, loadConfig } from '../config.js';
@@ -8,6 +7,7 @@ import { migrateToLatest } from '../platform/db/index.js';
 import { AppError } from '../platform/http/errors.js';
 import { silentLogger } from '../platform/log.js';
 import { openApp } from '../runtime.js';
+import { createAdmin } from '../staff/staff.js';
 import { promptSecret, readStdinLine } from './input.js';
 import { CliUsageError } from './servers.js';
 
