@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
+import { insertAuditEntry } from './store.js';
 
 /** The audit log: who did what to what, when and from where. Written in the caller's transaction. */
 export interface AuditEntry {
@@ -15,19 +16,16 @@ export interface AuditEntry {
 }
 
 export async function audit(db: Kysely<Database>, nowMs: number, entry: AuditEntry): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
-      id: newId('audit', nowMs),
-      at_ms: nowMs,
-      actor_type: entry.actorType,
-      actor_id: entry.actorId,
-      action: entry.action,
-      target_type: entry.targetType ?? null,
-      target_id: entry.targetId ?? null,
-      ip: entry.ip ?? null,
-      request_id: entry.requestId ?? null,
-      details: entry.details ? JSON.stringify(entry.details) : null,
-    })
-    .execute();
+  await insertAuditEntry(db, {
+    id: newId('audit', nowMs),
+    at_ms: nowMs,
+    actor_type: entry.actorType,
+    actor_id: entry.actorId,
+    action: entry.action,
+    target_type: entry.targetType ?? null,
+    target_id: entry.targetId ?? null,
+    ip: entry.ip ?? null,
+    request_id: entry.requestId ?? null,
+    details: entry.details ? JSON.stringify(entry.details) : null,
+  });
 }

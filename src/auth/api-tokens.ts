@@ -7,6 +7,7 @@ import { iso } from '../platform/http/schemas.js';
 import { ID_PREFIXES, newId } from '../platform/ids.js';
 import { API_TOKEN_PREFIX, type BearerVerifier } from './authenticate.js';
 import type { Principal } from './principal.js';
+import { findApiTokenForVerify, insertApiToken, listLiveApiTokens, revokeApiToken, touchApiToken } from './store.js';
 
 /**
  * Personal API tokens: `ptk_<id>_<secret>`. The id part finds the row; only a SHA-256 of the
@@ -43,13 +44,7 @@ export class ApiTokens implements BearerVerifier {
     const match = TOKEN_PATTERN.exec(credential);
     if (!match) throw unauthorized('The API token is malformed.');
     const id = `${ID_PREFIXES.apiToken}_${match[1]}`;
-    const row = await this.deps.db
-      .selectFrom('api_tokens')
-      .innerJoin('clients', 'clients.id', 'api_tokens.client_id')
-      .select(['api_tokens.id', 'api_tokens.client_id', 'api_tokens.scope', 'api_tokens.token_hash'])
-      .select(['api_tokens.expires_at_ms', 'api_tokens.revoked_at_ms', 'clients.status'])
-      .where('api_tokens.id', '=', id)
-      .executeTakeFirst();
+    const row = await findApiTokenForVerify(this.deps.db, id);
     const now = this.deps.clock.nowMs();
     if (!row || !safeEqualHex(row.token_hash, sha256Hex(match[2]!)) || row.revoked_at_ms !== null) {
       throw unauthorized('The API token is not valid (unknown or revoked).');
@@ -65,12 +60,7 @@ export class ApiTokens implements BearerVerifier {
     if (nowMs - (this.lastWritten.get(id) ?? 0) < LAST_USED_WRITE_INTERVAL_MS) return;
     this.lastWritten.set(id, nowMs);
     // Off the request path: a failed write only loses a timestamp.
-    this.deps.db
-      .updateTable('api_tokens')
-      .set({ last_used_at_ms: nowMs })
-      .where('id', '=', id)
-      .execute()
-      .catch(() => this.lastWritten.delete(id));
+    touchApiToken(this.deps.db, id, nowMs).catch(() => this.lastWritten.delete(id));
   }
 
   async create(clientId: string, input: { name: string; scope: TokenScope; expiresInDays?: number | undefined }) {
@@ -88,29 +78,16 @@ export class ApiTokens implements BearerVerifier {
       last_used_at_ms: null,
       revoked_at_ms: null,
     };
-    await this.deps.db.insertInto('api_tokens').values(row).execute();
+    await insertApiToken(this.deps.db, row);
     return { ...toView(row), token: `${API_TOKEN_PREFIX}${id.slice(ID_PREFIXES.apiToken.length + 1)}_${secret}` };
   }
 
   async list(clientId: string) {
-    const rows = await this.deps.db
-      .selectFrom('api_tokens')
-      .selectAll()
-      .where('client_id', '=', clientId)
-      .where('revoked_at_ms', 'is', null)
-      .orderBy('id', 'desc')
-      .execute();
+    const rows = await listLiveApiTokens(this.deps.db, clientId);
     return rows.map(toView);
   }
 
   async revoke(clientId: string, id: string): Promise<void> {
-    const result = await this.deps.db
-      .updateTable('api_tokens')
-      .set({ revoked_at_ms: this.deps.clock.nowMs() })
-      .where('id', '=', id)
-      .where('client_id', '=', clientId)
-      .where('revoked_at_ms', 'is', null)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw notFound('The API token');
+    if (!(await revokeApiToken(this.deps.db, clientId, id, this.deps.clock.nowMs()))) throw notFound('The API token');
   }
 }

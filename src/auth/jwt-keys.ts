@@ -8,6 +8,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Database } from '../platform/db/schema.js';
 import type { Logger } from '../platform/log.js';
 import type { SettingsStore } from '../settings/store.js';
+import { listJwtKeysSeenSince, recordJwtKey } from './store.js';
 
 /**
  * The RSA keys behind RS256 access tokens. The signing key comes from `userapi.jwt_key_path`
@@ -144,11 +145,7 @@ export class JwtKeyRing {
     const jwk = publicJwk(privateKey);
     const kid = await calculateJwkThumbprint(jwk);
     const now = this.deps.clock.nowMs();
-    await this.deps.db
-      .insertInto('jwt_keys')
-      .values({ kid, public_jwk: JSON.stringify(jwk), created_at_ms: now, last_seen_at_ms: now })
-      .onConflict((oc) => oc.column('kid').doUpdateSet({ last_seen_at_ms: now }))
-      .execute();
+    await recordJwtKey(this.deps.db, kid, JSON.stringify(jwk), now);
     this.signing = { kid, privateKey, path };
     await this.refreshPublished();
   }
@@ -166,7 +163,7 @@ export class JwtKeyRing {
 
   private async refreshPublished(): Promise<void> {
     const since = this.deps.clock.nowMs() - RETIRED_KEY_GRACE_MS;
-    const rows = await this.deps.db.selectFrom('jwt_keys').selectAll().where('last_seen_at_ms', '>=', since).execute();
+    const rows = await listJwtKeysSeenSince(this.deps.db, since);
     const verifying = new Map<string, KeyObject>();
     const published: JWK[] = [];
     for (const row of rows) {

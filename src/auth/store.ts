@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { prepared } from '../platform/db/prepared.js';
-import type { Database } from '../platform/db/schema.js';
+import type { ApiTokensTable, Database } from '../platform/db/schema.js';
 
 /** The auth feature's SQL. */
 
@@ -143,4 +143,69 @@ export async function rotateRefreshToken(
     if (error instanceof LostRace) return false;
     throw error;
   }
+}
+
+// API tokens (api-tokens.ts).
+
+/** What verifying a token needs: the token's row and its client's status, in one read. */
+export function findApiTokenForVerify(db: Kysely<Database>, id: string) {
+  return db
+    .selectFrom('api_tokens')
+    .innerJoin('clients', 'clients.id', 'api_tokens.client_id')
+    .select(['api_tokens.id', 'api_tokens.client_id', 'api_tokens.scope', 'api_tokens.token_hash'])
+    .select(['api_tokens.expires_at_ms', 'api_tokens.revoked_at_ms', 'clients.status'])
+    .where('api_tokens.id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function touchApiToken(db: Kysely<Database>, id: string, nowMs: number): Promise<void> {
+  await db.updateTable('api_tokens').set({ last_used_at_ms: nowMs }).where('id', '=', id).execute();
+}
+
+export async function insertApiToken(db: Kysely<Database>, row: Selectable<ApiTokensTable>): Promise<void> {
+  await db.insertInto('api_tokens').values(row).execute();
+}
+
+/** A client's tokens that are not revoked (expired ones included: the client sees they expired), newest first. */
+export function listLiveApiTokens(db: Kysely<Database>, clientId: string): Promise<Selectable<ApiTokensTable>[]> {
+  return db
+    .selectFrom('api_tokens')
+    .selectAll()
+    .where('client_id', '=', clientId)
+    .where('revoked_at_ms', 'is', null)
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+/** Revokes one of the client's tokens; false when it has no such token (or it was revoked already). */
+export async function revokeApiToken(
+  db: Kysely<Database>,
+  clientId: string,
+  id: string,
+  nowMs: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at_ms: nowMs })
+    .where('id', '=', id)
+    .where('client_id', '=', clientId)
+    .where('revoked_at_ms', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+// JWT signing keys (jwt-keys.ts).
+
+/** Records the public half of a signing key in use (or that it is still in use). */
+export async function recordJwtKey(db: Kysely<Database>, kid: string, publicJwk: string, nowMs: number): Promise<void> {
+  await db
+    .insertInto('jwt_keys')
+    .values({ kid, public_jwk: publicJwk, created_at_ms: nowMs, last_seen_at_ms: nowMs })
+    .onConflict((oc) => oc.column('kid').doUpdateSet({ last_seen_at_ms: nowMs }))
+    .execute();
+}
+
+/** The keys some instance signed with since sinceMs: the ones tokens may still be signed by. */
+export function listJwtKeysSeenSince(db: Kysely<Database>, sinceMs: number) {
+  return db.selectFrom('jwt_keys').selectAll().where('last_seen_at_ms', '>=', sinceMs).execute();
 }

@@ -46,3 +46,17 @@ export function listGroupPanelProducts(db: Kysely<Database>, group: string) {
     .where('enabled', '=', 1)
     .execute();
 }
+
+/** A product's price for one billing cycle, if it is sold that way. */
+export function findPrice(
+  db: Kysely<Database>,
+  productId: string,
+  billingCycle: PriceRow['billing_cycle'],
+): Promise<PriceRow | undefined> {
+  return db
+    .selectFrom('product_prices')
+    .selectAll()
+    .where('product_id', '=', productId)
+    .where('billing_cycle', '=', billingCycle)
+    .executeTakeFirst();
+}

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { registerAdminCommands } from '../admins/cli.js';
 import { registerClientCommands } from '../clients/cli.js';
 import { loadConfig } from '../config.js';
 import { registerDemoCommands } from '../demo/cli.js';
@@ -11,6 +10,7 @@ import { registerSandboxCommands } from '../sandbox/cli.js';
 import { registerServerCommands } from '../servers/cli.js';
 import { registerServiceCommands } from '../services/cli.js';
 import { registerSettingsCommands } from '../settings/cli.js';
+import { registerAdminCommands } from '../staff/cli.js';
 import { registerRouteCommands } from '../userapi/cli.js';
 import { serve } from './serve.js';
 import { withApp } from './with-app.js';

@@ -1,6 +1,5 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { hasAdmin } from '../admins/admins.js';
 import { buildServer } from '../app.js';
 import { type Config, describeDatabase } from '../config.js';
 import { DEMO_CLIENT, isEmptyInstall, seedDemo } from '../demo/seed.js';
@@ -9,6 +8,7 @@ import { jobTypes } from '../provisioning/index.js';
 import { pruneLog } from '../requestlog/search.js';
 import { openApp } from '../runtime.js';
 import { startEmbeddedSandbox } from '../sandbox/embedded.js';
+import { hasAdmin } from '../staff/staff.js';
 import { userApiRoutes } from '../userapi/routes.js';
 
 /** `portico admin create` as the operator types it to reach this server's database. */

@@ -42,3 +42,19 @@ export function findClientNames(
   if (ids.length === 0) return Promise.resolve([]);
   return db.selectFrom('clients').select(['id', 'name', 'email']).where('id', 'in', ids).execute();
 }
+
+/** Takes amountMinor from the client's credit if the balance covers it; false (nothing taken) if not. */
+export async function debitCredit(
+  db: Kysely<Database>,
+  id: string,
+  amountMinor: number,
+  nowMs: number,
+): Promise<boolean> {
+  const debited = await db
+    .updateTable('clients')
+    .set((eb) => ({ credit_minor: eb('credit_minor', '-', amountMinor), updated_at_ms: nowMs }))
+    .where('id', '=', id)
+    .where('credit_minor', '>=', amountMinor)
+    .executeTakeFirst();
+  return Number(debited.numUpdatedRows) === 1;
+}

@@ -32,3 +32,21 @@ export async function insertInvoice(db: Kysely<Database>, invoice: InvoiceRow, i
   await db.insertInto('invoices').values(invoice).execute();
   if (items.length) await db.insertInto('invoice_items').values(items).execute();
 }
+
+/** An invoice by id; with clientId, only that client's (another client's invoice is not found). */
+export function findInvoice(db: Kysely<Database>, id: string, clientId?: string): Promise<InvoiceRow | undefined> {
+  let query = db.selectFrom('invoices').selectAll().where('id', '=', id);
+  if (clientId !== undefined) query = query.where('client_id', '=', clientId);
+  return query.executeTakeFirst();
+}
+
+/** Marks an unpaid invoice paid; false when it no longer was unpaid (another request paid it first). */
+export async function markInvoicePaid(db: Kysely<Database>, id: string, nowMs: number): Promise<boolean> {
+  const marked = await db
+    .updateTable('invoices')
+    .set({ status: 'paid', paid_at_ms: nowMs })
+    .where('id', '=', id)
+    .where('status', '=', 'unpaid')
+    .executeTakeFirst();
+  return Number(marked.numUpdatedRows) === 1;
+}

@@ -1,11 +1,15 @@
 import type { AppContext } from '../app-context.js';
 import { audit } from '../audit/audit.js';
+import { findPrice, findProduct } from '../catalog/store.js';
+import { debitCredit, findClientById } from '../clients/store.js';
+import { findInvoice, insertInvoice, listInvoiceItems, markInvoicePaid } from '../invoices/store.js';
 import { ArgumentError, normaliseDomain } from '../panel/domains.js';
 import type { BillingCycle } from '../platform/db/schema.js';
 import { AppError } from '../platform/http/errors.js';
 import { newId } from '../platform/ids.js';
 import { enqueueLifecycle } from '../provisioning/index.js';
-import { insertService } from '../services/store.js';
+import { insertService, listPendingServices } from '../services/store.js';
+import { insertOrder, insertPayment } from './store.js';
 
 /**
  * Ordering and paying. An order writes the order, its invoice and a pending service in one
@@ -28,18 +32,9 @@ export async function placeOrder(
     throw new AppError('validation_failed', `The domain ${message}.`, { errors: [{ field: 'body.domain', message }] });
   }
   const db = deps.db.kysely;
-  const product = await db
-    .selectFrom('products')
-    .select(['id', 'name', 'enabled'])
-    .where('id', '=', input.productId)
-    .executeTakeFirst();
+  const product = await findProduct(db, input.productId);
   if (product?.enabled !== 1) throw new AppError('not_found', 'The product was not found.');
-  const price = await db
-    .selectFrom('product_prices')
-    .selectAll()
-    .where('product_id', '=', product.id)
-    .where('billing_cycle', '=', input.billingCycle)
-    .executeTakeFirst();
+  const price = await findPrice(db, product.id, input.billingCycle);
   if (!price) {
     throw new AppError('invalid_request', `${product.name} is not sold ${input.billingCycle}.`, {
       errors: [{ field: 'body.billing_cycle', message: 'no price for this cycle' }],
@@ -61,9 +56,9 @@ export async function placeOrder(
       currency: price.currency,
       created_at_ms: now,
     });
-    await trx
-      .insertInto('invoices')
-      .values({
+    await insertInvoice(
+      trx,
+      {
         id: ids.invoice,
         client_id: input.clientId,
         number: `INV-${new Date(now).getUTCFullYear()}-${ids.invoice.slice(-10)}`,
@@ -76,32 +71,28 @@ export async function placeOrder(
         due_at_ms: now + 7 * DAY_MS,
         paid_at_ms: null,
         created_at_ms: now,
-      })
-      .execute();
-    await trx
-      .insertInto('invoice_items')
-      .values({
-        id: newId('invoiceItem', now),
-        invoice_id: ids.invoice,
-        service_id: ids.service,
-        description: `${product.name} hosting — ${domain} (${input.billingCycle})`,
-        amount_minor: total,
-        sort_order: 1,
-      })
-      .execute();
-    await trx
-      .insertInto('orders')
-      .values({
-        id: ids.order,
-        client_id: input.clientId,
-        product_id: product.id,
-        billing_cycle: input.billingCycle,
-        domain,
-        invoice_id: ids.invoice,
-        service_id: ids.service,
-        created_at_ms: now,
-      })
-      .execute();
+      },
+      [
+        {
+          id: newId('invoiceItem', now),
+          invoice_id: ids.invoice,
+          service_id: ids.service,
+          description: `${product.name} hosting — ${domain} (${input.billingCycle})`,
+          amount_minor: total,
+          sort_order: 1,
+        },
+      ],
+    );
+    await insertOrder(trx, {
+      id: ids.order,
+      client_id: input.clientId,
+      product_id: product.id,
+      billing_cycle: input.billingCycle,
+      domain,
+      invoice_id: ids.invoice,
+      service_id: ids.service,
+      created_at_ms: now,
+    });
   });
   return {
     order_id: ids.order,
@@ -124,58 +115,34 @@ export async function payInvoice(deps: Deps, input: PaymentInput) {
   const db = deps.db.kysely;
   const now = deps.clock.nowMs();
   return db.transaction().execute(async (trx) => {
-    let query = trx.selectFrom('invoices').selectAll().where('id', '=', input.invoiceId);
-    if (input.clientId) query = query.where('client_id', '=', input.clientId);
-    const invoice = await query.executeTakeFirst();
+    const invoice = await findInvoice(trx, input.invoiceId, input.clientId);
     if (!invoice) throw new AppError('not_found', 'The invoice was not found.');
     if (invoice.status !== 'unpaid') throw new AppError('conflict', `The invoice is already ${invoice.status}.`);
-    if (input.method === 'credit') {
-      const debited = await trx
-        .updateTable('clients')
-        .set((eb) => ({ credit_minor: eb('credit_minor', '-', invoice.total_minor), updated_at_ms: now }))
-        .where('id', '=', invoice.client_id)
-        .where('credit_minor', '>=', invoice.total_minor)
-        .executeTakeFirst();
-      if (Number(debited.numUpdatedRows) !== 1) {
-        const client = await trx
-          .selectFrom('clients')
-          .select(['credit_minor', 'currency'])
-          .where('id', '=', invoice.client_id)
-          .executeTakeFirstOrThrow();
-        throw new AppError(
-          'conflict',
-          `Not enough credit: the invoice is ${invoice.total_minor} ${invoice.currency} (minor units), your balance is ${client.credit_minor}. Add credit or ask for the invoice to be marked paid.`,
-        );
-      }
+    if (input.method === 'credit' && !(await debitCredit(trx, invoice.client_id, invoice.total_minor, now))) {
+      const client = await findClientById(trx, invoice.client_id);
+      throw new AppError(
+        'conflict',
+        `Not enough credit: the invoice is ${invoice.total_minor} ${invoice.currency} (minor units), your balance is ${client?.credit_minor ?? 0}. Add credit or ask for the invoice to be marked paid.`,
+      );
     }
-    const marked = await trx
-      .updateTable('invoices')
-      .set({ status: 'paid', paid_at_ms: now })
-      .where('id', '=', invoice.id)
-      .where('status', '=', 'unpaid')
-      .executeTakeFirst();
-    if (Number(marked.numUpdatedRows) !== 1) throw new AppError('conflict', 'The invoice was paid by another request.');
+    if (!(await markInvoicePaid(trx, invoice.id, now)))
+      throw new AppError('conflict', 'The invoice was paid by another request.');
     const paymentId = newId('payment', now);
-    await trx
-      .insertInto('payments')
-      .values({
-        id: paymentId,
-        invoice_id: invoice.id,
-        amount_minor: invoice.total_minor,
-        currency: invoice.currency,
-        method: input.method,
-        actor_type: input.actor.type,
-        actor_id: input.actor.id,
-        at_ms: now,
-      })
-      .execute();
-    const services = await trx
-      .selectFrom('invoice_items')
-      .innerJoin('services', 'services.id', 'invoice_items.service_id')
-      .select(['services.id', 'services.client_id', 'services.server_id'])
-      .where('invoice_items.invoice_id', '=', invoice.id)
-      .where('services.status', '=', 'pending')
-      .execute();
+    await insertPayment(trx, {
+      id: paymentId,
+      invoice_id: invoice.id,
+      amount_minor: invoice.total_minor,
+      currency: invoice.currency,
+      method: input.method,
+      actor_type: input.actor.type,
+      actor_id: input.actor.id,
+      at_ms: now,
+    });
+    const items = await listInvoiceItems(trx, invoice.id);
+    const services = await listPendingServices(
+      trx,
+      items.flatMap((i) => (i.service_id === null ? [] : [i.service_id])),
+    );
     const operations: string[] = [];
     for (const s of services) {
       operations.push(

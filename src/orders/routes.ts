@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { AppError } from '../platform/http/errors.js';
-import { IdParam, iso } from '../platform/http/schemas.js';
+import { IdParam } from '../platform/http/schemas.js';
 import { defineRoute } from '../userapi/route.js';
+import { getOperation } from './operations.js';
 import { payInvoice, placeOrder } from './orders.js';
 import { Operation, OrderBody, OrderCreated, PaymentBody, PaymentCreated } from './schemas.js';
 
@@ -66,32 +66,6 @@ export const orderRoutes = [
     auth: 'client',
     params: Type.Object({ id: IdParam('job', 'Operation id') }, { additionalProperties: false }),
     response: { status: 200, description: 'The operation', schema: Operation },
-    handler: async ({ params }, ctx) => {
-      const db = ctx.app.db.kysely;
-      const job = await db
-        .selectFrom('jobs')
-        .selectAll()
-        .where('id', '=', params.id)
-        .where('client_id', '=', ctx.principal.clientId)
-        .executeTakeFirst();
-      if (!job) throw new AppError('not_found', 'The operation was not found.');
-      const steps = await db
-        .selectFrom('job_steps')
-        .select('name')
-        .where('job_id', '=', job.id)
-        .orderBy('finished_at_ms')
-        .execute();
-      return {
-        id: job.id,
-        action: job.type,
-        state: job.state,
-        service_id: job.service_id,
-        steps_done: steps.map((s) => s.name),
-        attempts: job.attempts,
-        error: job.last_error_code ? { code: job.last_error_code, message: job.last_error_message ?? '' } : null,
-        created_at: iso(job.created_at_ms),
-        finished_at: iso(job.finished_at_ms),
-      };
-    },
+    handler: async ({ params }, ctx) => getOperation(ctx.app, ctx.principal.clientId, params.id),
   }),
 ];

@@ -1,10 +1,10 @@
-import { sql } from 'kysely';
 import type { AppContext } from '../app-context.js';
 import { normaliseEmail } from '../clients/clients.js';
 import { findClientByEmail, findClientNames } from '../clients/store.js';
 import { AppError } from '../platform/http/errors.js';
 import { iso } from '../platform/http/schemas.js';
 import { decodeSegment, type StoredEntry } from './segment.js';
+import { deleteLogBefore, findBodies, findSegmentEntries, listSegments } from './store.js';
 
 /**
  * Finding entries in the request log (admin area, Admin API, `portico logs search`), and
@@ -100,12 +100,6 @@ export function entryView(row: LogSummary, clients?: Map<string, LogClient>) {
 /** Segments read at a time while a search looks for more matching entries. */
 const SEGMENTS_PER_READ = 8;
 
-/** A segment whose summary column lists the value (LIKE is only a first cut: entries are matched exactly). */
-function lists(column: 'client_ids' | 'routes' | 'statuses' | 'ips', value: string) {
-  const escaped = value.replace(/[\\%_]/g, (c) => `\\${c}`);
-  return sql<boolean>`${sql.ref(column)} LIKE ${`%\n${escaped}\n%`} ESCAPE '\\'`;
-}
-
 function matches(e: StoredEntry, filter: LogFilter): boolean {
   return (
     (!filter.clientId || e[8] === filter.clientId) &&
@@ -127,19 +121,13 @@ export async function searchLog(app: Pick<AppContext, 'db'>, wanted: LogFilter):
     if (!client || (wanted.clientId && wanted.clientId !== client.id)) return [];
     filter = { ...wanted, clientId: client.id };
   }
-  let q = app.db.kysely.selectFrom('request_log_segment').select(['id', 'entries']);
-  if (filter.clientId) q = q.where(lists('client_ids', filter.clientId));
-  if (filter.route) q = q.where(lists('routes', filter.route));
-  if (filter.status !== undefined) q = q.where(lists('statuses', String(filter.status)));
-  if (filter.ip) q = q.where(lists('ips', filter.ip));
-  if (filter.sinceMs !== undefined) q = q.where('last_at_ms', '>=', filter.sinceMs);
-  if (filter.untilMs !== undefined) q = q.where('first_at_ms', '<=', filter.untilMs);
   const before = filter.beforeId;
   // The segment of the entry to page from, included (its older entries are listed).
-  let page = before === undefined ? q : q.where('id', '<=', parseEntryId(before).segmentId);
+  let page: { atOrBelowId?: string; belowId?: string } =
+    before === undefined ? {} : { atOrBelowId: parseEntryId(before).segmentId };
   const found: LogSummary[] = [];
   for (;;) {
-    const segments = await page.orderBy('id', 'desc').limit(SEGMENTS_PER_READ).execute();
+    const segments = await listSegments(app.db.kysely, filter, { ...page, limit: SEGMENTS_PER_READ });
     for (const segment of segments) {
       const entries = decodeSegment(segment.entries);
       for (let i = entries.length - 1; i >= 0; i--) {
@@ -152,7 +140,7 @@ export async function searchLog(app: Pick<AppContext, 'db'>, wanted: LogFilter):
     }
     const last = segments.at(-1);
     if (!last || segments.length < SEGMENTS_PER_READ) return found;
-    page = q.where('id', '<', last.id);
+    page = { belowId: last.id };
   }
 }
 
@@ -161,25 +149,11 @@ export async function getEntry(app: Pick<AppContext, 'db'>, id: string) {
   const notFound = new AppError('not_found', `No log entry ${id} (it may have passed the retention period).`);
   const { segmentId, index } = parseEntryId(id);
   if (!Number.isInteger(index) || index < 0) throw notFound;
-  const segment = await app.db.kysely
-    .selectFrom('request_log_segment')
-    .select('entries')
-    .where('id', '=', segmentId)
-    .executeTakeFirst();
-  const entry = segment ? decodeSegment(segment.entries)[index] : undefined;
+  const entries = await findSegmentEntries(app.db.kysely, segmentId);
+  const entry = entries === undefined ? undefined : decodeSegment(entries)[index];
   if (!entry) throw notFound;
   const hashes = [entry[10], entry[11]].filter((h): h is string => h !== null);
-  const bodies = new Map(
-    hashes.length === 0
-      ? []
-      : (
-          await app.db.kysely
-            .selectFrom('request_log_body')
-            .select(['hash', 'body'])
-            .where('hash', 'in', hashes)
-            .execute()
-        ).map((b) => [b.hash, b.body]),
-  );
+  const bodies = await findBodies(app.db.kysely, hashes);
   const summary = summaryOf(id, entry);
   return {
     ...entryView(summary, await clientsOf(app, [summary])),
@@ -241,12 +215,5 @@ export function toCsv(rows: LogSummary[], clients?: Map<string, LogClient>): str
  */
 export async function pruneLog(app: Pick<AppContext, 'db' | 'clock' | 'settings'>): Promise<number> {
   const cutoff = app.clock.nowMs() - app.settings.snapshot['userapi.log_retention_days'] * 86_400_000;
-  const old = await app.db.kysely
-    .selectFrom('request_log_segment')
-    .select((eb) => eb.fn.sum<number | string | null>('entry_count').as('entries'))
-    .where('last_at_ms', '<', cutoff)
-    .executeTakeFirst();
-  await app.db.kysely.deleteFrom('request_log_segment').where('last_at_ms', '<', cutoff).execute();
-  await app.db.kysely.deleteFrom('request_log_body').where('last_at_ms', '<', cutoff).execute();
-  return Number(old?.entries ?? 0);
+  return deleteLogBefore(app.db.kysely, cutoff);
 }

@@ -12,6 +12,10 @@ import { SegmentGatherer } from './segment.js';
  * batches (one flat array each, entry.ts), are turned into segments as they arrive (one row per
  * few hundred entries: segment.ts, ADR 0007) and written together every 100 ms. Every write is
  * answered with its entry count, and a flush is answered once everything before it is written.
+ *
+ * The sinks' inserts stay here rather than in store.ts: they run on this thread's own connection
+ * (SQLite statements prepared once and run in one transaction per write), which is what keeps
+ * logging off the request thread's cost. The log's reads and retention are in store.ts.
  */
 export type ToLogThread =
   | { type: 'entries'; batch: EntryBatch; count: number }

@@ -175,3 +175,93 @@ export async function recordServiceOutcome(db: Kysely<Database>, id: string, out
     .where('id', '=', id)
     .execute();
 }
+
+/**
+ * Where a service lives and who owns it: what the hosting routes and the lifecycle actions check
+ * before they touch the panel. With clientId, another client's service is not found.
+ */
+export type ServiceAccount = Pick<ServiceRecord, 'id' | 'client_id' | 'status' | 'server_id' | 'panel_username'>;
+
+export function findServiceAccount(
+  db: Kysely<Database>,
+  id: string,
+  clientId?: string,
+): Promise<ServiceAccount | undefined> {
+  let query = db
+    .selectFrom('services')
+    .select(['id', 'client_id', 'status', 'server_id', 'panel_username'])
+    .where('id', '=', id);
+  if (clientId !== undefined) query = query.where('client_id', '=', clientId);
+  return query.executeTakeFirst();
+}
+
+/** The pending services among these ids: the ones a payment starts provisioning. */
+export function listPendingServices(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<Pick<ServiceRecord, 'id' | 'client_id' | 'server_id'>[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('services')
+    .select(['id', 'client_id', 'server_id'])
+    .where('id', 'in', ids)
+    .where('status', '=', 'pending')
+    .execute();
+}
+
+/**
+ * Uses up the one showing of the panel password: the sealed password when this call is the one
+ * that marked it shown, null when it was shown before (or there is none to show).
+ */
+export async function takePanelPasswordReveal(db: Kysely<Database>, id: string, nowMs: number): Promise<string | null> {
+  const row = await db
+    .selectFrom('services')
+    .select(['panel_password_sealed'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  const marked = await db
+    .updateTable('services')
+    .set({ panel_password_revealed_at_ms: nowMs })
+    .where('id', '=', id)
+    .where('panel_password_revealed_at_ms', 'is', null)
+    .executeTakeFirst();
+  return Number(marked.numUpdatedRows) === 1 ? row.panel_password_sealed : null;
+}
+
+export async function setCancellation(
+  db: Kysely<Database>,
+  id: string,
+  cancellation: { type: NonNullable<ServiceRecord['cancellation_type']>; reason: string | null },
+  nowMs: number,
+): Promise<void> {
+  await db
+    .updateTable('services')
+    .set({
+      cancellation_type: cancellation.type,
+      cancellation_reason: cancellation.reason,
+      cancellation_requested_at_ms: nowMs,
+      updated_at_ms: nowMs,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Withdraws an end-of-period cancellation; false when the service has none (an immediate one stays). */
+export async function withdrawEndOfPeriodCancellation(
+  db: Kysely<Database>,
+  id: string,
+  nowMs: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('services')
+    .set({
+      cancellation_type: null,
+      cancellation_reason: null,
+      cancellation_requested_at_ms: null,
+      updated_at_ms: nowMs,
+    })
+    .where('id', '=', id)
+    .where('cancellation_type', '=', 'end_of_period')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

@@ -14,7 +14,7 @@ import {
   Settings,
   SettingsPatch,
 } from './admin-schemas.js';
-import { addAlias, findAliasView, removeAlias, routeTableView, updateAlias, updateRoute } from './route-admin.js';
+import { addAlias, findAliasView, removeAlias, routeTableView, updateAlias, updateRoute } from './route-overrides.js';
 import { updateUserApiSettings, userApiSettings } from './settings-admin.js';
 
 /** "Extras → User API" in the Admin API: settings, the route table and aliases, the request log. */

@@ -9,7 +9,7 @@ import {
   routeTableView,
   updateAlias,
   updateRoute,
-} from './route-admin.js';
+} from './route-overrides.js';
 
 /** Who the audit log names for a change made from the shell. */
 const CLI = { type: 'cli' as const, id: null };

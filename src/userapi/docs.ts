@@ -31,7 +31,7 @@ const origin = (url: string | undefined) => {
  * writes its stylesheets and style attributes at run time. Images may also come from the
  * provider's logo host; requests made from the page ("try it") go to this server or its public URL.
  */
-function contentSecurityPolicy(app: AppContext, nonce: string): string {
+function contentSecurityPolicy(app: Pick<AppContext, 'settings' | 'config'>, nonce: string): string {
   const logo = origin(app.settings.snapshot['userapi.docs.logo_url']);
   const publicUrl = origin(app.config.publicUrl);
   return [

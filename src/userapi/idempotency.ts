@@ -1,6 +1,7 @@
 import type { AppContext } from '../app-context.js';
 import { sha256Hex } from '../platform/crypto/tokens.js';
 import { AppError } from '../platform/http/errors.js';
+import { claimKey, deleteExpiredKeys, findKey, releaseKey, storeResponse } from './idempotency-store.js';
 
 /**
  * Idempotency-Key on POSTs that create or pay. The same key with the same request replays the
@@ -37,29 +38,9 @@ export async function withIdempotency(
   const db = app.db.kysely;
   const now = app.clock.nowMs();
   const hash = sha256Hex(`${input.method} ${input.path}\n${JSON.stringify(input.body ?? null)}`);
-  await db
-    .deleteFrom('idempotency_keys')
-    .where('created_at_ms', '<', now - TTL_MS)
-    .execute();
-  const claimed = await db
-    .insertInto('idempotency_keys')
-    .values({
-      client_id: input.clientId,
-      key: input.key,
-      request_hash: hash,
-      response_status: null,
-      response_body: null,
-      created_at_ms: now,
-    })
-    .onConflict((oc) => oc.columns(['client_id', 'key']).doNothing())
-    .executeTakeFirst();
-  if (Number(claimed.numInsertedOrUpdatedRows ?? 0) === 0) {
-    const row = await db
-      .selectFrom('idempotency_keys')
-      .selectAll()
-      .where('client_id', '=', input.clientId)
-      .where('key', '=', input.key)
-      .executeTakeFirstOrThrow();
+  await deleteExpiredKeys(db, now - TTL_MS);
+  if (!(await claimKey(db, { clientId: input.clientId, key: input.key, requestHash: hash, nowMs: now }))) {
+    const row = await findKey(db, input.clientId, input.key);
     if (row.request_hash !== hash) {
       throw new AppError(
         'idempotency_key_reused',
@@ -78,22 +59,13 @@ export async function withIdempotency(
   }
   try {
     const response = await run();
-    await db
-      .updateTable('idempotency_keys')
-      .set({
-        response_status: response.status,
-        response_body: app.secrets().seal(JSON.stringify(response.body ?? null)),
-      })
-      .where('client_id', '=', input.clientId)
-      .where('key', '=', input.key)
-      .execute();
+    await storeResponse(db, input.clientId, input.key, {
+      status: response.status,
+      bodySealed: app.secrets().seal(JSON.stringify(response.body ?? null)),
+    });
     return { ...response, replayed: false };
   } catch (error) {
-    await db
-      .deleteFrom('idempotency_keys')
-      .where('client_id', '=', input.clientId)
-      .where('key', '=', input.key)
-      .execute();
+    await releaseKey(db, input.clientId, input.key);
     throw error;
   }
 }

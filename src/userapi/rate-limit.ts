@@ -8,7 +8,11 @@ import { AppError } from '../platform/http/errors.js';
  * (draft-ietf-httpapi-ratelimit-headers, structured-field form); a refused one gets 429 with
  * Retry-After.
  */
-export async function applyRateLimit(app: AppContext, reply: FastifyReply, key: string): Promise<void> {
+export async function applyRateLimit(
+  app: Pick<AppContext, 'settings' | 'rateLimits'>,
+  reply: FastifyReply,
+  key: string,
+): Promise<void> {
   const rule = app.settings.snapshot['userapi.rate_limit'];
   if (!rule) return;
   const decision = await app.rateLimits.consume('api', key, rule);

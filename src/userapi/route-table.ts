@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../platform/db/schema.js';
 import { type AnyRouteSpec, pathParams } from '../platform/http/route.js';
+import { listRouteAliases, listRouteOverrides } from './route-store.js';
 
 export const API_PREFIX = '/api/v1';
 
@@ -151,10 +152,7 @@ export class RouteTable {
   }
 
   async reload(db: Kysely<Database>): Promise<void> {
-    const [overrides, aliases] = await Promise.all([
-      db.selectFrom('route_overrides').selectAll().execute(),
-      db.selectFrom('route_aliases').selectAll().orderBy('path').execute(),
-    ]);
+    const [overrides, aliases] = await Promise.all([listRouteOverrides(db), listRouteAliases(db)]);
     this.apply(overrides, aliases);
   }
 

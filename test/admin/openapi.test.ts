@@ -4,8 +4,8 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { FormatsPlugin } from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminApiRoutes } from '../../src/admin/routes.js';
-import { createAdmin } from '../../src/admins/admins.js';
 import { routeScope } from '../../src/platform/http/route.js';
+import { createAdmin } from '../../src/staff/staff.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { basicHeader, newClient } from '../helpers/factories.js';
 

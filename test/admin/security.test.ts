@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminApiRoutes } from '../../src/admin/routes.js';
-import { createAdmin } from '../../src/admins/admins.js';
 import { type AnyRouteSpec, routeScope } from '../../src/platform/http/route.js';
+import { createAdmin } from '../../src/staff/staff.js';
 import { loginAs } from '../auth/helpers.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { basicHeader, newClient } from '../helpers/factories.js';

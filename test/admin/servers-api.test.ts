@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdmin } from '../../src/admins/admins.js';
 import { type SandboxPanel, startSandboxPanel } from '../../src/sandbox/server.js';
+import { createAdmin } from '../../src/staff/staff.js';
 import { loginAs } from '../auth/helpers.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { basicHeader, newClient } from '../helpers/factories.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdmin } from '../../src/admins/admins.js';
+import { createAdmin } from '../../src/staff/staff.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
 describe('the admin session cookie', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdmin } from '../../src/admins/admins.js';
 import { pruneLog, searchLog } from '../../src/requestlog/search.js';
+import { createAdmin } from '../../src/staff/staff.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { basicHeader, newClient, newProduct, newService, type TestClient } from '../helpers/factories.js';
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newClient } from '../helpers/factories.js';
 import {
   enqueue,
@@ -56,6 +56,28 @@ describe('client hosting routes against the sandbox panel', () => {
       disk_quota_mb: 2048,
       suspended: false,
     });
+  });
+
+  it('a hosting read calls the panel under the request’s X-Request-Id, so the call joins the request', async () => {
+    const requestId = 'trace-usage-read-0001';
+    const res = await h.t.inject({
+      method: 'GET',
+      url: `/api/v1/services/${serviceId}/usage`,
+      headers: { ...auth(), 'x-request-id': requestId },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-request-id']).toBe(requestId);
+    // The panel call is recorded after the answer is read, off the request's path: wait for the row.
+    const calls = await vi.waitFor(async () => {
+      const rows = await h.t.app.db.kysely
+        .selectFrom('panel_calls')
+        .select(['command', 'job_id'])
+        .where('correlation_id', '=', requestId)
+        .execute();
+      expect(rows.length).toBeGreaterThan(0);
+      return rows;
+    });
+    expect(calls).toContainEqual({ command: 'v-list-user', job_id: null });
   });
 
   it('shows the generated panel login once; a new password can then be read once again', async () => {

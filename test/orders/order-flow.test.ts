@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdmin } from '../../src/admins/admins.js';
+import { createAdmin } from '../../src/staff/staff.js';
 import { basicHeader, newClient } from '../helpers/factories.js';
 import { type ProvisioningHarness, settle, startProvisioning } from '../provisioning/helpers.js';
 

@@ -6,7 +6,7 @@ import { AppError } from '../../src/platform/http/errors.js';
 import { exampleId, TEXT_BLOCK_MESSAGE, TEXT_LINE_MESSAGE } from '../../src/platform/http/schemas.js';
 import { toFieldErrors } from '../../src/platform/http/validation.js';
 import { parseSetting } from '../../src/settings/definitions.js';
-import { updateRoute } from '../../src/userapi/route-admin.js';
+import { updateRoute } from '../../src/userapi/route-overrides.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { newClient, newProduct, type TestClient } from '../helpers/factories.js';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { passwordFrom } from '../cli/input.js';
 import { withApp } from '../cli/with-app.js';
-import { createAdmin } from './admins.js';
+import { createAdmin } from './staff.js';
 
 /** `portico admin create`: the first admin of a new install is made from the shell. */
 export function registerAdminCommands(program: Command): void {

@@ -4,6 +4,14 @@ import { AppError } from '../platform/http/errors.js';
 import { pathParams } from '../platform/http/route.js';
 import { checkText } from '../platform/http/schemas.js';
 import { bumpConfigVersion } from '../settings/store.js';
+import {
+  aliasExists,
+  deleteRouteAlias,
+  findRouteOverride,
+  insertRouteAlias,
+  saveRouteOverride,
+  updateRouteAlias,
+} from './route-store.js';
 import { API_PREFIX, type EffectiveAlias, type EffectiveRoute } from './route-table.js';
 
 /**
@@ -50,11 +58,7 @@ export async function updateRoute(deps: Deps, operationId: string, changes: Rout
   checkDocsFields(changes);
   const now = deps.clock.nowMs();
   await deps.db.kysely.transaction().execute(async (trx) => {
-    const current = await trx
-      .selectFrom('route_overrides')
-      .selectAll()
-      .where('operation_id', '=', operationId)
-      .executeTakeFirst();
+    const current = await findRouteOverride(trx, operationId);
     const row = {
       operation_id: operationId,
       enabled: changes.enabled === undefined ? (current?.enabled ?? null) : changes.enabled ? 1 : 0,
@@ -63,11 +67,7 @@ export async function updateRoute(deps: Deps, operationId: string, changes: Rout
       description: changes.description === undefined ? (current?.description ?? null) : changes.description,
       updated_at_ms: now,
     };
-    await trx
-      .insertInto('route_overrides')
-      .values(row)
-      .onConflict((oc) => oc.column('operation_id').doUpdateSet(row))
-      .execute();
+    await saveRouteOverride(trx, row);
     await bumpConfigVersion(trx);
     await audit(trx, now, {
       actorType: actor.type,
@@ -135,21 +135,17 @@ export async function addAlias(deps: Deps, operationId: string, input: NewAlias,
   }
   const now = deps.clock.nowMs();
   await deps.db.kysely.transaction().execute(async (trx) => {
-    const existing = await trx.selectFrom('route_aliases').select('path').where('path', '=', path).executeTakeFirst();
-    if (existing) throw new AppError('conflict', `The alias ${path} already exists.`);
-    await trx
-      .insertInto('route_aliases')
-      .values({
-        path,
-        operation_id: operationId,
-        enabled: input.enabled === false ? 0 : 1,
-        name: input.name ?? null,
-        category: input.category ?? null,
-        description: input.description ?? null,
-        created_at_ms: now,
-        updated_at_ms: now,
-      })
-      .execute();
+    if (await aliasExists(trx, path)) throw new AppError('conflict', `The alias ${path} already exists.`);
+    await insertRouteAlias(trx, {
+      path,
+      operation_id: operationId,
+      enabled: input.enabled === false ? 0 : 1,
+      name: input.name ?? null,
+      category: input.category ?? null,
+      description: input.description ?? null,
+      created_at_ms: now,
+      updated_at_ms: now,
+    });
     await bumpConfigVersion(trx);
     await audit(trx, now, {
       actorType: actor.type,
@@ -175,21 +171,15 @@ export async function updateAlias(deps: Deps, rawPath: string, changes: RouteCha
     ...(changes.category !== undefined ? { category: changes.category } : {}),
     ...(changes.description !== undefined ? { description: changes.description } : {}),
   };
-  await changeAlias(deps, path, actor, { action: 'route.alias_update', details: { ...changes } }, async (trx, now) =>
-    trx
-      .updateTable('route_aliases')
-      .set({ ...set, updated_at_ms: now })
-      .where('path', '=', path)
-      .executeTakeFirst(),
+  await changeAlias(deps, path, actor, { action: 'route.alias_update', details: { ...changes } }, (trx, now) =>
+    updateRouteAlias(trx, path, set, now),
   );
   return path;
 }
 
 export async function removeAlias(deps: Deps, rawPath: string, actor: Actor): Promise<string> {
   const path = normaliseAliasPath(rawPath);
-  await changeAlias(deps, path, actor, { action: 'route.alias_remove' }, async (trx) =>
-    trx.deleteFrom('route_aliases').where('path', '=', path).executeTakeFirst(),
-  );
+  await changeAlias(deps, path, actor, { action: 'route.alias_remove' }, (trx) => deleteRouteAlias(trx, path));
   return path;
 }
 
@@ -198,12 +188,12 @@ async function changeAlias(
   path: string,
   actor: Actor,
   what: { action: string; details?: Record<string, unknown> },
-  change: (trx: Deps['db']['kysely'], nowMs: number) => Promise<{ numUpdatedRows?: bigint; numDeletedRows?: bigint }>,
+  /** Makes the change; false when there is no alias at the path. */
+  change: (trx: Deps['db']['kysely'], nowMs: number) => Promise<boolean>,
 ): Promise<void> {
   const now = deps.clock.nowMs();
   await deps.db.kysely.transaction().execute(async (trx) => {
-    const result = await change(trx, now);
-    if (Number(result.numUpdatedRows ?? result.numDeletedRows ?? 0) !== 1)
+    if (!(await change(trx, now)))
       throw new AppError('not_found', `No alias ${path}. \`portico routes list\` shows them.`);
     await bumpConfigVersion(trx);
     await audit(trx, now, {
