@@ -1,52 +1,14 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.js';
-import { type AnyRouteSpec, type RouteContext, toRouterPath } from '../platform/http/route.js';
+import { HandlerContext } from '../platform/http/handler-context.js';
+import { type AnyRouteSpec, toRouterPath } from '../platform/http/route.js';
 import { authenticateAdmin, checkAllowedAddress } from './guard.js';
 import type { AdminPrincipal } from './principal.js';
 
 export const ADMIN_API_PREFIX = '/admin/api/v1';
 
-/**
- * What an Admin API handler gets: the same context as a User API handler, with the admin as the
- * principal. A class, as in the User API: one is made per request.
- */
-class AdminHandlerContext implements RouteContext<AppContext, AdminPrincipal | undefined> {
-  readonly requestId: string;
-  readonly ip: string;
-  readonly headers: FastifyRequest['headers'];
-  readonly principal: AdminPrincipal | undefined;
-  status: number;
-
-  constructor(
-    readonly app: AppContext,
-    private readonly request: FastifyRequest,
-    private readonly reply: FastifyReply,
-    successStatus: number,
-  ) {
-    this.requestId = request.id;
-    this.ip = request.ip;
-    this.headers = request.headers;
-    this.principal = request.admin;
-    this.status = successStatus;
-  }
-
-  get protocol(): 'http' | 'https' {
-    return this.request.protocol;
-  }
-
-  get hostname(): string {
-    return this.request.hostname;
-  }
-
-  setHeader(name: string, value: string): void {
-    this.reply.header(name, value);
-  }
-
-  setStatus(status: number): void {
-    this.status = status;
-  }
-
-  /** Admin requests are not in the User API's request log. */
+/** An Admin API handler's context: the admin is the principal; admin requests are not in the User API's request log. */
+class AdminHandlerContext extends HandlerContext<AppContext, AdminPrincipal | undefined> {
   logClient(): void {}
 }
 
@@ -73,11 +35,10 @@ export function registerAdminRoutes(server: FastifyInstance, app: AppContext, sp
         else request.admin = await authenticateAdmin(app, request);
       },
       handler: async (request, reply) => {
-        const ctx = new AdminHandlerContext(app, request, reply, successStatus);
-        const { params, query, body } = request;
-        const result = await spec.handler({ params, query, body }, ctx as RouteContext as RouteContext<never, never>);
-        reply.code(ctx.status);
-        if (ctx.status === 204) return reply.send();
+        const ctx = new AdminHandlerContext(app, request, reply, request.admin, successStatus);
+        const { status, body: result } = await ctx.invoke(spec);
+        reply.code(status);
+        if (status === 204) return reply.send();
         if (spec.response.contentType) reply.type(spec.response.contentType);
         return result;
       },

@@ -2,10 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.js';
 import type { Principal } from '../auth/principal.js';
 import { AppError } from '../platform/http/errors.js';
+import { HandlerContext } from '../platform/http/handler-context.js';
 import { type AnyRouteSpec, routeScope, toRouterPath } from '../platform/http/route.js';
 import { withIdempotency } from './idempotency.js';
 import { applyRateLimit } from './rate-limit.js';
-import type { RouteContext } from './route.js';
 import { API_PREFIX } from './route-table.js';
 
 declare module 'fastify' {
@@ -57,56 +57,10 @@ async function guard(app: AppContext, spec: AnyRouteSpec, request: FastifyReques
   }
 }
 
-/**
- * What a route's handler gets. A class rather than an object of closures: it is made for every
- * request, and methods on a prototype cost nothing per request.
- */
-class HandlerContext implements RouteContext {
-  readonly requestId: string;
-  readonly ip: string;
-  readonly headers: FastifyRequest['headers'];
-  readonly principal: Principal | undefined;
-  status: number;
-
-  constructor(
-    readonly app: AppContext,
-    private readonly request: FastifyRequest,
-    private readonly reply: FastifyReply,
-    successStatus: number,
-  ) {
-    this.requestId = request.id;
-    this.ip = request.ip;
-    this.headers = request.headers;
-    this.principal = request.principal;
-    this.status = successStatus;
-  }
-
-  // Getters: few routes read them, and Fastify works them out from the proxy headers on each read.
-  get protocol(): 'http' | 'https' {
-    return this.request.protocol;
-  }
-
-  get hostname(): string {
-    return this.request.hostname;
-  }
-
-  setHeader(name: string, value: string): void {
-    this.reply.header(name, value);
-  }
-
-  setStatus(status: number): void {
-    this.status = status;
-  }
-
+/** A User API handler's context: the client is the principal, and a login names its client in the request log. */
+class UserApiHandlerContext extends HandlerContext<AppContext, Principal | undefined> {
   logClient(clientId: string): void {
     this.request.loggedClientId = clientId;
-  }
-
-  /** Runs the route's handler; resolves to the status it chose and the body it returned. */
-  async invoke(spec: AnyRouteSpec): Promise<{ status: number; body: unknown }> {
-    const { params, query, body } = this.request;
-    const result = await spec.handler({ params, query, body }, this as RouteContext as RouteContext<never>);
-    return { status: this.status, body: result };
   }
 }
 
@@ -127,7 +81,7 @@ export function registerUserApiRoutes(server: FastifyInstance, app: AppContext, 
       },
       onRequest: (request, reply) => guard(app, spec, request, reply),
       handler: async (request, reply) => {
-        const ctx = new HandlerContext(app, request, reply, successStatus);
+        const ctx = new UserApiHandlerContext(app, request, reply, request.principal, successStatus);
         const key = request.headers['idempotency-key'];
         let outcome: { status: number; body: unknown };
         if (spec.idempotent && typeof key === 'string' && request.principal) {
