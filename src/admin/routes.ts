@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
+import { jobAdminRoutes } from '../jobs/admin-api.js';
 import { billingAdminRoutes } from '../orders/admin-api.js';
 import type { AnyRouteSpec } from '../platform/http/route.js';
+import { lifecycleAdminRoutes } from '../provisioning/admin-api.js';
 import { serverAdminRoutes } from '../servers/admin-api.js';
 import { userApiAdminRoutes } from '../userapi/admin-api.js';
 import { buildAdminOpenApiDocument } from './openapi.js';
@@ -33,5 +35,7 @@ export const adminApiRoutes: readonly AnyRouteSpec[] = [
   openApiRoute,
   ...serverAdminRoutes,
   ...billingAdminRoutes,
+  ...jobAdminRoutes,
+  ...lifecycleAdminRoutes,
   ...userApiAdminRoutes,
 ];

@@ -1,0 +1,46 @@
+import { Type } from '@sinclair/typebox';
+import { adminActor, defineAdminRoute } from '../admin/route.js';
+import { IdParam, StringEnum } from '../platform/http/schemas.js';
+import { requestLifecycle } from './actions.js';
+
+/** Lifecycle actions on a service in the Admin API, each carried out by a job. */
+const ACTIONS = ['suspend', 'unsuspend', 'terminate', 'reprovision', 'change_package', 'change_password'] as const;
+
+const ServiceParam = Type.Object({ id: IdParam('service', 'Service id') }, { additionalProperties: false });
+
+export const lifecycleAdminRoutes = [
+  defineAdminRoute({
+    method: 'POST',
+    path: '/services/{id}/actions',
+    operationId: 'adminRequestServiceAction',
+    category: 'Services',
+    summary: 'Act on a service',
+    description:
+      'Suspends, unsuspends, terminates, re-provisions a service, or changes its package or panel password, through a job.',
+    auth: 'admin',
+    params: ServiceParam,
+    body: Type.Object(
+      {
+        action: StringEnum(ACTIONS),
+        product_id: Type.Optional(IdParam('product', 'The new product, for change_package')),
+      },
+      { additionalProperties: false },
+    ),
+    response: {
+      status: 202,
+      description: 'The job that does it.',
+      schema: Type.Object({ job_id: IdParam('job', 'Job id') }, { additionalProperties: false }),
+    },
+    errors: ['not_found', 'conflict'],
+    handler: async ({ params, body }, ctx) => {
+      const jobId = await requestLifecycle(ctx.app, {
+        serviceId: params.id,
+        action: body.action,
+        actor: adminActor(ctx),
+        correlationId: ctx.requestId,
+        ...(body.product_id ? { productId: body.product_id } : {}),
+      });
+      return { job_id: jobId };
+    },
+  }),
+];
