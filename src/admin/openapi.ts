@@ -1,13 +1,6 @@
 import type { AppContext } from '../app-context.js';
 import type { ErrorCode } from '../platform/http/errors.js';
-import {
-  bodies,
-  errorResponses,
-  inputErrorCodes,
-  type Json,
-  PROBLEM_SCHEMA,
-  parameters,
-} from '../platform/http/openapi.js';
+import { inputErrorCodes, type Json, operationIo, PROBLEM_SCHEMA } from '../platform/http/openapi.js';
 import { type AnyRouteSpec, routeScope } from '../platform/http/route.js';
 import { ADMIN_API_PREFIX } from './register.js';
 import { COOKIE } from './sessions.js';
@@ -67,22 +60,14 @@ function security(spec: AnyRouteSpec): Json[] {
 }
 
 function operation(spec: AnyRouteSpec): Json {
-  const op: Json = {
+  return {
     operationId: spec.operationId,
     summary: spec.summary,
     description: spec.description,
     tags: [spec.category],
     security: security(spec),
+    ...operationIo(spec, { instance: `${ADMIN_API_PREFIX}${spec.path}`, errorCodes: errorCodes(spec) }),
   };
-  const params = parameters(spec);
-  if (params.length) op.parameters = params;
-  const { requestBody, success } = bodies(spec);
-  if (requestBody) op.requestBody = requestBody;
-  op.responses = {
-    [String(spec.response.status)]: success,
-    ...errorResponses(errorCodes(spec), `${ADMIN_API_PREFIX}${spec.path}`),
-  };
-  return op;
 }
 
 export function buildAdminOpenApiDocument(

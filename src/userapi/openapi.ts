@@ -1,14 +1,7 @@
 import type { AppContext } from '../app-context.js';
 import type { ErrorCode } from '../platform/http/errors.js';
-import {
-  bodies,
-  errorResponses,
-  inputErrorCodes,
-  type Json,
-  PROBLEM_SCHEMA,
-  parameters,
-} from '../platform/http/openapi.js';
-import type { AnyRouteSpec } from '../platform/http/route.js';
+import { inputErrorCodes, type Json, operationIo, PROBLEM_SCHEMA } from '../platform/http/openapi.js';
+import { type AnyRouteSpec, routeScope } from '../platform/http/route.js';
 import type { AuthMethod } from '../settings/definitions.js';
 import { API_PREFIX, type EffectiveAlias, type EffectiveRoute } from './route-table.js';
 
@@ -54,7 +47,7 @@ function errorCodes(spec: AnyRouteSpec): ErrorCode[] {
   for (const code of inputErrorCodes(spec)) codes.add(code);
   if (spec.auth === 'client') {
     codes.add('unauthorized');
-    if (spec.method !== 'GET') codes.add('insufficient_scope');
+    if (routeScope(spec) === 'write') codes.add('insufficient_scope');
   }
   if (spec.params) codes.add('not_found');
   if (spec.idempotent) {
@@ -88,29 +81,23 @@ function entry(route: EffectiveRoute, alias?: EffectiveAlias): Json {
 
 function operation(route: EffectiveRoute, methods: readonly AuthMethod[], alias?: EffectiveAlias): Json {
   const { spec } = route;
-  const op: Json = {
+  const extraParameters: Json[] = spec.idempotent
+    ? [
+        {
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: false,
+          description:
+            'Any unique string (a UUID). Retrying with the same key and body returns the first response instead of acting twice; the same key with another body is refused (422). Kept 24 hours.',
+          schema: { type: 'string', maxLength: 255 },
+        },
+      ]
+    : [];
+  return {
     ...entry(route, alias),
     security: spec.auth === 'client' ? methods.map((m) => ({ [SECURITY_SCHEMES[m][0]]: [] })) : [],
+    ...operationIo(spec, { instance: `${API_PREFIX}${spec.path}`, errorCodes: errorCodes(spec), extraParameters }),
   };
-  const params = parameters(spec);
-  if (spec.idempotent) {
-    params.push({
-      name: 'Idempotency-Key',
-      in: 'header',
-      required: false,
-      description:
-        'Any unique string (a UUID). Retrying with the same key and body returns the first response instead of acting twice; the same key with another body is refused (422). Kept 24 hours.',
-      schema: { type: 'string', maxLength: 255 },
-    });
-  }
-  if (params.length) op.parameters = params;
-  const { requestBody, success } = bodies(spec);
-  if (requestBody) op.requestBody = requestBody;
-  op.responses = {
-    [String(spec.response.status)]: success,
-    ...errorResponses(errorCodes(spec), `${API_PREFIX}${spec.path}`),
-  };
-  return op;
 }
 
 function description(app: AppContext): string {

@@ -75,6 +75,26 @@ export function errorResponses(codes: Iterable<ErrorCode>, instance: string): Js
   return out;
 }
 
+/**
+ * What an operation takes and answers — parameters (the route's own, then `extraParameters`), the
+ * request body, the success response and its error responses — in the order both documents list them.
+ */
+export function operationIo(
+  spec: AnyRouteSpec,
+  options: { instance: string; errorCodes: Iterable<ErrorCode>; extraParameters?: Json[] },
+): Json {
+  const op: Json = {};
+  const params = [...parameters(spec), ...(options.extraParameters ?? [])];
+  if (params.length) op.parameters = params;
+  const { requestBody, success } = bodies(spec);
+  if (requestBody) op.requestBody = requestBody;
+  op.responses = {
+    [String(spec.response.status)]: success,
+    ...errorResponses(options.errorCodes, options.instance),
+  };
+  return op;
+}
+
 /** The request body and the success response of a route. */
 export function bodies(spec: AnyRouteSpec): { requestBody?: Json; success: Json } {
   const success: Json = { description: spec.response.description };
