@@ -1,11 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import { defineAdminRoute } from '../admin/route.js';
+import { JOB_STATES } from '../platform/db/schema.js';
 import { IdParam, NullableString, NullableTimestamp, StringEnum, Timestamp } from '../platform/http/schemas.js';
 import { jobTypes } from '../provisioning/index.js';
 import { cancelJob, jobDetail, listJobs, retryJob } from './admin.js';
-
-/** The provisioning queue in the Admin API: list jobs, read one with its steps and panel calls, retry, cancel. */
-const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 
 const JobParam = Type.Object({ id: IdParam('job', 'Job id') }, { additionalProperties: false });
 
@@ -67,6 +65,7 @@ const JobDetail = Type.Object(
   { additionalProperties: false },
 );
 
+/** The provisioning queue in the Admin API: list jobs, read one with its steps and panel calls, retry, cancel. */
 export const jobAdminRoutes = [
   defineAdminRoute({
     method: 'GET',

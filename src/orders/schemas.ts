@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { BillingCycle } from '../catalog/schemas.js';
+import { JOB_STATES } from '../platform/db/schema.js';
 import { exampleId, IdParam, NullableTimestamp, StringEnum, TextLine, Timestamp } from '../platform/http/schemas.js';
 
 export const OrderBody = Type.Object(
@@ -54,7 +55,7 @@ export const Operation = Type.Object(
   {
     id: IdParam('job', 'Operation id'),
     action: Type.String({ examples: ['service.create'] }),
-    state: StringEnum(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+    state: StringEnum(JOB_STATES),
     service_id: Type.Union([Type.String(), Type.Null()]),
     steps_done: Type.Array(Type.String(), { examples: [['place', 'credentials', 'create-user']] }),
     attempts: Type.Integer(),

@@ -2,12 +2,11 @@ import { Type } from '@sinclair/typebox';
 import { adminActor, defineAdminRoute } from '../admin/route.js';
 import { IdParam, StringEnum } from '../platform/http/schemas.js';
 import { requestLifecycle } from './actions.js';
-
-/** Lifecycle actions on a service in the Admin API, each carried out by a job. */
-const ACTIONS = ['suspend', 'unsuspend', 'terminate', 'reprovision', 'change_package', 'change_password'] as const;
+import { ADMIN_ACTIONS } from './registry.js';
 
 const ServiceParam = Type.Object({ id: IdParam('service', 'Service id') }, { additionalProperties: false });
 
+/** Lifecycle actions on a service in the Admin API, each carried out by a job. */
 export const lifecycleAdminRoutes = [
   defineAdminRoute({
     method: 'POST',
@@ -21,7 +20,7 @@ export const lifecycleAdminRoutes = [
     params: ServiceParam,
     body: Type.Object(
       {
-        action: StringEnum(ACTIONS),
+        action: StringEnum(ADMIN_ACTIONS),
         product_id: Type.Optional(IdParam('product', 'The new product, for change_package')),
       },
       { additionalProperties: false },

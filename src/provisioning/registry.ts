@@ -25,6 +25,16 @@ const BY_ACTION: Record<LifecycleAction, LifecycleJob> = {
 /** What an admin may ask for: every action, and `reprovision` (creation again, after it failed). */
 export type RequestableAction = LifecycleAction | typeof reprovision.action;
 
+/** The actions the Admin API offers on a service (creation and panel changes come from orders and clients). */
+export const ADMIN_ACTIONS = [
+  'suspend',
+  'unsuspend',
+  'terminate',
+  'reprovision',
+  'change_package',
+  'change_password',
+] as const satisfies readonly RequestableAction[];
+
 export function lifecycleJob(action: LifecycleAction): LifecycleJob {
   return BY_ACTION[action];
 }

@@ -260,7 +260,9 @@ export interface ServersTable {
   updated_at_ms: number;
 }
 
-export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+/** A job's states, in the order it can pass through them; the API schemas list these. */
+export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type JobState = (typeof JOB_STATES)[number];
 
 export interface JobsTable {
   id: string;
