@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdmin } from '../../src/staff/staff.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { newAdmin } from '../helpers/factories.js';
 
 describe('admin session CSRF tokens at rest', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp();
-    await createAdmin(
-      { db: t.app.db.kysely, clock: t.app.clock },
-      { email: 'csrf@example.com', name: 'Ops', password: 'admin-password-2' },
-    );
+    await newAdmin(t.app, { email: 'csrf@example.com', name: 'Ops', password: 'admin-password-2' });
   });
   afterAll(async () => {
     await t?.close();

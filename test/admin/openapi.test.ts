@@ -5,9 +5,8 @@ import type { FormatsPlugin } from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminApiRoutes } from '../../src/admin/routes.js';
 import { routeScope } from '../../src/platform/http/route.js';
-import { createAdmin } from '../../src/staff/staff.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { basicHeader, newClient } from '../helpers/factories.js';
+import { basicHeader, newAdmin, newClient } from '../helpers/factories.js';
 
 const addFormats = createRequire(import.meta.url)('ajv-formats') as FormatsPlugin;
 
@@ -35,10 +34,7 @@ describe('Admin API OpenAPI document', () => {
   let adminAuth: string;
   beforeAll(async () => {
     t = await createTestApp();
-    await createAdmin(
-      { db: t.app.db.kysely, clock: t.app.clock },
-      { email: 'ops@example.com', name: 'Ops', password: 'admin-password-1' },
-    );
+    await newAdmin(t.app, { email: 'ops@example.com', name: 'Ops', password: 'admin-password-1' });
     adminAuth = basicHeader('ops@example.com', 'admin-password-1');
   });
   afterAll(async () => {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdmin } from '../../src/staff/staff.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { basicHeader, newClient, newProduct, newService, type TestClient } from '../helpers/factories.js';
+import { basicHeader, newAdmin, newClient, newProduct, newService, type TestClient } from '../helpers/factories.js';
 
 /**
  * Aliases as the plugin's documentation explains them: "if you wish to change route from
@@ -14,10 +13,7 @@ describe('Admin API: an alias is its own route entry', () => {
   beforeAll(async () => {
     t = await createTestApp();
     await t.app.settings.set('userapi.rate_limit', 'off');
-    await createAdmin(
-      { db: t.app.db.kysely, clock: t.app.clock },
-      { email: 'root@example.com', name: 'Root', password: 'root-password-1' },
-    );
+    await newAdmin(t.app, { email: 'root@example.com', name: 'Root', password: 'root-password-1' });
     admin = basicHeader('root@example.com', 'root-password-1');
     me = await newClient(t.app);
     await newService(t.app, { clientId: me.row.id, productId: (await newProduct(t.app)).id });

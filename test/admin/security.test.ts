@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminApiRoutes } from '../../src/admin/routes.js';
 import { type AnyRouteSpec, routeScope } from '../../src/platform/http/route.js';
-import { createAdmin } from '../../src/staff/staff.js';
 import { loginAs } from '../auth/helpers.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { basicHeader, newClient } from '../helpers/factories.js';
+import { basicHeader, newAdmin, newClient } from '../helpers/factories.js';
 
 /**
  * The Admin API's security suite, stamped on every declared admin route: only admin credentials
@@ -35,10 +34,7 @@ describe('security suite on every Admin API route', () => {
 
   beforeAll(async () => {
     t = await createTestApp();
-    await createAdmin(
-      { db: t.app.db.kysely, clock: t.app.clock },
-      { email: 'ops@example.com', name: 'Ops', password: 'admin-password-1' },
-    );
+    await newAdmin(t.app, { email: 'ops@example.com', name: 'Ops', password: 'admin-password-1' });
     adminAuth = basicHeader('ops@example.com', 'admin-password-1');
     const login = await t.inject({
       method: 'POST',

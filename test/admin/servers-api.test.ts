@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SandboxPanel, startSandboxPanel } from '../../src/sandbox/server.js';
-import { createAdmin } from '../../src/staff/staff.js';
 import { loginAs } from '../auth/helpers.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { basicHeader, newClient } from '../helpers/factories.js';
+import { basicHeader, newAdmin, newClient } from '../helpers/factories.js';
 import {
   enqueue,
   type ProvisioningHarness,
@@ -20,10 +19,7 @@ describe('Admin API: servers and runbook', () => {
   beforeAll(async () => {
     t = await createTestApp();
     panel = await startSandboxPanel();
-    await createAdmin(
-      { db: t.app.db.kysely, clock: t.app.clock },
-      { email: 'ops@example.com', name: 'Ops', password: 'admin-password-1' },
-    );
+    await newAdmin(t.app, { email: 'ops@example.com', name: 'Ops', password: 'admin-password-1' });
     adminAuth = basicHeader('ops@example.com', 'admin-password-1');
   });
   afterAll(async () => {
@@ -143,10 +139,7 @@ describe('Admin API: PATCH /servers/{name} fixes a wrong key in place', () => {
   let auth: string;
   beforeAll(async () => {
     h = await startProvisioning({ secret: 'Q'.repeat(40) });
-    await createAdmin(
-      { db: h.t.app.db.kysely, clock: h.t.app.clock },
-      { email: 'ops2@example.com', name: 'Ops', password: 'admin-password-2' },
-    );
+    await newAdmin(h.t.app, { email: 'ops2@example.com', name: 'Ops', password: 'admin-password-2' });
     auth = basicHeader('ops2@example.com', 'admin-password-2');
   });
   afterAll(async () => {

@@ -1,15 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdmin } from '../../src/staff/staff.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { newAdmin } from '../helpers/factories.js';
 
 describe('the admin session cookie', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp();
-    await createAdmin(
-      { db: t.app.db.kysely, clock: t.app.clock },
-      { email: 'ops@example.com', name: 'Ops', password: 'admin-password-1' },
-    );
+    await newAdmin(t.app, { email: 'ops@example.com', name: 'Ops', password: 'admin-password-1' });
   });
   afterAll(async () => {
     await t?.close();

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneLog, searchLog } from '../../src/requestlog/search.js';
-import { createAdmin } from '../../src/staff/staff.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { basicHeader, newClient, newProduct, newService, type TestClient } from '../helpers/factories.js';
+import { basicHeader, newAdmin, newClient, newProduct, newService, type TestClient } from '../helpers/factories.js';
 
 describe('Admin API: User API routes, settings and request log', () => {
   let t: TestApp;
@@ -11,10 +10,7 @@ describe('Admin API: User API routes, settings and request log', () => {
   beforeAll(async () => {
     t = await createTestApp();
     await t.app.settings.set('userapi.rate_limit', 'off');
-    await createAdmin(
-      { db: t.app.db.kysely, clock: t.app.clock },
-      { email: 'root@example.com', name: 'Root', password: 'root-password-1' },
-    );
+    await newAdmin(t.app, { email: 'root@example.com', name: 'Root', password: 'root-password-1' });
     admin = basicHeader('root@example.com', 'root-password-1');
     me = await newClient(t.app);
   });

@@ -1,10 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdmin } from '../../src/staff/staff.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { newClient, newProduct, newService, type TestClient } from '../helpers/factories.js';
+import { newAdmin, newClient, newProduct, newService, type TestClient } from '../helpers/factories.js';
 
 describe('the admin area in a real browser', () => {
   let t: TestApp;
@@ -17,10 +16,7 @@ describe('the admin area in a real browser', () => {
   beforeAll(async () => {
     t = await createTestApp();
     await t.app.settings.set('userapi.rate_limit', 'off');
-    await createAdmin(
-      { db: t.app.db.kysely, clock: t.app.clock },
-      { email: 'ops@example.com', name: 'Ops', password: 'admin-password-1' },
-    );
+    await newAdmin(t.app, { email: 'ops@example.com', name: 'Ops', password: 'admin-password-1' });
     me = await newClient(t.app);
     await t.server.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.server.server.address() as AddressInfo).port}`;

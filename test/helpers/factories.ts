@@ -7,6 +7,7 @@ import { hashPassword } from '../../src/platform/crypto/password.js';
 import type { InvoiceStatus, ServiceStatus } from '../../src/platform/db/schema.js';
 import { newId } from '../../src/platform/ids.js';
 import { insertService } from '../../src/services/store.js';
+import { createAdmin } from '../../src/staff/staff.js';
 
 /**
  * Small factories: each test makes exactly the rows it needs. Password hashing is deliberately
@@ -151,4 +152,15 @@ export async function newInvoice(
     ],
   );
   return { id };
+}
+
+/** A staff account for the Admin API (the name defaults to the email's local part). */
+export async function newAdmin(
+  app: Pick<AppContext, 'db' | 'clock'>,
+  input: { email: string; password: string; name?: string },
+): Promise<void> {
+  await createAdmin(
+    { db: app.db.kysely, clock: app.clock },
+    { email: input.email, name: input.name ?? input.email.split('@')[0]!, password: input.password },
+  );
 }

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAdmin } from '../../src/staff/staff.js';
-import { basicHeader, newClient } from '../helpers/factories.js';
+import { basicHeader, newAdmin, newClient } from '../helpers/factories.js';
 import { type ProvisioningHarness, settle, startProvisioning } from '../provisioning/helpers.js';
 
 describe('order → pay → active, over real HTTPS to the sandbox panel', () => {
@@ -141,10 +140,7 @@ describe('order → pay → active, over real HTTPS to the sandbox panel', () =>
   });
 
   it('an admin marks an invoice paid through the Admin API, and provisioning starts', async () => {
-    await createAdmin(
-      { db: h.t.app.db.kysely, clock: h.t.app.clock },
-      { email: 'billing@example.com', name: 'Billing', password: 'billing-password-1' },
-    );
+    await newAdmin(h.t.app, { email: 'billing@example.com', name: 'Billing', password: 'billing-password-1' });
     const me = await newClient(h.t.app);
     const placed = (
       await order(me.basic, { product_id: h.productId, billing_cycle: 'monthly', domain: 'wire.example' })
