@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../platform/db/schema.js';
 
-/** The admin area's sessions (the `admin_sessions` table; admins themselves belong to src/admins). */
+/** The admin area's sessions (the `admin_sessions` table; staff accounts themselves belong to src/staff). */
 export async function insertAdminSession(
   db: Kysely<Database>,
   row: { id: string; adminId: string; tokenHash: string; ip: string; createdAtMs: number; expiresAtMs: number },
