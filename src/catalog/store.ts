@@ -25,13 +25,23 @@ export function listPrices(db: Kysely<Database>, productIds: string[]): Promise<
   return db.selectFrom('product_prices').selectAll().where('product_id', 'in', productIds).execute();
 }
 
-export async function insertCategory(db: Kysely<Database>, row: CategoryRow): Promise<void> {
-  await db.insertInto('categories').values(row).execute();
+export type NewCategory = Omit<CategoryRow, 'hidden'> & Partial<Pick<CategoryRow, 'hidden'>>;
+export type NewProduct = Omit<ProductRow, 'hidden' | 'updated_at_ms'> &
+  Partial<Pick<ProductRow, 'hidden' | 'updated_at_ms'>>;
+
+export async function insertCategory(db: Kysely<Database>, row: NewCategory): Promise<void> {
+  await db
+    .insertInto('categories')
+    .values({ hidden: 0, ...row })
+    .execute();
 }
 
-export async function insertProduct(db: Kysely<Database>, row: ProductRow, prices: PriceRow[]): Promise<void> {
+export async function insertProduct(db: Kysely<Database>, row: NewProduct, prices: PriceRow[]): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('products').values(row).execute();
+    await trx
+      .insertInto('products')
+      .values({ hidden: 0, updated_at_ms: row.created_at_ms, ...row })
+      .execute();
     if (prices.length) await trx.insertInto('product_prices').values(prices).execute();
   });
 }
@@ -47,16 +57,22 @@ export function listGroupPanelProducts(db: Kysely<Database>, group: string) {
     .execute();
 }
 
-/** A product's price for one billing cycle, if it is sold that way. */
-export function findPrice(
+/**
+ * A product's price for one billing cycle, if it is sold that way: in the given currency when it
+ * is sold in it, otherwise in the first of its currencies.
+ */
+export async function findPrice(
   db: Kysely<Database>,
   productId: string,
   billingCycle: PriceRow['billing_cycle'],
+  currency?: string,
 ): Promise<PriceRow | undefined> {
-  return db
+  const rows = await db
     .selectFrom('product_prices')
     .selectAll()
     .where('product_id', '=', productId)
     .where('billing_cycle', '=', billingCycle)
-    .executeTakeFirst();
+    .orderBy('currency')
+    .execute();
+  return rows.find((r) => r.currency === currency) ?? rows[0];
 }

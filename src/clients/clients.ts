@@ -5,7 +5,7 @@ import type { Database } from '../platform/db/schema.js';
 import { AppError } from '../platform/http/errors.js';
 import { checkText } from '../platform/http/schemas.js';
 import { newId } from '../platform/ids.js';
-import { type ClientRow, findClientByEmail, insertClient } from './store.js';
+import { type ClientRow, changeCredit, findClientByEmail, insertClient } from './store.js';
 
 /** Creating clients, shared by the CLI, the demo seed and (later) sign-up and the Admin API. */
 
@@ -69,14 +69,30 @@ export async function createClient(deps: { db: Kysely<Database>; clock: Clock },
     company: input.company ?? null,
     phone: null,
     country: null,
+    address: null,
+    tax_id: null,
     password_hash: await hashPassword(input.password),
     status: 'active',
-    credit_minor: input.creditMinor ?? 0,
+    credit_minor: 0,
     currency: input.currency ?? 'USD',
     is_demo: input.isDemo ? 1 : 0,
     created_at_ms: now,
     updated_at_ms: now,
   };
   await insertClient(deps.db, row);
+  if (input.creditMinor) {
+    const entry = await changeCredit(deps.db, {
+      id: newId('credit', now),
+      client_id: row.id,
+      amount_minor: input.creditMinor,
+      reason: 'Opening credit',
+      actor_type: 'system',
+      actor_id: null,
+      invoice_id: null,
+      payment_id: null,
+      at_ms: now,
+    });
+    row.credit_minor = entry?.balance_after_minor ?? 0;
+  }
   return row;
 }

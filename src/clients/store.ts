@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { ClientsTable, Database } from '../platform/db/schema.js';
+import type { ClientsTable, CreditLedgerTable, Database } from '../platform/db/schema.js';
 
 /** The clients feature's SQL. */
 export type ClientRow = Selectable<ClientsTable>;
@@ -43,18 +43,56 @@ export function findClientNames(
   return db.selectFrom('clients').select(['id', 'name', 'email']).where('id', 'in', ids).execute();
 }
 
-/** Takes amountMinor from the client's credit if the balance covers it; false (nothing taken) if not. */
-export async function debitCredit(
+export type CreditEntryRow = Selectable<CreditLedgerTable>;
+
+/**
+ * One change of a client's credit: the balance moves and the ledger gains its row, together (the
+ * caller's transaction). A removal that would take the balance below zero changes nothing and
+ * returns null. `credit_minor` is the ledger's running sum, kept on the client so that a debit is
+ * one conditional update (two payments cannot both spend the same credit).
+ */
+export async function changeCredit(
   db: Kysely<Database>,
-  id: string,
-  amountMinor: number,
-  nowMs: number,
-): Promise<boolean> {
-  const debited = await db
+  entry: Omit<CreditEntryRow, 'balance_after_minor' | 'currency'>,
+): Promise<CreditEntryRow | null> {
+  let update = db
     .updateTable('clients')
-    .set((eb) => ({ credit_minor: eb('credit_minor', '-', amountMinor), updated_at_ms: nowMs }))
-    .where('id', '=', id)
-    .where('credit_minor', '>=', amountMinor)
+    .set((eb) => ({ credit_minor: eb('credit_minor', '+', entry.amount_minor), updated_at_ms: entry.at_ms }))
+    .where('id', '=', entry.client_id);
+  if (entry.amount_minor < 0) update = update.where('credit_minor', '>=', -entry.amount_minor);
+  const updated = await update.returning(['credit_minor', 'currency']).executeTakeFirst();
+  if (!updated) return null;
+  const row: CreditEntryRow = {
+    ...entry,
+    currency: updated.currency,
+    balance_after_minor: Number(updated.credit_minor),
+  };
+  await db.insertInto('credit_ledger').values(row).execute();
+  return row;
+}
+
+/** A client's ledger, newest first, one page (ids are time-ordered). */
+export function listCreditEntries(
+  db: Kysely<Database>,
+  options: { clientId: string; afterId?: string | undefined; limit: number },
+): Promise<CreditEntryRow[]> {
+  let query = db.selectFrom('credit_ledger').selectAll().where('client_id', '=', options.clientId);
+  if (options.afterId) query = query.where('id', '<', options.afterId);
+  return query.orderBy('id', 'desc').limit(options.limit).execute();
+}
+
+/** The balance as the ledger's sum (the record); equals `clients.credit_minor`. */
+export async function ledgerBalance(db: Kysely<Database>, clientId: string): Promise<number> {
+  const row = await db
+    .selectFrom('credit_ledger')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount_minor'), eb.val(0)).as('n'))
+    .where('client_id', '=', clientId)
     .executeTakeFirst();
-  return Number(debited.numUpdatedRows) === 1;
+  return Number(row?.n ?? 0);
+}
+
+/** A client by id (`cli_…`) or by email (any case): what the CLI and the Admin API accept. */
+export function findClientByIdOrEmail(db: Kysely<Database>, idOrEmail: string): Promise<ClientRow | undefined> {
+  const value = idOrEmail.trim();
+  return value.includes('@') ? findClientByEmail(db, value.toLowerCase()) : findClientById(db, value);
 }

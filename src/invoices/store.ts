@@ -28,9 +28,45 @@ export function listInvoiceItems(db: Kysely<Database>, invoiceId: string): Promi
   return db.selectFrom('invoice_items').selectAll().where('invoice_id', '=', invoiceId).orderBy('sort_order').execute();
 }
 
-export async function insertInvoice(db: Kysely<Database>, invoice: InvoiceRow, items: InvoiceItemRow[]): Promise<void> {
-  await db.insertInto('invoices').values(invoice).execute();
-  if (items.length) await db.insertInto('invoice_items').values(items).execute();
+/** What an invoice written outside `issueInvoice` (the demo, tests) may leave out. */
+type InvoiceExtras =
+  | 'kind'
+  | 'tax_name'
+  | 'tax_rate_bp'
+  | 'refunded_minor'
+  | 'cancelled_at_ms'
+  | 'cancel_reason'
+  | 'notes';
+type ItemExtras = 'kind' | 'period_start_ms' | 'period_end_ms' | 'details';
+export type NewInvoiceRow = Omit<InvoiceRow, InvoiceExtras> & Partial<Pick<InvoiceRow, InvoiceExtras>>;
+export type NewInvoiceItemRow = Omit<InvoiceItemRow, ItemExtras> & Partial<Pick<InvoiceItemRow, ItemExtras>>;
+
+export async function insertInvoice(
+  db: Kysely<Database>,
+  invoice: NewInvoiceRow,
+  items: NewInvoiceItemRow[],
+): Promise<void> {
+  await db
+    .insertInto('invoices')
+    .values({
+      kind: 'order',
+      tax_name: null,
+      tax_rate_bp: 0,
+      refunded_minor: 0,
+      cancelled_at_ms: null,
+      cancel_reason: null,
+      notes: null,
+      ...invoice,
+    })
+    .execute();
+  if (items.length) {
+    await db
+      .insertInto('invoice_items')
+      .values(
+        items.map((i) => ({ kind: 'order' as const, period_start_ms: null, period_end_ms: null, details: null, ...i })),
+      )
+      .execute();
+  }
 }
 
 /** An invoice by id; with clientId, only that client's (another client's invoice is not found). */
@@ -49,4 +85,24 @@ export async function markInvoicePaid(db: Kysely<Database>, id: string, nowMs: n
     .where('status', '=', 'unpaid')
     .executeTakeFirst();
   return Number(marked.numUpdatedRows) === 1;
+}
+
+/**
+ * The next number of a numbering scope (a year), taken in the caller's transaction: the row lock
+ * (PostgreSQL) or the single writer (SQLite) orders concurrent issuers, and a transaction that
+ * rolls back gives its number back — so numbers are gap-free and never reused.
+ */
+export async function takeInvoiceSequence(db: Kysely<Database>, scope: string): Promise<number> {
+  await db
+    .insertInto('invoice_sequences')
+    .values({ scope, next_seq: 1 })
+    .onConflict((oc) => oc.column('scope').doNothing())
+    .execute();
+  const row = await db
+    .updateTable('invoice_sequences')
+    .set((eb) => ({ next_seq: eb('next_seq', '+', 1) }))
+    .where('scope', '=', scope)
+    .returning('next_seq')
+    .executeTakeFirstOrThrow();
+  return Number(row.next_seq) - 1;
 }

@@ -7,7 +7,7 @@ import type { JobRow } from './store.js';
  * What the queue hands a job (and runs it with): the database, time, logs, metrics, the secret
  * box and the panel timeouts — not the whole application context.
  */
-export interface JobDeps extends Pick<AppContext, 'db' | 'clock' | 'logger' | 'metrics' | 'secrets'> {
+export interface JobDeps extends Pick<AppContext, 'db' | 'clock' | 'logger' | 'metrics' | 'secrets' | 'settings'> {
   config: Pick<Config, 'panelMutationTimeoutMs'>;
 }
 

@@ -1,15 +1,16 @@
 import type { AppContext } from '../app-context.js';
 import { audit } from '../audit/audit.js';
+import { applyPaidInvoice } from '../billing/paid.js';
 import { findPrice, findProduct } from '../catalog/store.js';
-import { debitCredit, findClientById } from '../clients/store.js';
-import { findInvoice, insertInvoice, listInvoiceItems, markInvoicePaid } from '../invoices/store.js';
+import { changeCredit, findClientById } from '../clients/store.js';
+import { issueInvoice, type NewInvoiceItem } from '../invoices/issue.js';
+import { findInvoice, listInvoiceItems, markInvoicePaid } from '../invoices/store.js';
 import { ArgumentError, normaliseDomain } from '../panel/domains.js';
 import type { BillingCycle } from '../platform/db/schema.js';
 import { AppError } from '../platform/http/errors.js';
 import { newId } from '../platform/ids.js';
-import { enqueueLifecycle } from '../provisioning/index.js';
-import { insertService, listPendingServices } from '../services/store.js';
-import { insertOrder, insertPayment } from './store.js';
+import { insertService } from '../services/store.js';
+import { insertOrder, insertPayment, markOrderActive } from './store.js';
 
 /**
  * Ordering and paying. An order writes the order, its invoice and a pending service in one
@@ -17,8 +18,7 @@ import { insertOrder, insertPayment } from './store.js';
  * provisioning jobs in one transaction — so a paid invoice always has its jobs, and a job
  * always has its payment.
  */
-type Deps = Pick<AppContext, 'db' | 'clock'>;
-const DAY_MS = 86_400_000;
+type Deps = Pick<AppContext, 'db' | 'clock' | 'settings'>;
 
 export async function placeOrder(
   deps: Deps,
@@ -34,16 +34,18 @@ export async function placeOrder(
   const db = deps.db.kysely;
   const product = await findProduct(db, input.productId);
   if (product?.enabled !== 1) throw new AppError('not_found', 'The product was not found.');
-  const price = await findPrice(db, product.id, input.billingCycle);
+  const client = await findClientById(db, input.clientId);
+  if (!client) throw new AppError('not_found', 'The client was not found.');
+  const price = await findPrice(db, product.id, input.billingCycle, client.currency);
   if (!price) {
     throw new AppError('invalid_request', `${product.name} is not sold ${input.billingCycle}.`, {
       errors: [{ field: 'body.billing_cycle', message: 'no price for this cycle' }],
     });
   }
   const now = deps.clock.nowMs();
-  const ids = { order: newId('order', now), invoice: newId('invoice', now), service: newId('service', now) };
+  const ids = { order: newId('order', now), service: newId('service', now) };
   const total = price.amount_minor + price.setup_fee_minor;
-  await db.transaction().execute(async (trx) => {
+  const invoiceId = await db.transaction().execute(async (trx) => {
     await insertService(trx, {
       id: ids.service,
       client_id: input.clientId,
@@ -56,47 +58,46 @@ export async function placeOrder(
       currency: price.currency,
       created_at_ms: now,
     });
-    await insertInvoice(
-      trx,
+    const items: NewInvoiceItem[] = [
       {
-        id: ids.invoice,
-        client_id: input.clientId,
-        number: `INV-${new Date(now).getUTCFullYear()}-${ids.invoice.slice(-10)}`,
-        status: 'unpaid',
-        currency: price.currency,
-        subtotal_minor: total,
-        tax_minor: 0,
-        total_minor: total,
-        issued_at_ms: now,
-        due_at_ms: now + 7 * DAY_MS,
-        paid_at_ms: null,
-        created_at_ms: now,
+        kind: 'order',
+        serviceId: ids.service,
+        description: `${product.name} hosting — ${domain} (${input.billingCycle})`,
+        amountMinor: price.amount_minor,
       },
-      [
-        {
-          id: newId('invoiceItem', now),
-          invoice_id: ids.invoice,
-          service_id: ids.service,
-          description: `${product.name} hosting — ${domain} (${input.billingCycle})`,
-          amount_minor: total,
-          sort_order: 1,
-        },
-      ],
-    );
+    ];
+    if (price.setup_fee_minor > 0) {
+      items.push({
+        kind: 'setup',
+        serviceId: ids.service,
+        description: `${product.name} setup fee`,
+        amountMinor: price.setup_fee_minor,
+      });
+    }
+    const { invoice } = await issueInvoice(trx, deps.settings.snapshot, now, {
+      clientId: input.clientId,
+      currency: price.currency,
+      kind: 'order',
+      dueAtMs: now,
+      items,
+    });
     await insertOrder(trx, {
       id: ids.order,
       client_id: input.clientId,
       product_id: product.id,
       billing_cycle: input.billingCycle,
       domain,
-      invoice_id: ids.invoice,
+      invoice_id: invoice.id,
       service_id: ids.service,
       created_at_ms: now,
+      status: 'pending',
+      cancelled_at_ms: null,
     });
+    return invoice.id;
   });
   return {
     order_id: ids.order,
-    invoice_id: ids.invoice,
+    invoice_id: invoiceId,
     service_id: ids.service,
     total: { amount_minor: total, currency: price.currency },
   };
@@ -106,7 +107,9 @@ export interface PaymentInput {
   invoiceId: string;
   /** Set for a client paying its own invoice: the invoice must be theirs, paid from their credit. */
   clientId?: string;
-  method: 'credit' | 'admin';
+  method: 'credit' | 'admin' | 'bank_transfer';
+  /** The payer's reference (a bank transfer's), shown with the payment. */
+  reference?: string | null;
   actor: { type: 'admin' | 'client' | 'cli' | 'system'; id: string | null; ip?: string | null };
   correlationId: string;
 }
@@ -118,16 +121,35 @@ export async function payInvoice(deps: Deps, input: PaymentInput) {
     const invoice = await findInvoice(trx, input.invoiceId, input.clientId);
     if (!invoice) throw new AppError('not_found', 'The invoice was not found.');
     if (invoice.status !== 'unpaid') throw new AppError('conflict', `The invoice is already ${invoice.status}.`);
-    if (input.method === 'credit' && !(await debitCredit(trx, invoice.client_id, invoice.total_minor, now))) {
+    const paymentId = newId('payment', now);
+    if (input.method === 'credit') {
       const client = await findClientById(trx, invoice.client_id);
-      throw new AppError(
-        'conflict',
-        `Not enough credit: the invoice is ${invoice.total_minor} ${invoice.currency} (minor units), your balance is ${client?.credit_minor ?? 0}. Add credit or ask for the invoice to be marked paid.`,
-      );
+      if (client && client.currency !== invoice.currency) {
+        throw new AppError(
+          'conflict',
+          `Your credit is in ${client.currency} and the invoice in ${invoice.currency}: credit cannot pay it. Pay it another way or ask for it to be marked paid.`,
+        );
+      }
+      const debited = await changeCredit(trx, {
+        id: newId('credit', now),
+        client_id: invoice.client_id,
+        amount_minor: -invoice.total_minor,
+        reason: `Payment of ${invoice.number}`,
+        actor_type: input.actor.type,
+        actor_id: input.actor.id,
+        invoice_id: invoice.id,
+        payment_id: paymentId,
+        at_ms: now,
+      });
+      if (!debited) {
+        throw new AppError(
+          'conflict',
+          `Not enough credit: the invoice is ${invoice.total_minor} ${invoice.currency} (minor units), your balance is ${client?.credit_minor ?? 0}. Add credit or ask for the invoice to be marked paid.`,
+        );
+      }
     }
     if (!(await markInvoicePaid(trx, invoice.id, now)))
       throw new AppError('conflict', 'The invoice was paid by another request.');
-    const paymentId = newId('payment', now);
     await insertPayment(trx, {
       id: paymentId,
       invoice_id: invoice.id,
@@ -137,26 +159,21 @@ export async function payInvoice(deps: Deps, input: PaymentInput) {
       actor_type: input.actor.type,
       actor_id: input.actor.id,
       at_ms: now,
+      kind: 'payment',
+      reference: input.reference ?? null,
     });
-    const items = await listInvoiceItems(trx, invoice.id);
-    const services = await listPendingServices(
-      trx,
-      items.flatMap((i) => (i.service_id === null ? [] : [i.service_id])),
+    if (invoice.kind === 'order') await markOrderActive(trx, invoice.id);
+    const operations = await applyPaidInvoice(
+      {
+        trx,
+        settings: deps.settings.snapshot,
+        nowMs: now,
+        invoice,
+        actor: input.actor,
+        correlationId: input.correlationId,
+      },
+      await listInvoiceItems(trx, invoice.id),
     );
-    const operations: string[] = [];
-    for (const s of services) {
-      operations.push(
-        await enqueueLifecycle(trx, {
-          action: 'create',
-          serviceId: s.id,
-          clientId: s.client_id,
-          serverId: s.server_id,
-          correlationId: input.correlationId,
-          actor: input.actor,
-          nowMs: now,
-        }),
-      );
-    }
     await audit(trx, now, {
       actorType: input.actor.type,
       actorId: input.actor.id,

@@ -9,3 +9,8 @@ export async function insertOrder(db: Kysely<Database>, row: Insertable<OrdersTa
 export async function insertPayment(db: Kysely<Database>, row: Insertable<PaymentsTable>): Promise<void> {
   await db.insertInto('payments').values(row).execute();
 }
+
+/** The order an invoice paid for is active (its service is being provisioned or runs). */
+export async function markOrderActive(db: Kysely<Database>, invoiceId: string): Promise<void> {
+  await db.updateTable('orders').set({ status: 'active' }).where('invoice_id', '=', invoiceId).execute();
+}

@@ -25,6 +25,8 @@ export const ID_PREFIXES = {
   operation: 'op',
   audit: 'aud',
   log: 'log',
+  credit: 'crd',
+  billingRun: 'brn',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -165,7 +165,16 @@ export async function setServiceAccount(
 
 /** What a lifecycle job changes on a service when it succeeds: its status, and what came with it. */
 export type ServiceOutcome = { status: ServiceStatus } & Partial<
-  Pick<ServiceRecord, 'next_due_at_ms' | 'product_id' | 'panel_password_sealed' | 'panel_password_revealed_at_ms'>
+  Pick<
+    ServiceRecord,
+    | 'next_due_at_ms'
+    | 'billing_anchor_ms'
+    | 'product_id'
+    | 'panel_password_sealed'
+    | 'panel_password_revealed_at_ms'
+    | 'suspension_reason'
+    | 'terminated_at_ms'
+  >
 >;
 
 export async function recordServiceOutcome(db: Kysely<Database>, id: string, outcome: ServiceOutcome, nowMs: number) {
@@ -264,4 +273,50 @@ export async function withdrawEndOfPeriodCancellation(
     .where('cancellation_type', '=', 'end_of_period')
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * A paid period moves the due date to its end (never back: paying an older period after a newer
+ * one changes nothing). True when it moved.
+ */
+export async function advanceServiceDue(
+  db: Kysely<Database>,
+  id: string,
+  periodEndMs: number,
+  nowMs: number,
+): Promise<boolean> {
+  const moved = await db
+    .updateTable('services')
+    .set({ next_due_at_ms: periodEndMs, updated_at_ms: nowMs })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('next_due_at_ms', 'is', null), eb('next_due_at_ms', '<', periodEndMs)]))
+    .executeTakeFirst();
+  return Number(moved.numUpdatedRows) === 1;
+}
+
+/** What billing reads of one service: its price, cycle, periods and state. */
+export function findServiceBilling(db: Kysely<Database>, id: string) {
+  return db
+    .selectFrom('services')
+    .innerJoin('products', 'products.id', 'services.product_id')
+    .select([
+      'services.id',
+      'services.client_id',
+      'services.product_id',
+      'products.name as product_name',
+      'products.category_id',
+      'services.domain',
+      'services.status',
+      'services.server_id',
+      'services.billing_cycle',
+      'services.next_billing_cycle',
+      'services.amount_minor',
+      'services.currency',
+      'services.next_due_at_ms',
+      'services.billing_anchor_ms',
+      'services.suspension_reason',
+      'services.cancellation_type',
+    ])
+    .where('services.id', '=', id)
+    .executeTakeFirst();
 }

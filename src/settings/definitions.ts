@@ -121,6 +121,65 @@ function parseOnOff(raw: string): boolean {
   throw new SettingError('must be "on" or "off".');
 }
 
+function parseDays(max: number, allowOff: boolean) {
+  return (raw: string): number | null => {
+    const value = raw.trim().toLowerCase();
+    if (allowOff && value === 'off') return null;
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n > max)
+      throw new SettingError(`must be a whole number of days from 0 to ${max}${allowOff ? ' or "off"' : ''}.`);
+    return n;
+  };
+}
+
+function parseTimeZone(raw: string): string {
+  const zone = raw.trim();
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    if (zone) return zone;
+  } catch {
+    // fall through to the error below
+  }
+  throw new SettingError('must be an IANA time zone such as UTC, Europe/Berlin or America/New_York.');
+}
+
+/** `INV-{YYYY}-{seq:5}`: {YYYY}, {YY} the year; {seq} or {seq:N} the number (zero-padded to N digits). */
+export function parseInvoiceNumberFormat(raw: string): string {
+  const format = raw.trim();
+  const seq = format.match(/\{seq(?::(\d{1,2}))?\}/g) ?? [];
+  const unknown = (format.match(/\{[^}]*\}/g) ?? []).filter((t) => !/^\{(YYYY|YY|seq(:\d{1,2})?)\}$/.test(t));
+  if (seq.length !== 1 || unknown.length > 0 || format.length > 64 || !/^[\x21-\x7e]+$/.test(format)) {
+    throw new SettingError(
+      'must contain {seq} (or {seq:N} for N digits) once, may contain {YYYY} or {YY}, and no spaces, e.g. INV-{YYYY}-{seq:5}.',
+    );
+  }
+  return format;
+}
+
+export interface TaxRate {
+  rateBp: number;
+  name: string;
+}
+
+/** `DE=19:VAT, AT=20:USt`: country (ISO 3166-1 alpha-2) = percent (up to 2 decimals) : name. */
+function parseTaxRates(raw: string): Record<string, TaxRate> {
+  const out: Record<string, TaxRate> = {};
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const match = /^([A-Za-z]{2})\s*=\s*(\d{1,2}(?:\.\d{1,2})?)\s*(?::\s*([^,:=]{1,30}))?$/.exec(part);
+    if (!match) {
+      throw new SettingError(
+        `must be a comma-separated list like DE=19:VAT, AT=20:USt (country code = percent : name); "${part}" is not.`,
+      );
+    }
+    const [, country = '', rate = '0', name] = match;
+    out[country.toUpperCase()] = { rateBp: Math.round(Number(rate) * 100), name: (name ?? 'Tax').trim() };
+  }
+  return out;
+}
+
 export const SETTINGS = {
   'userapi.auth_methods': {
     description: 'Authentication methods the User API accepts: basic, jwt, token (comma-separated).',
@@ -177,6 +236,75 @@ export const SETTINGS = {
     description: 'Addresses/CIDRs allowed to use the Admin API (comma-separated); empty = any address.',
     default: '',
     parse: parseAllowList,
+  },
+  'billing.time_zone': {
+    description:
+      'The provider’s time zone (IANA): due dates are calendar days here, and invoice numbers restart with its year.',
+    default: 'UTC',
+    parse: parseTimeZone,
+  },
+  'billing.invoice_days_before_due': {
+    description: 'Days before a service’s due date its renewal invoice is issued.',
+    default: '7',
+    parse: parseDays(365, false),
+  },
+  'billing.apply_credit': {
+    description: 'Pay a new renewal invoice from the client’s credit when it covers the whole invoice: on or off.',
+    default: 'on',
+    parse: parseOnOff,
+  },
+  'billing.suspend_after_days': {
+    description: 'Days a renewal invoice may be overdue before the service is suspended, or "off".',
+    default: '3',
+    parse: parseDays(3650, true),
+  },
+  'billing.terminate_after_days': {
+    description:
+      'Days a renewal invoice may be overdue before the service is terminated (its account removed from the panel), or "off".',
+    default: '30',
+    parse: parseDays(3650, true),
+  },
+  'billing.cancel_unpaid_orders_after_days': {
+    description: 'Days after which an order whose invoice was never paid is cancelled, or "off".',
+    default: '14',
+    parse: parseDays(3650, true),
+  },
+  'billing.run_every_minutes': {
+    description: 'How often `portico serve` runs the billing run (minutes).',
+    default: '60',
+    parse: parsePositiveInt(1440),
+  },
+  'billing.invoice_number_format': {
+    description:
+      'Invoice numbers: {YYYY} or {YY} the year, {seq:N} the number within the year, zero-padded to N digits. Numbers are gap-free and never reused.',
+    default: 'INV-{YYYY}-{seq:5}',
+    parse: parseInvoiceNumberFormat,
+  },
+  'billing.tax_rates': {
+    description: 'Tax by the client’s country, e.g. DE=19:VAT, AT=20:USt (country = percent : name). Empty: no tax.',
+    default: '',
+    parse: parseTaxRates,
+  },
+  'company.name': {
+    description: 'The provider’s name, printed on invoices.',
+    default: 'Portico Hosting',
+    parse: parseText(200),
+  },
+  'company.address': {
+    description: 'The provider’s postal address (several lines), printed on invoices.',
+    default: '',
+    parse: parseText(1000, 'block'),
+  },
+  'company.tax_id': {
+    description: 'The provider’s tax or VAT number, printed on invoices, or empty.',
+    default: '',
+    parse: parseText(64),
+  },
+  'company.logo_path': {
+    description:
+      'PNG or JPEG logo printed on invoices: a file path (relative to the install directory or absolute), or empty.',
+    default: '',
+    parse: parseText(4096),
   },
   trust_proxy: {
     description:

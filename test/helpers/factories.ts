@@ -1,7 +1,7 @@
 import type { AppContext } from '../../src/app-context.js';
 import { insertCategory, insertProduct } from '../../src/catalog/store.js';
 import type { ClientRow } from '../../src/clients/store.js';
-import { insertClient } from '../../src/clients/store.js';
+import { changeCredit, insertClient } from '../../src/clients/store.js';
 import { insertInvoice } from '../../src/invoices/store.js';
 import { hashPassword } from '../../src/platform/crypto/password.js';
 import type { InvoiceStatus, ServiceStatus } from '../../src/platform/db/schema.js';
@@ -50,6 +50,8 @@ export async function newClient(
     company: null,
     phone: null,
     country: null,
+    address: null,
+    tax_id: null,
     password_hash: await hashOnce(password),
     status: 'active',
     credit_minor: 0,
@@ -59,7 +61,21 @@ export async function newClient(
     updated_at_ms: now,
     ...rest,
   };
-  await insertClient(app.db.kysely, row);
+  // Credit is the ledger's sum: a starting balance is the ledger's first entry.
+  await insertClient(app.db.kysely, { ...row, credit_minor: 0 });
+  if (row.credit_minor) {
+    await changeCredit(app.db.kysely, {
+      id: newId('credit', now),
+      client_id: row.id,
+      amount_minor: row.credit_minor,
+      reason: 'Opening credit',
+      actor_type: 'system',
+      actor_id: null,
+      invoice_id: null,
+      payment_id: null,
+      at_ms: now,
+    });
+  }
   return { row, email: row.email, password, basic: basicHeader(row.email, password) };
 }
 

@@ -30,7 +30,11 @@ export interface ClientsTable {
   name: string;
   company: string | null;
   phone: string | null;
+  /** ISO 3166-1 alpha-2; decides the tax rate (billing.tax_rates). */
   country: string | null;
+  /** Postal address as printed on invoices (several lines). */
+  address: string | null;
+  tax_id: string | null;
   password_hash: string;
   status: ClientStatus;
   credit_minor: number;
@@ -88,6 +92,8 @@ export interface CategoriesTable {
   name: string;
   description: string;
   sort_order: number;
+  /** Hidden from the User API's catalog (its products can still be renewed). */
+  hidden: Bool;
 }
 
 export interface ProductsTable {
@@ -101,9 +107,13 @@ export interface ProductsTable {
   server_group: string;
   /** JSON: { webDomain: boolean, dnsZone: boolean, mailDomain: boolean } */
   features: string;
+  /** Disabled: cannot be ordered and is not listed; existing services go on. */
   enabled: Bool;
+  /** Hidden: not listed in the catalog, but can be ordered by id (a private offer). */
+  hidden: Bool;
   sort_order: number;
   created_at_ms: number;
+  updated_at_ms: number;
 }
 
 export type BillingCycle = 'monthly' | 'quarterly' | 'semiannually' | 'annually' | 'biennially';
@@ -130,6 +140,7 @@ export interface ServicesTable {
   billing_cycle: BillingCycle;
   amount_minor: number;
   currency: string;
+  /** Start of the period that is paid up to (exclusive end of the current one). */
   next_due_at_ms: number | null;
   cancellation_type: 'end_of_period' | 'immediate' | null;
   cancellation_reason: string | null;
@@ -138,11 +149,22 @@ export interface ServicesTable {
   panel_password_sealed: string | null;
   /** When the client saw the generated password; null = not shown yet. */
   panel_password_revealed_at_ms: number | null;
+  /** Why the service is (being) suspended: 'overdue' (the billing run; a payment lifts it) or the admin's reason. */
+  suspension_reason: string | null;
+  /** The first period's start: every period is counted from it, so a clamped day comes back (Jan 31 → Feb 28 → Mar 31). */
+  billing_anchor_ms: number | null;
+  /** A billing-cycle change that takes effect at the next renewal. */
+  next_billing_cycle: BillingCycle | null;
+  terminated_at_ms: number | null;
   created_at_ms: number;
   updated_at_ms: number;
 }
 
 export type InvoiceStatus = 'unpaid' | 'paid' | 'cancelled' | 'refunded';
+/** What an invoice is for: a new order, a renewal period, an upgrade, added funds, or items an admin wrote. */
+export type InvoiceKind = 'order' | 'renewal' | 'upgrade' | 'funds' | 'manual';
+/** What an invoice line pays for; paying the invoice applies each line (src/billing/paid.ts). */
+export type InvoiceItemKind = 'order' | 'setup' | 'renewal' | 'upgrade' | 'funds' | 'manual';
 
 export interface InvoicesTable {
   id: string;
@@ -157,6 +179,16 @@ export interface InvoicesTable {
   due_at_ms: number;
   paid_at_ms: number | null;
   created_at_ms: number;
+  kind: InvoiceKind;
+  /** The tax applied (from billing.tax_rates by the client's country), or null for none. */
+  tax_name: string | null;
+  /** Basis points: 1900 = 19 %. */
+  tax_rate_bp: number;
+  /** Refunded so far (to credit); status is 'refunded' once it equals the total. */
+  refunded_minor: number;
+  cancelled_at_ms: number | null;
+  cancel_reason: string | null;
+  notes: string | null;
 }
 
 export interface InvoiceItemsTable {
@@ -164,8 +196,68 @@ export interface InvoiceItemsTable {
   invoice_id: string;
   service_id: string | null;
   description: string;
+  /** Net amount (before tax), minor units. */
   amount_minor: number;
   sort_order: number;
+  kind: InvoiceItemKind;
+  period_start_ms: number | null;
+  period_end_ms: number | null;
+  /** JSON for the line's kind (an upgrade's target product and cycle), or null. */
+  details: string | null;
+}
+
+export interface CreditLedgerTable {
+  id: string;
+  client_id: string;
+  /** Signed: positive adds credit, negative takes it. */
+  amount_minor: number;
+  currency: string;
+  balance_after_minor: number;
+  reason: string;
+  actor_type: 'admin' | 'client' | 'cli' | 'system';
+  actor_id: string | null;
+  invoice_id: string | null;
+  payment_id: string | null;
+  at_ms: number;
+}
+
+export interface InvoiceSequencesTable {
+  scope: string;
+  next_seq: number;
+}
+
+export interface ServicePeriodsTable {
+  service_id: string;
+  period_start_ms: number;
+  period_end_ms: number;
+  invoice_id: string;
+  created_at_ms: number;
+}
+
+export interface BillingActionsTable {
+  subject_id: string;
+  action: string;
+  cause: string;
+  run_id: string;
+  operation_id: string | null;
+  at_ms: number;
+}
+
+export interface BillingRunsTable {
+  id: string;
+  as_of_ms: number;
+  started_at_ms: number;
+  finished_at_ms: number | null;
+  status: 'running' | 'done' | 'failed';
+  /** JSON: counts per action. */
+  summary: string | null;
+  error: string | null;
+}
+
+export interface BillingLockTable {
+  id: number;
+  run_id: string | null;
+  lease_until_ms: number;
 }
 
 export interface RouteOverridesTable {
@@ -332,6 +424,8 @@ export interface OrdersTable {
   invoice_id: string;
   service_id: string;
   created_at_ms: number;
+  status: 'pending' | 'active' | 'cancelled';
+  cancelled_at_ms: number | null;
 }
 
 export interface PaymentsTable {
@@ -339,10 +433,13 @@ export interface PaymentsTable {
   invoice_id: string;
   amount_minor: number;
   currency: string;
-  method: 'credit' | 'admin';
+  method: 'credit' | 'admin' | 'bank_transfer';
   actor_type: 'admin' | 'client' | 'cli' | 'system';
   actor_id: string | null;
   at_ms: number;
+  /** 'payment', or 'refund' (amount positive, money going back). */
+  kind: 'payment' | 'refund';
+  reference: string | null;
 }
 
 export interface IdempotencyKeysTable {
@@ -394,4 +491,10 @@ export interface Database {
   payments: PaymentsTable;
   idempotency_keys: IdempotencyKeysTable;
   admin_sessions: AdminSessionsTable;
+  credit_ledger: CreditLedgerTable;
+  invoice_sequences: InvoiceSequencesTable;
+  service_periods: ServicePeriodsTable;
+  billing_actions: BillingActionsTable;
+  billing_runs: BillingRunsTable;
+  billing_lock: BillingLockTable;
 }

@@ -1,3 +1,4 @@
+import { periodStart, startOfDay } from '../../billing/calendar.js';
 import { JobFailure } from '../../jobs/types.js';
 import { type DomainKind, isExists, type PanelAdapter } from '../../panel/adapter.js';
 import { assignServiceServer, isPanelUsernameTaken, setServiceAccount } from '../../services/store.js';
@@ -25,8 +26,6 @@ export const createJob = defineLifecycleJob({
 /** `reprovision` re-runs creation for a service whose creation failed. */
 export const reprovision = { action: 'reprovision', runs: createJob, allowedFrom: ['pending'] } as const;
 
-const CYCLE_DAYS = { monthly: 30, quarterly: 91, semiannually: 182, annually: 365, biennially: 730 };
-
 async function createAccount(ctx: LifecycleContext): Promise<void> {
   const { deps } = ctx;
   const db = deps.db.kysely;
@@ -53,9 +52,12 @@ async function createAccount(ctx: LifecycleContext): Promise<void> {
     await addDomains(ctx, panel, service, username);
     await verifyCreated(ctx, panel, service, username);
   });
+  // The first period starts on the day of activation; the next is due one calendar cycle later.
+  const zone = deps.settings.snapshot['billing.time_zone'];
+  const anchor = startOfDay(deps.clock.nowMs(), zone);
   await finalize(
     ctx,
-    { status: 'active', next_due_at_ms: deps.clock.nowMs() + CYCLE_DAYS[service.billingCycle] * 86_400_000 },
+    { status: 'active', billing_anchor_ms: anchor, next_due_at_ms: periodStart(anchor, service.billingCycle, 1, zone) },
     'service.activated',
   );
 }

@@ -12,6 +12,7 @@ import * as m0009 from './0009_request_log_segments.js';
 import * as m0010 from './0010_route_alias_docs.js';
 import * as m0011 from './0011_job_rollback.js';
 import * as m0012 from './0012_secrets_at_rest.js';
+import * as m0013 from './0013_billing.js';
 
 /**
  * Every migration, in order. A migration is frozen once it has shipped: change the schema by adding
@@ -30,6 +31,7 @@ export const migrations: Record<string, Migration> = {
   '0010_route_alias_docs': m0010,
   '0011_job_rollback': m0011,
   '0012_secrets_at_rest': m0012,
+  '0013_billing': m0013,
 };
 
 /** What a migration that rewrites data may need besides the database. */

@@ -1,0 +1,109 @@
+import type { Kysely } from 'kysely';
+import { localYear } from '../billing/calendar.js';
+import { findClientById } from '../clients/store.js';
+import type { Database, InvoiceItemKind, InvoiceKind } from '../platform/db/schema.js';
+import { AppError } from '../platform/http/errors.js';
+import { newId } from '../platform/ids.js';
+import type { SettingsSnapshot } from '../settings/definitions.js';
+import { type InvoiceItemRow, type InvoiceRow, insertInvoice, takeInvoiceSequence } from './store.js';
+
+/**
+ * Issuing an invoice: the one place an invoice is made (orders, renewals, upgrades, funds, an
+ * admin's manual invoice). It takes the next gap-free number of the year in the provider's time
+ * zone and applies the tax of the client's country (billing.tax_rates), in the caller's
+ * transaction.
+ */
+export type IssueSettings = Pick<
+  SettingsSnapshot,
+  'billing.time_zone' | 'billing.invoice_number_format' | 'billing.tax_rates'
+>;
+
+export interface NewInvoiceItem {
+  kind: InvoiceItemKind;
+  description: string;
+  /** Net, minor units; may be negative (a credit line, e.g. the unused part of a period). */
+  amountMinor: number;
+  serviceId?: string | null;
+  periodStartMs?: number | null;
+  periodEndMs?: number | null;
+  details?: Record<string, unknown> | null;
+}
+
+export interface NewInvoice {
+  clientId: string;
+  currency: string;
+  kind: InvoiceKind;
+  dueAtMs: number;
+  items: NewInvoiceItem[];
+  notes?: string | null;
+}
+
+/** `INV-{YYYY}-{seq:5}` with 2027 and 12 → `INV-2027-00012`. */
+export function formatInvoiceNumber(format: string, year: number, seq: number): string {
+  return format
+    .replace('{YYYY}', String(year))
+    .replace('{YY}', String(year % 100).padStart(2, '0'))
+    .replace(/\{seq(?::(\d{1,2}))?\}/, (_m, width?: string) => String(seq).padStart(Number(width ?? 0), '0'));
+}
+
+/** Tax on a net amount in basis points, rounded half away from zero to the minor unit. */
+export function taxOn(netMinor: number, rateBp: number): number {
+  const exact = (Math.abs(netMinor) * rateBp) / 10_000;
+  return Math.sign(netMinor) * Math.round(exact);
+}
+
+export async function issueInvoice(
+  trx: Kysely<Database>,
+  settings: IssueSettings,
+  nowMs: number,
+  input: NewInvoice,
+): Promise<{ invoice: InvoiceRow; items: InvoiceItemRow[] }> {
+  if (input.items.length === 0) {
+    throw new AppError('validation_failed', 'An invoice needs at least one item.', {
+      errors: [{ field: 'items', message: 'must have at least one item' }],
+    });
+  }
+  const client = await findClientById(trx, input.clientId);
+  if (!client) throw new AppError('not_found', 'The client was not found.');
+  const tax = client.country ? settings['billing.tax_rates'][client.country.toUpperCase()] : undefined;
+  const subtotal = input.items.reduce((sum, i) => sum + i.amountMinor, 0);
+  const taxMinor = tax ? taxOn(subtotal, tax.rateBp) : 0;
+  const year = localYear(nowMs, settings['billing.time_zone']);
+  const seq = await takeInvoiceSequence(trx, String(year));
+  const id = newId('invoice', nowMs);
+  const invoice: InvoiceRow = {
+    id,
+    client_id: input.clientId,
+    number: formatInvoiceNumber(settings['billing.invoice_number_format'], year, seq),
+    status: 'unpaid',
+    currency: input.currency,
+    subtotal_minor: subtotal,
+    tax_minor: taxMinor,
+    total_minor: subtotal + taxMinor,
+    issued_at_ms: nowMs,
+    due_at_ms: input.dueAtMs,
+    paid_at_ms: null,
+    created_at_ms: nowMs,
+    kind: input.kind,
+    tax_name: tax ? tax.name : null,
+    tax_rate_bp: tax ? tax.rateBp : 0,
+    refunded_minor: 0,
+    cancelled_at_ms: null,
+    cancel_reason: null,
+    notes: input.notes ?? null,
+  };
+  const items: InvoiceItemRow[] = input.items.map((item, i) => ({
+    id: newId('invoiceItem', nowMs),
+    invoice_id: id,
+    service_id: item.serviceId ?? null,
+    description: item.description,
+    amount_minor: item.amountMinor,
+    sort_order: i + 1,
+    kind: item.kind,
+    period_start_ms: item.periodStartMs ?? null,
+    period_end_ms: item.periodEndMs ?? null,
+    details: item.details ? JSON.stringify(item.details) : null,
+  }));
+  await insertInvoice(trx, invoice, items);
+  return { invoice, items };
+}
