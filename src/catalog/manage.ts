@@ -325,10 +325,10 @@ export async function createProduct(deps: Deps, actor: Actor, input: ProductInpu
   const slug = slugOf(input.name, input.slug, 'slug');
   if (await findProductBySlug(deps.db.kysely, slug)) throw slugTaken('product', slug, 'slug');
   const group = input.server_group ?? 'default';
-  const warnings = await packageCheck(deps, input.panel_package, group, input.skip_package_check ?? false);
   const now = deps.clock.nowMs();
   const id = newId('product', now);
   const prices = checkPrices(id, input.prices);
+  const warnings = await packageCheck(deps, input.panel_package, group, input.skip_package_check ?? false);
   const row: ProductRow = {
     id,
     category_id: category.id,
@@ -370,8 +370,8 @@ export async function updateProduct(
   const pkg = input.panel_package ?? row.panel_package;
   const group = input.server_group ?? row.server_group;
   const recheck = pkg !== row.panel_package || group !== row.server_group || (input.enabled === true && !row.enabled);
-  const warnings = recheck ? await packageCheck(deps, pkg, group, input.skip_package_check ?? false) : [];
   const prices = input.prices ? checkPrices(row.id, input.prices) : undefined;
+  const warnings = recheck ? await packageCheck(deps, pkg, group, input.skip_package_check ?? false) : [];
   const after: Partial<ProductRow> = {
     ...(input.name !== undefined ? { name: input.name } : {}),
     ...(category ? { category_id: category.id } : {}),
