@@ -62,7 +62,7 @@ describe('portico categories / products / services set-price', () => {
     expect(shown.stdout).toContain('category:  Web Hosting (web-hosting)');
     expect(shown.stdout).toContain('includes:  web domain, DNS zone');
     expect(shown.stdout).toMatch(/monthly\s+5\.00 USD \+ setup 10\.00/);
-  }, 180_000);
+  }, 300_000);
 
   it('refuses a bad amount, an unknown cycle, a duplicate cycle and a negative price, naming the option', async () => {
     const base = ['products', 'create', '--name', 'Bad', '--category', 'web-hosting', '--package', 'starter'];
@@ -79,7 +79,7 @@ describe('portico categories / products / services set-price', () => {
     });
     const count = await t.app.db.kysely.selectFrom('products').select('id').where('name', '=', 'Bad').execute();
     expect(count).toEqual([]);
-  }, 180_000);
+  }, 300_000);
 
   it('updates a price, removes a cycle, disables the product, and sets an existing service’s price', async () => {
     const client = await newClient(t.app);
@@ -133,7 +133,7 @@ describe('portico categories / products / services set-price', () => {
     const bad = await cli('services', 'set-price', service.id, '--amount', '4.999');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--amount: "4.999" is not an amount in USD');
-  }, 180_000);
+  }, 300_000);
 
   it('updates a category by slug: rename, order, hide', async () => {
     const res = await cli(
@@ -153,5 +153,5 @@ describe('portico categories / products / services set-price', () => {
     expect(list.stdout).toMatch(/web-hosting\s+order=9\s+Hosting\s+\(hidden\)/);
     const wrong = await cli('categories', 'update', 'web-hosting', '--hidden', 'maybe');
     expect(wrong.stderr).toContain('--hidden takes true or false');
-  }, 180_000);
+  }, 300_000);
 });
