@@ -27,7 +27,7 @@ export interface BillingActor {
 export function parseDueDate(text: string, zone: string, field: string): number {
   const day = /^\d{4}-\d{2}-\d{2}$/.test(text) ? DateTime.fromISO(text, { zone }) : null;
   if (!day?.isValid) {
-    throw new AppError('invalid_request', `${field} must be a date as YYYY-MM-DD, e.g. 2027-01-31.`, {
+    throw new AppError('invalid_request', `${field} must be a date as YYYY-MM-DD, e.g. 2027-01-31 (got "${text}").`, {
       errors: [{ field, message: 'not a YYYY-MM-DD date' }],
     });
   }

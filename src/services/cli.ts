@@ -4,7 +4,7 @@ import { withApp } from '../cli/with-app.js';
 import { newId } from '../platform/ids.js';
 import { formatAmount, parseAmount } from '../platform/money.js';
 import { requestLifecycle } from '../provisioning/actions.js';
-import { setServicePrice } from './billing.js';
+import { parseDueDate, setServicePrice } from './billing.js';
 import { findServiceBilling } from './store.js';
 
 /** Lifecycle actions on a service from the shell, each queued as a job like the Admin API's. */
@@ -69,6 +69,8 @@ export function registerServiceCommands(program: Command): void {
           if (parsed < 0) throw new CliUsageError(`--amount: ${opts.amount} is negative; give 0 or more.`);
           amountMinor = parsed;
         }
+        // Checked here too, so a bad date names the option typed.
+        if (opts.due !== undefined) parseDueDate(opts.due, app.settings.snapshot['billing.time_zone'], '--due');
         const after = await setServicePrice(app, { type: 'cli', id: null }, id, {
           ...(amountMinor !== undefined ? { amountMinor } : {}),
           ...(opts.due !== undefined ? { nextDue: opts.due } : {}),

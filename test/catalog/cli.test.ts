@@ -130,9 +130,14 @@ describe('portico categories / products / services set-price', () => {
     expect(entry.actor_type).toBe('cli');
     expect(JSON.parse(entry.details ?? '{}').changes.amount_minor).toEqual({ from: 499, to: 400 });
 
-    const bad = await cli('services', 'set-price', service.id, '--amount', '4.999');
+    const [bad, badDue] = await Promise.all([
+      cli('services', 'set-price', service.id, '--amount', '4.999'),
+      cli('services', 'set-price', service.id, '--due', '31/01/2027'),
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--amount: "4.999" is not an amount in USD');
+    expect(badDue.code).toBe(1);
+    expect(badDue.stderr).toContain('--due must be a date as YYYY-MM-DD');
   }, 300_000);
 
   it('updates a category by slug: rename, order, hide', async () => {
