@@ -1,9 +1,11 @@
 import { Type } from '@sinclair/typebox';
+import { catalogAdminRoutes } from '../catalog/admin-api.js';
 import { jobAdminRoutes } from '../jobs/admin-api.js';
 import { billingAdminRoutes } from '../orders/admin-api.js';
 import type { AnyRouteSpec } from '../platform/http/route.js';
 import { lifecycleAdminRoutes } from '../provisioning/admin-api.js';
 import { serverAdminRoutes } from '../servers/admin-api.js';
+import { serviceBillingAdminRoutes } from '../services/admin-api.js';
 import { userApiAdminRoutes } from '../userapi/admin-api.js';
 import { buildAdminOpenApiDocument } from './openapi.js';
 import { defineAdminRoute } from './route.js';
@@ -38,4 +40,6 @@ export const adminApiRoutes: readonly AnyRouteSpec[] = [
   ...jobAdminRoutes,
   ...lifecycleAdminRoutes,
   ...userApiAdminRoutes,
+  ...catalogAdminRoutes,
+  ...serviceBillingAdminRoutes,
 ];

@@ -5,9 +5,9 @@ import { notFound } from '../platform/http/errors.js';
 import type { Category, Product } from './schemas.js';
 import {
   findProduct,
-  listCategories,
-  listEnabledProducts,
+  listListedProducts,
   listPrices,
+  listVisibleCategories,
   type PriceRow,
   type ProductRow,
 } from './store.js';
@@ -23,7 +23,7 @@ export function parseFeatures(json: string): ProductFeatures {
   return { webDomain: !!raw.webDomain, dnsZone: !!raw.dnsZone, mailDomain: !!raw.mailDomain };
 }
 
-function toProduct(row: ProductRow, prices: PriceRow[]): Static<typeof Product> {
+export function toProduct(row: ProductRow, prices: PriceRow[]): Static<typeof Product> {
   const features = parseFeatures(row.features);
   return {
     id: row.id,
@@ -43,13 +43,15 @@ function toProduct(row: ProductRow, prices: PriceRow[]): Static<typeof Product> 
   };
 }
 
+/** Hidden categories are not listed. */
 export async function getCategories(db: Kysely<Database>): Promise<Static<typeof Category>[]> {
-  const rows = await listCategories(db);
+  const rows = await listVisibleCategories(db);
   return rows.map(({ id, slug, name, description }) => ({ id, slug, name, description }));
 }
 
+/** Hidden products, and every product of a hidden category, are not listed; disabled ones never are. */
 export async function getProducts(db: Kysely<Database>, categoryId?: string): Promise<Static<typeof Product>[]> {
-  const rows = await listEnabledProducts(db, categoryId);
+  const rows = await listListedProducts(db, categoryId);
   const prices = await listPrices(
     db,
     rows.map((r) => r.id),
@@ -57,7 +59,10 @@ export async function getProducts(db: Kysely<Database>, categoryId?: string): Pr
   return rows.map((row) => toProduct(row, prices));
 }
 
-/** A disabled product is as invisible to clients as one that never existed. */
+/**
+ * A disabled product is as invisible to clients as one that never existed. A hidden one can still be
+ * fetched (and ordered) by its id: a private offer.
+ */
 export async function getProduct(db: Kysely<Database>, id: string): Promise<Static<typeof Product>> {
   const row = await findProduct(db, id);
   if (row?.enabled !== 1) throw notFound('The product');

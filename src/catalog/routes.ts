@@ -13,7 +13,8 @@ export const catalogRoutes = [
     operationId: 'listCategories',
     category: CATEGORY,
     summary: 'List product categories',
-    description: 'The categories of the product catalog, in display order. No login needed.',
+    description:
+      'The categories of the product catalog, in display order (hidden ones are not listed). No login needed.',
     auth: 'none',
     response: {
       status: 200,
@@ -28,7 +29,8 @@ export const catalogRoutes = [
     operationId: 'listProducts',
     category: CATEGORY,
     summary: 'List products',
-    description: 'Products on sale with their prices per billing cycle, optionally of one category. No login needed.',
+    description:
+      'Products on sale with their prices per billing cycle and currency, optionally of one category. Hidden products and those of hidden categories are not listed. No login needed.',
     auth: 'none',
     query: Type.Object(
       { category_id: Type.Optional(IdParam('category', 'Only products of this category')) },
@@ -47,7 +49,8 @@ export const catalogRoutes = [
     operationId: 'getProduct',
     category: CATEGORY,
     summary: 'Get a product',
-    description: 'One product with its prices. No login needed.',
+    description:
+      'One product with its prices. A hidden product (a private offer) can be fetched and ordered by its id; a disabled one cannot. No login needed.',
     auth: 'none',
     params: Type.Object({ id: IdParam('product', 'Product id') }),
     response: { status: 200, description: 'The product', schema: Product },

@@ -10,12 +10,6 @@ export function listCategories(db: Kysely<Database>): Promise<CategoryRow[]> {
   return db.selectFrom('categories').selectAll().orderBy('sort_order').orderBy('id').execute();
 }
 
-export function listEnabledProducts(db: Kysely<Database>, categoryId?: string): Promise<ProductRow[]> {
-  let query = db.selectFrom('products').selectAll().where('enabled', '=', 1);
-  if (categoryId) query = query.where('category_id', '=', categoryId);
-  return query.orderBy('sort_order').orderBy('id').execute();
-}
-
 export function findProduct(db: Kysely<Database>, id: string): Promise<ProductRow | undefined> {
   return db.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst();
 }
@@ -75,4 +69,79 @@ export async function findPrice(
     .orderBy('currency')
     .execute();
   return rows.find((r) => r.currency === currency) ?? rows[0];
+}
+
+/** Every category, hidden ones too (the admin's view). */
+export function listAllCategories(db: Kysely<Database>): Promise<CategoryRow[]> {
+  return listCategories(db);
+}
+
+/** The categories clients see: hidden ones left out. */
+export function listVisibleCategories(db: Kysely<Database>): Promise<CategoryRow[]> {
+  return db.selectFrom('categories').selectAll().where('hidden', '=', 0).orderBy('sort_order').orderBy('id').execute();
+}
+
+/** What the public catalog lists: enabled, not hidden, in a category that is not hidden. */
+export function listListedProducts(db: Kysely<Database>, categoryId?: string): Promise<ProductRow[]> {
+  let query = db
+    .selectFrom('products')
+    .innerJoin('categories', 'categories.id', 'products.category_id')
+    .selectAll('products')
+    .where('products.enabled', '=', 1)
+    .where('products.hidden', '=', 0)
+    .where('categories.hidden', '=', 0);
+  if (categoryId) query = query.where('products.category_id', '=', categoryId);
+  return query.orderBy('products.sort_order').orderBy('products.id').execute();
+}
+
+export function listAllProducts(db: Kysely<Database>): Promise<ProductRow[]> {
+  return db.selectFrom('products').selectAll().orderBy('sort_order').orderBy('id').execute();
+}
+
+export function findCategoryByRef(db: Kysely<Database>, ref: string): Promise<CategoryRow | undefined> {
+  return db
+    .selectFrom('categories')
+    .selectAll()
+    .where((eb) => eb.or([eb('id', '=', ref), eb('slug', '=', ref), eb('name', '=', ref)]))
+    .orderBy('id')
+    .executeTakeFirst();
+}
+
+export function findCategoryBySlug(db: Kysely<Database>, slug: string): Promise<CategoryRow | undefined> {
+  return db.selectFrom('categories').selectAll().where('slug', '=', slug).executeTakeFirst();
+}
+
+export function findProductByRef(db: Kysely<Database>, ref: string): Promise<ProductRow | undefined> {
+  return db
+    .selectFrom('products')
+    .selectAll()
+    .where((eb) => eb.or([eb('id', '=', ref), eb('slug', '=', ref)]))
+    .executeTakeFirst();
+}
+
+export function findProductBySlug(db: Kysely<Database>, slug: string): Promise<ProductRow | undefined> {
+  return db.selectFrom('products').selectAll().where('slug', '=', slug).executeTakeFirst();
+}
+
+export async function updateCategoryRow(
+  db: Kysely<Database>,
+  id: string,
+  changes: Partial<Omit<CategoryRow, 'id'>>,
+): Promise<void> {
+  if (Object.keys(changes).length === 0) return;
+  await db.updateTable('categories').set(changes).where('id', '=', id).execute();
+}
+
+/** Changes a product and, when `prices` is given, replaces its whole price list, in the caller's transaction. */
+export async function updateProductRow(
+  db: Kysely<Database>,
+  id: string,
+  changes: Partial<Omit<ProductRow, 'id' | 'created_at_ms'>>,
+  prices?: PriceRow[],
+): Promise<void> {
+  if (Object.keys(changes).length) await db.updateTable('products').set(changes).where('id', '=', id).execute();
+  if (prices) {
+    await db.deleteFrom('product_prices').where('product_id', '=', id).execute();
+    if (prices.length) await db.insertInto('product_prices').values(prices).execute();
+  }
 }

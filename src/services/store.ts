@@ -320,3 +320,17 @@ export function findServiceBilling(db: Kysely<Database>, id: string) {
     .where('services.id', '=', id)
     .executeTakeFirst();
 }
+
+/** An admin's change of a service's recurring amount and/or next due date. */
+export async function setServiceBilling(
+  db: Kysely<Database>,
+  id: string,
+  changes: { amount_minor?: number; next_due_at_ms?: number },
+  nowMs: number,
+): Promise<void> {
+  await db
+    .updateTable('services')
+    .set({ ...changes, updated_at_ms: nowMs })
+    .where('id', '=', id)
+    .execute();
+}
