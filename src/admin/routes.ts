@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { clientAdminRoutes } from '../clients/admin-api.js';
 import { jobAdminRoutes } from '../jobs/admin-api.js';
 import { billingAdminRoutes } from '../orders/admin-api.js';
 import type { AnyRouteSpec } from '../platform/http/route.js';
@@ -34,6 +35,7 @@ export const adminApiRoutes: readonly AnyRouteSpec[] = [
   ...sessionAdminRoutes,
   openApiRoute,
   ...serverAdminRoutes,
+  ...clientAdminRoutes,
   ...billingAdminRoutes,
   ...jobAdminRoutes,
   ...lifecycleAdminRoutes,
