@@ -205,10 +205,10 @@ async function transition(
   if (row.status !== step.from) throw new AppError('conflict', step.refused(row));
   const now = deps.clock.nowMs();
   await deps.db.kysely.transaction().execute(async (trx) => {
+    await alsoInTransaction?.(trx, row);
     if (!(await setClientStatus(trx, row.id, step.from, step.to, now))) {
       throw new AppError('conflict', `The client ${row.email} was changed by another request meanwhile. Look again.`);
     }
-    await alsoInTransaction?.(trx, row);
     await auditClient(deps, trx, actor, step.action, row, details);
   });
   deps.passwords?.forget(row.id);
@@ -254,14 +254,6 @@ export function unsuspendClient(deps: Deps, idOrEmail: string, actor: Actor) {
 export async function closeClient(deps: Deps, idOrEmail: string, actor: Actor) {
   const row = await requireClient(deps, idOrEmail);
   if (row.status === 'closed') throw new AppError('conflict', `The client ${row.email} is already closed.`);
-  const live = await listLiveClientServices(deps.db.kysely, row.id);
-  if (live.length > 0) {
-    const list = live.map((s) => `${s.id} (${s.domain ?? 'no domain'}, ${s.status})`).join(', ');
-    throw new AppError(
-      'conflict',
-      `The client ${row.email} still has ${live.length} active or suspended service${live.length === 1 ? '' : 's'}: ${list}. Terminate them first, then close the client.`,
-    );
-  }
   return transition(
     deps,
     row.id,
@@ -273,6 +265,17 @@ export async function closeClient(deps: Deps, idOrEmail: string, actor: Actor) {
       refused: () => `The client ${row.email} changed meanwhile.`,
     },
     { previousStatus: row.status },
-    (trx) => revokeAllSessions(trx, row.id, deps.clock.nowMs()),
+    async (trx) => {
+      // Checked in the closing transaction, so a service activated meanwhile is seen.
+      const live = await listLiveClientServices(trx, row.id);
+      if (live.length > 0) {
+        const list = live.map((s) => `${s.id} (${s.domain ?? 'no domain'}, ${s.status})`).join(', ');
+        throw new AppError(
+          'conflict',
+          `The client ${row.email} still has ${live.length} active or suspended service${live.length === 1 ? '' : 's'}: ${list}. Terminate them first, then close the client.`,
+        );
+      }
+      await revokeAllSessions(trx, row.id, deps.clock.nowMs());
+    },
   );
 }
