@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { catalogAdminRoutes } from '../catalog/admin-api.js';
+import { clientAdminRoutes } from '../clients/admin-api.js';
 import { jobAdminRoutes } from '../jobs/admin-api.js';
 import { billingAdminRoutes } from '../orders/admin-api.js';
 import type { AnyRouteSpec } from '../platform/http/route.js';
@@ -36,6 +37,7 @@ export const adminApiRoutes: readonly AnyRouteSpec[] = [
   ...sessionAdminRoutes,
   openApiRoute,
   ...serverAdminRoutes,
+  ...clientAdminRoutes,
   ...billingAdminRoutes,
   ...jobAdminRoutes,
   ...lifecycleAdminRoutes,

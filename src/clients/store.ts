@@ -1,5 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { ClientsTable, CreditLedgerTable, Database } from '../platform/db/schema.js';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { ClientStatus, ClientsTable, CreditLedgerTable, Database } from '../platform/db/schema.js';
 
 /** The clients feature's SQL. */
 export type ClientRow = Selectable<ClientsTable>;
@@ -20,7 +20,19 @@ export async function updateClient(
   db: Kysely<Database>,
   id: string,
   changes: Partial<
-    Pick<ClientRow, 'name' | 'company' | 'phone' | 'country' | 'email' | 'password_hash' | 'status' | 'updated_at_ms'>
+    Pick<
+      ClientRow,
+      | 'name'
+      | 'company'
+      | 'phone'
+      | 'country'
+      | 'address'
+      | 'tax_id'
+      | 'email'
+      | 'password_hash'
+      | 'status'
+      | 'updated_at_ms'
+    >
   >,
 ): Promise<void> {
   await db.updateTable('clients').set(changes).where('id', '=', id).execute();
@@ -95,4 +107,86 @@ export async function ledgerBalance(db: Kysely<Database>, clientId: string): Pro
 export function findClientByIdOrEmail(db: Kysely<Database>, idOrEmail: string): Promise<ClientRow | undefined> {
   const value = idOrEmail.trim();
   return value.includes('@') ? findClientByEmail(db, value.toLowerCase()) : findClientById(db, value);
+}
+
+/**
+ * Moves a client from one status to another only if it is still in the expected one (two admins
+ * acting at once cannot both succeed); false when it was not.
+ */
+export async function setClientStatus(
+  db: Kysely<Database>,
+  id: string,
+  from: ClientStatus,
+  to: ClientStatus,
+  nowMs: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('clients')
+    .set({ status: to, updated_at_ms: nowMs })
+    .where('id', '=', id)
+    .where('status', '=', from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** `%`, `_` and `\` in a search match themselves. */
+function likePattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Clients newest first, one page: `q` matches part of the email or name, in any case. */
+export function listClients(
+  db: Kysely<Database>,
+  options: { q?: string | undefined; status?: ClientStatus | undefined; afterId?: string | undefined; limit: number },
+): Promise<ClientRow[]> {
+  let query = db.selectFrom('clients').selectAll();
+  if (options.q) {
+    const pattern = likePattern(options.q);
+    query = query.where((eb) =>
+      eb.or([
+        eb(sql`lower(email)`, 'like', sql`${pattern} escape '\\'`),
+        eb(sql`lower(name)`, 'like', sql`${pattern} escape '\\'`),
+      ]),
+    );
+  }
+  if (options.status) query = query.where('status', '=', options.status);
+  if (options.afterId) query = query.where('id', '<', options.afterId);
+  return query.orderBy('id', 'desc').limit(options.limit).execute();
+}
+
+/** How many services a client has in each status, and how many unpaid invoices. */
+export async function clientCounts(
+  db: Kysely<Database>,
+  clientId: string,
+): Promise<{ services: Record<string, number>; unpaidInvoices: number }> {
+  const services = await db
+    .selectFrom('services')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('client_id', '=', clientId)
+    .groupBy('status')
+    .execute();
+  const unpaid = await db
+    .selectFrom('invoices')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('client_id', '=', clientId)
+    .where('status', '=', 'unpaid')
+    .executeTakeFirst();
+  return {
+    services: Object.fromEntries(services.map((s) => [s.status, Number(s.n)])),
+    unpaidInvoices: Number(unpaid?.n ?? 0),
+  };
+}
+
+/** The client's services that still run on a panel (active or suspended): closing waits for them. */
+export function listLiveClientServices(
+  db: Kysely<Database>,
+  clientId: string,
+): Promise<{ id: string; domain: string | null; status: string }[]> {
+  return db
+    .selectFrom('services')
+    .select(['id', 'domain', 'status'])
+    .where('client_id', '=', clientId)
+    .where('status', 'in', ['active', 'suspended'])
+    .orderBy('id')
+    .execute();
 }

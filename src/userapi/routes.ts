@@ -1,6 +1,7 @@
 import { accountRoutes } from '../account/routes.js';
 import { authRoutes, tokenRoutes } from '../auth/routes.js';
 import { catalogRoutes } from '../catalog/routes.js';
+import { clientRoutes } from '../clients/routes.js';
 import { hostingRoutes } from '../hosting/routes.js';
 import { invoiceRoutes } from '../invoices/routes.js';
 import { orderRoutes } from '../orders/routes.js';
@@ -12,6 +13,7 @@ export const userApiRoutes: AnyRouteSpec[] = [
   ...authRoutes,
   ...tokenRoutes,
   ...accountRoutes,
+  ...clientRoutes,
   ...catalogRoutes,
   ...serviceRoutes,
   ...hostingRoutes,
