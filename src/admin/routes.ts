@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { invoiceAdminRoutes } from '../invoices/admin-api.js';
 import { jobAdminRoutes } from '../jobs/admin-api.js';
 import { billingAdminRoutes } from '../orders/admin-api.js';
 import type { AnyRouteSpec } from '../platform/http/route.js';
@@ -35,6 +36,7 @@ export const adminApiRoutes: readonly AnyRouteSpec[] = [
   openApiRoute,
   ...serverAdminRoutes,
   ...billingAdminRoutes,
+  ...invoiceAdminRoutes,
   ...jobAdminRoutes,
   ...lifecycleAdminRoutes,
   ...userApiAdminRoutes,
