@@ -183,6 +183,19 @@ describe('Admin API: invoices', () => {
     expect(notPaid.json().detail).toContain('void it instead');
   });
 
+  it('never refunds more than the total when two refunds race', async () => {
+    const client = await newClient(t.app);
+    const paid = await newInvoice(t.app, { clientId: client.row.id, status: 'paid', totalMinor: 1000 });
+    const both = await Promise.all([
+      call('POST', `/invoices/${paid.id}/refunds`, { amount_minor: 600, reason: 'First' }),
+      call('POST', `/invoices/${paid.id}/refunds`, { amount_minor: 600, reason: 'Second' }),
+    ]);
+    expect(both.filter((r) => r.statusCode === 201)).toHaveLength(1);
+    const after = (await call('GET', `/invoices/${paid.id}`)).json();
+    expect(after).toMatchObject({ refunded_minor: 600, status: 'paid' });
+    expect(after.payments).toHaveLength(1);
+  });
+
   it('shows an invoice with its payments and the client; another id is not found', async () => {
     const client = await newClient(t.app, { name: 'Ada' });
     const paid = await newInvoice(t.app, { clientId: client.row.id, status: 'paid' });
