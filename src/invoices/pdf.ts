@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import PDFDocument from 'pdfkit';
 import type { AppContext } from '../app-context.js';
 import { localDate } from '../billing/calendar.js';
 import { findClientById } from '../clients/store.js';
+import { resolveInstallPath } from '../config.js';
 import { notFound } from '../platform/http/errors.js';
 import { formatAmount } from '../platform/money.js';
 import { findInvoice, type InvoiceRow, listInvoiceItems, listInvoicePayments } from './store.js';
@@ -13,7 +13,7 @@ import { findInvoice, type InvoiceRow, listInvoiceItems, listInvoicePayments } f
  * periods, subtotal, tax, total, its status and refunds. A logo that cannot be read is left out
  * with a warning: the invoice is still printed.
  */
-type Deps = Pick<AppContext, 'db' | 'settings' | 'logger'>;
+type Deps = Pick<AppContext, 'db' | 'settings' | 'logger' | 'config'>;
 
 const STATUS_STAMP: Record<InvoiceRow['status'], string | null> = {
   unpaid: null,
@@ -28,7 +28,7 @@ export function pdfFileName(row: Pick<InvoiceRow, 'number'>): string {
 
 function readLogo(deps: Deps, path: string): Buffer | null {
   if (!path) return null;
-  const full = isAbsolute(path) ? path : resolve(process.cwd(), path);
+  const full = resolveInstallPath(deps.config, path);
   try {
     const data = readFileSync(full);
     const png = data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
