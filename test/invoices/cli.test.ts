@@ -17,7 +17,7 @@ describe('portico invoices', () => {
   });
   const cli = (...args: string[]) => runCli(t.db, ['invoices', ...args]);
 
-  it('writes, lists, shows, refunds and prints an invoice by its number', { timeout: 240_000 }, async () => {
+  it('writes, lists, shows, refunds and prints an invoice by its number', { timeout: 480_000 }, async () => {
     const created = await cli('create', '--client', client.email, '--item', 'Setup work=50.00', '--item', 'Extra=2.50');
     expect(created.stderr).toBe('');
     const number = /Invoice (\S+) \((inv_\w+)\)/.exec(created.stdout);
@@ -49,7 +49,7 @@ describe('portico invoices', () => {
     expect(pdfText(readFileSync(out))).toContain('Setup work');
   });
 
-  it('voids an unpaid invoice and refuses a paid one, saying to refund it', { timeout: 120_000 }, async () => {
+  it('voids an unpaid invoice and refuses a paid one, saying to refund it', { timeout: 240_000 }, async () => {
     const unpaid = await newInvoice(t.app, { clientId: client.row.id });
     const voided = await cli('void', unpaid.id, '--reason', 'Duplicate');
     expect(voided.stderr).toBe('');
@@ -60,7 +60,7 @@ describe('portico invoices', () => {
     expect(refused.stderr).toContain('refund it instead');
   });
 
-  it('refuses an item that is not "Description=amount", showing the form', { timeout: 60_000 }, async () => {
+  it('refuses an item that is not "Description=amount", showing the form', { timeout: 120_000 }, async () => {
     const res = await cli('create', '--client', client.email, '--item', 'Setup work');
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('is not "Description=amount" (e.g. --item "Setup work=50.00", in USD)');
