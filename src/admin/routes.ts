@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { catalogAdminRoutes } from '../catalog/admin-api.js';
 import { clientAdminRoutes } from '../clients/admin-api.js';
+import { invoiceAdminRoutes } from '../invoices/admin-api.js';
 import { jobAdminRoutes } from '../jobs/admin-api.js';
 import { billingAdminRoutes } from '../orders/admin-api.js';
 import type { AnyRouteSpec } from '../platform/http/route.js';
@@ -39,6 +40,7 @@ export const adminApiRoutes: readonly AnyRouteSpec[] = [
   ...serverAdminRoutes,
   ...clientAdminRoutes,
   ...billingAdminRoutes,
+  ...invoiceAdminRoutes,
   ...jobAdminRoutes,
   ...lifecycleAdminRoutes,
   ...userApiAdminRoutes,

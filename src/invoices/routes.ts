@@ -2,7 +2,8 @@ import { Type } from '@sinclair/typebox';
 import { IdParam, Page, PageQuery } from '../platform/http/schemas.js';
 import { defineRoute } from '../userapi/route.js';
 import { getInvoice, pageInvoices } from './invoices.js';
-import { Invoice, InvoiceStatus, InvoiceSummary } from './schemas.js';
+import { pdfFileName, renderInvoicePdf } from './pdf.js';
+import { Invoice, InvoiceStatus, InvoiceSummary, PdfBody } from './schemas.js';
 
 const CATEGORY = 'Billing';
 
@@ -40,5 +41,22 @@ export const invoiceRoutes = [
     params: Type.Object({ id: IdParam('invoice', 'Invoice id') }, { additionalProperties: false }),
     response: { status: 200, description: 'The invoice', schema: Invoice },
     handler: async ({ params }, ctx) => getInvoice(ctx.app.db.kysely, ctx.principal.clientId, params.id),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/invoices/{id}/pdf',
+    operationId: 'getInvoicePdf',
+    category: CATEGORY,
+    summary: 'Download an invoice as PDF',
+    description:
+      'One of your invoices as a PDF, for your records: the provider, you, the items with their periods, tax and total, and whether it is paid, void or refunded. Another client’s invoice id answers 404.',
+    auth: 'client',
+    params: Type.Object({ id: IdParam('invoice', 'Invoice id') }, { additionalProperties: false }),
+    response: { status: 200, description: 'The PDF', schema: PdfBody, contentType: 'application/pdf' },
+    handler: async ({ params }, ctx) => {
+      const { pdf, invoice } = await renderInvoicePdf(ctx.app, params.id, ctx.principal.clientId);
+      ctx.setHeader('content-disposition', `attachment; filename="${pdfFileName(invoice)}"`);
+      return pdf as unknown as string;
+    },
   }),
 ];

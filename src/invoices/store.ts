@@ -106,3 +106,80 @@ export async function takeInvoiceSequence(db: Kysely<Database>, scope: string): 
     .executeTakeFirstOrThrow();
   return Number(row.next_seq) - 1;
 }
+
+export interface AdminInvoiceFilter {
+  status?: InvoiceStatus | undefined;
+  clientId?: string | undefined;
+  number?: string | undefined;
+  kind?: InvoiceRow['kind'] | undefined;
+  issuedFromMs?: number | undefined;
+  issuedToMs?: number | undefined;
+  /** Unpaid and past its due date at this time. */
+  overdueAtMs?: number | undefined;
+  afterId?: string | undefined;
+  limit: number;
+}
+
+/** Every client's invoices for the admin, newest first, with the client's name and email. */
+export function listInvoicesForAdmin(db: Kysely<Database>, f: AdminInvoiceFilter) {
+  let query = db
+    .selectFrom('invoices')
+    .innerJoin('clients', 'clients.id', 'invoices.client_id')
+    .selectAll('invoices')
+    .select(['clients.name as client_name', 'clients.email as client_email']);
+  if (f.status) query = query.where('invoices.status', '=', f.status);
+  if (f.clientId) query = query.where('invoices.client_id', '=', f.clientId);
+  if (f.number) query = query.where('invoices.number', '=', f.number);
+  if (f.kind) query = query.where('invoices.kind', '=', f.kind);
+  if (f.issuedFromMs !== undefined) query = query.where('invoices.issued_at_ms', '>=', f.issuedFromMs);
+  if (f.issuedToMs !== undefined) query = query.where('invoices.issued_at_ms', '<', f.issuedToMs);
+  if (f.overdueAtMs !== undefined) {
+    query = query.where('invoices.status', '=', 'unpaid').where('invoices.due_at_ms', '<', f.overdueAtMs);
+  }
+  if (f.afterId) query = query.where('invoices.id', '<', f.afterId);
+  return query.orderBy('invoices.id', 'desc').limit(f.limit).execute();
+}
+
+export function findInvoiceByNumber(db: Kysely<Database>, number: string): Promise<InvoiceRow | undefined> {
+  return db.selectFrom('invoices').selectAll().where('number', '=', number).executeTakeFirst();
+}
+
+/** An invoice's payments and refunds, oldest first. */
+export function listInvoicePayments(db: Kysely<Database>, invoiceId: string) {
+  return db.selectFrom('payments').selectAll().where('invoice_id', '=', invoiceId).orderBy('id').execute();
+}
+
+/** Cancels an unpaid invoice; false when it no longer was unpaid. */
+export async function cancelInvoice(db: Kysely<Database>, id: string, reason: string, nowMs: number): Promise<boolean> {
+  const done = await db
+    .updateTable('invoices')
+    .set({ status: 'cancelled', cancelled_at_ms: nowMs, cancel_reason: reason })
+    .where('id', '=', id)
+    .where('status', '=', 'unpaid')
+    .executeTakeFirst();
+  return Number(done.numUpdatedRows) === 1;
+}
+
+/**
+ * Adds a refund to a paid invoice if it still fits (refunded never exceeds the total, whatever
+ * runs at the same time); the invoice becomes `refunded` once fully refunded. The row after, or
+ * undefined when it did not fit.
+ */
+export function addInvoiceRefund(db: Kysely<Database>, id: string, amountMinor: number) {
+  return db
+    .updateTable('invoices')
+    .set((eb) => ({
+      refunded_minor: eb('refunded_minor', '+', amountMinor),
+      status: eb
+        .case()
+        .when(eb('refunded_minor', '+', amountMinor), '>=', eb.ref('total_minor'))
+        .then('refunded' as const)
+        .else(eb.ref('status'))
+        .end(),
+    }))
+    .where('id', '=', id)
+    .where('status', '=', 'paid')
+    .where((eb) => eb(eb('refunded_minor', '+', amountMinor), '<=', eb.ref('total_minor')))
+    .returningAll()
+    .executeTakeFirst();
+}

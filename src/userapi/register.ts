@@ -103,6 +103,7 @@ export function registerUserApiRoutes(server: FastifyInstance, app: AppContext, 
         }
         reply.code(outcome.status);
         if (outcome.status === 204) return reply.send();
+        if (spec.response.contentType) reply.type(spec.response.contentType);
         return outcome.body;
       },
     });
