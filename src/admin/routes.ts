@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { upgradeAdminRoutes } from '../billing/admin-api-upgrades.js';
 import { jobAdminRoutes } from '../jobs/admin-api.js';
 import { billingAdminRoutes } from '../orders/admin-api.js';
 import type { AnyRouteSpec } from '../platform/http/route.js';
@@ -38,4 +39,5 @@ export const adminApiRoutes: readonly AnyRouteSpec[] = [
   ...jobAdminRoutes,
   ...lifecycleAdminRoutes,
   ...userApiAdminRoutes,
+  ...upgradeAdminRoutes,
 ];
