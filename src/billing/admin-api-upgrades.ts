@@ -36,7 +36,6 @@ export const upgradeAdminRoutes = [
     description:
       'The prorated cost of moving the service to another product of its category now (by local days, each part rounded half up). Changes nothing.',
     auth: 'admin',
-    scope: 'read',
     params: ServiceParam,
     body: UpgradeBody,
     errors: ['not_found', 'invalid_request', 'conflict'],

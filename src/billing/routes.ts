@@ -38,7 +38,6 @@ export const upgradeRoutes = [
     description:
       'What moving to another product of the same category costs now: the unused days of the current period are credited and the new price is charged for them, by local days in the provider’s time zone, each part rounded half up. Changes nothing.',
     auth: 'client',
-    scope: 'read',
     params: ServiceParam,
     body: UpgradeBody,
     errors: ['not_found', 'invalid_request', 'conflict'],
