@@ -13,7 +13,7 @@ import { newId } from '../platform/ids.js';
 import { formatAmount } from '../platform/money.js';
 import { enqueueLifecycle } from '../provisioning/index.js';
 import type { LifecyclePayload } from '../provisioning/lifecycle.js';
-import { changeServiceProduct, findServiceBilling, setNextBillingCycle } from '../services/store.js';
+import { changeServiceProduct, findServiceBilling, lockServiceRow, setNextBillingCycle } from '../services/store.js';
 import { CYCLE_MONTHS, daysBetween, periodIndexAt, periodStart, startOfDay } from './calendar.js';
 
 /**
@@ -241,6 +241,8 @@ export async function requestUpgrade(
 ): Promise<UpgradeResult> {
   const now = deps.clock.nowMs();
   return deps.db.kysely.transaction().execute(async (trx) => {
+    // Two requests for the same service take turns, so the second sees the first one's invoice.
+    await lockServiceRow(trx, input.serviceId);
     const { service, product, estimate } = await prepare(trx, deps, input);
     const money = (amount_minor: number) => ({ amount_minor, currency: service.currency });
     const what = service.domain ? ` — ${service.domain}` : '';
