@@ -78,6 +78,14 @@ function refuse(code: 'invalid_request' | 'conflict' | 'not_found', message: str
   throw new AppError(code, message, { errors: [{ field, message }] });
 }
 
+function whatToDo(service: Pick<Service, 'status' | 'suspension_reason'>): string {
+  if (service.status === 'suspended' && service.suspension_reason === 'overdue')
+    return ' Pay its overdue invoice to have it unsuspended, then try again.';
+  if (service.status === 'suspended') return ' Contact support to have it unsuspended, then try again.';
+  if (service.status === 'pending') return ' Pay its order invoice and wait until it is set up, then try again.';
+  return ' Order a new service instead.';
+}
+
 /** The service (a client's own when clientId is given), checked to be one that can change product. */
 async function movableService(db: Kysely<Database>, serviceId: string, clientId?: string): Promise<Service> {
   const service = await findServiceBilling(db, serviceId);
@@ -86,7 +94,7 @@ async function movableService(db: Kysely<Database>, serviceId: string, clientId?
   if (service.status !== 'active') {
     refuse(
       'conflict',
-      `The service is ${service.status}: only an active service can change product. ${service.status === 'suspended' ? 'Pay what is overdue to have it unsuspended, then try again.' : ''}`.trim(),
+      `The service is ${service.status}: only an active service can change product.${whatToDo(service)}`,
       'path.id',
     );
   }
