@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { catalogAdminRoutes } from '../catalog/admin-api.js';
 import { clientAdminRoutes } from '../clients/admin-api.js';
 import { invoiceAdminRoutes } from '../invoices/admin-api.js';
+import { upgradeAdminRoutes } from '../billing/admin-api-upgrades.js';
 import { jobAdminRoutes } from '../jobs/admin-api.js';
 import { billingAdminRoutes } from '../orders/admin-api.js';
 import type { AnyRouteSpec } from '../platform/http/route.js';
@@ -46,4 +47,5 @@ export const adminApiRoutes: readonly AnyRouteSpec[] = [
   ...userApiAdminRoutes,
   ...catalogAdminRoutes,
   ...serviceBillingAdminRoutes,
+  ...upgradeAdminRoutes,
 ];

@@ -334,3 +334,43 @@ export async function setServiceBilling(
     .where('id', '=', id)
     .execute();
 }
+
+/** A product change takes effect: the service's product and its recurring amount from now on. */
+export async function changeServiceProduct(
+  db: Kysely<Database>,
+  id: string,
+  change: { productId: string; amountMinor: number },
+  nowMs: number,
+): Promise<void> {
+  await db
+    .updateTable('services')
+    .set({ product_id: change.productId, amount_minor: change.amountMinor, updated_at_ms: nowMs })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** The billing cycle the next renewal switches to; null withdraws a pending change. */
+export async function setNextBillingCycle(
+  db: Kysely<Database>,
+  id: string,
+  cycle: ServicesTable['next_billing_cycle'],
+  nowMs: number,
+): Promise<void> {
+  await db
+    .updateTable('services')
+    .set({ next_billing_cycle: cycle, updated_at_ms: nowMs })
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * Takes the service's row for the caller's transaction (a no-op write): a second request changing
+ * the same service waits until this one commits, then sees what it did.
+ */
+export async function lockServiceRow(db: Kysely<Database>, id: string): Promise<void> {
+  await db
+    .updateTable('services')
+    .set((eb) => ({ updated_at_ms: eb.ref('updated_at_ms') }))
+    .where('id', '=', id)
+    .execute();
+}

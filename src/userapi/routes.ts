@@ -1,5 +1,6 @@
 import { accountRoutes } from '../account/routes.js';
 import { authRoutes, tokenRoutes } from '../auth/routes.js';
+import { upgradeRoutes } from '../billing/routes.js';
 import { catalogRoutes } from '../catalog/routes.js';
 import { clientRoutes } from '../clients/routes.js';
 import { hostingRoutes } from '../hosting/routes.js';
@@ -16,6 +17,7 @@ export const userApiRoutes: AnyRouteSpec[] = [
   ...clientRoutes,
   ...catalogRoutes,
   ...serviceRoutes,
+  ...upgradeRoutes,
   ...hostingRoutes,
   ...invoiceRoutes,
   ...orderRoutes,
