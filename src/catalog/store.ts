@@ -94,6 +94,18 @@ export function listListedProducts(db: Kysely<Database>, categoryId?: string): P
   return query.orderBy('products.sort_order').orderBy('products.id').execute();
 }
 
+/** The enabled products of one category, hidden or not (what a service of it may move to). */
+export function listEnabledProducts(db: Kysely<Database>, categoryId: string): Promise<ProductRow[]> {
+  return db
+    .selectFrom('products')
+    .selectAll()
+    .where('enabled', '=', 1)
+    .where('category_id', '=', categoryId)
+    .orderBy('sort_order')
+    .orderBy('id')
+    .execute();
+}
+
 export function listAllProducts(db: Kysely<Database>): Promise<ProductRow[]> {
   return db.selectFrom('products').selectAll().orderBy('sort_order').orderBy('id').execute();
 }
