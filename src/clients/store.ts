@@ -96,3 +96,16 @@ export function findClientByIdOrEmail(db: Kysely<Database>, idOrEmail: string): 
   const value = idOrEmail.trim();
   return value.includes('@') ? findClientByEmail(db, value.toLowerCase()) : findClientById(db, value);
 }
+
+/** Country, currency and credit of each of these clients (what billing a batch needs). */
+export function findClientsBilling(
+  db: Kysely<Database>,
+  ids: string[],
+): Promise<Pick<ClientRow, 'id' | 'country' | 'currency' | 'credit_minor'>[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('clients')
+    .select(['id', 'country', 'currency', 'credit_minor'])
+    .where('id', 'in', ids)
+    .execute();
+}

@@ -106,3 +106,54 @@ export async function takeInvoiceSequence(db: Kysely<Database>, scope: string): 
     .executeTakeFirstOrThrow();
   return Number(row.next_seq) - 1;
 }
+
+/**
+ * `count` consecutive numbers of a scope in one update (a block for a batch of invoices), taken
+ * like `takeInvoiceSequence`: returns the first.
+ */
+export async function takeInvoiceSequences(db: Kysely<Database>, scope: string, count: number): Promise<number> {
+  await db
+    .insertInto('invoice_sequences')
+    .values({ scope, next_seq: 1 })
+    .onConflict((oc) => oc.column('scope').doNothing())
+    .execute();
+  const row = await db
+    .updateTable('invoice_sequences')
+    .set((eb) => ({ next_seq: eb('next_seq', '+', count) }))
+    .where('scope', '=', scope)
+    .returning('next_seq')
+    .executeTakeFirstOrThrow();
+  return Number(row.next_seq) - count;
+}
+
+/** Many invoices and their items, a few statements per block of rows. */
+export async function insertInvoices(db: Kysely<Database>, invoices: InvoiceRow[], items: InvoiceItemRow[]) {
+  for (let i = 0; i < invoices.length; i += 500)
+    await db
+      .insertInto('invoices')
+      .values(invoices.slice(i, i + 500))
+      .execute();
+  for (let i = 0; i < items.length; i += 500)
+    await db
+      .insertInto('invoice_items')
+      .values(items.slice(i, i + 500))
+      .execute();
+}
+
+/** Cancels these invoices if still unpaid; returns the ids it cancelled. */
+export async function cancelUnpaidInvoices(
+  db: Kysely<Database>,
+  ids: string[],
+  reason: string,
+  nowMs: number,
+): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .updateTable('invoices')
+    .set({ status: 'cancelled', cancelled_at_ms: nowMs, cancel_reason: reason })
+    .where('id', 'in', ids)
+    .where('status', '=', 'unpaid')
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}

@@ -320,3 +320,57 @@ export function findServiceBilling(db: Kysely<Database>, id: string) {
     .where('services.id', '=', id)
     .executeTakeFirst();
 }
+
+/**
+ * One page of the services the billing run renews (keyset by id): active or suspended, not
+ * cancelled at the end of their period, due by `dueByMs`.
+ */
+export function listRenewableServices(
+  db: Kysely<Database>,
+  options: { afterId: string | null; dueByMs: number; limit: number },
+) {
+  let query = db
+    .selectFrom('services')
+    .innerJoin('products', 'products.id', 'services.product_id')
+    .select([
+      'services.id',
+      'services.client_id',
+      'services.product_id',
+      'products.name as product_name',
+      'services.domain',
+      'services.status',
+      'services.billing_cycle',
+      'services.next_billing_cycle',
+      'services.amount_minor',
+      'services.currency',
+      'services.next_due_at_ms',
+      'services.billing_anchor_ms',
+    ])
+    .where('services.status', 'in', ['active', 'suspended'])
+    .where('services.next_due_at_ms', '<=', options.dueByMs)
+    .where((eb) =>
+      eb.or([eb('services.cancellation_type', 'is', null), eb('services.cancellation_type', '!=', 'end_of_period')]),
+    );
+  if (options.afterId) query = query.where('services.id', '>', options.afterId);
+  return query.orderBy('services.id').limit(options.limit).execute();
+}
+
+/** A billing-cycle change taking effect: the new cycle, its anchor and its price; the pending change cleared. */
+export async function applyServiceCycleChange(
+  db: Kysely<Database>,
+  id: string,
+  change: { cycle: ServiceRecord['billing_cycle']; anchorMs: number; amountMinor: number },
+  nowMs: number,
+): Promise<void> {
+  await db
+    .updateTable('services')
+    .set({
+      billing_cycle: change.cycle,
+      billing_anchor_ms: change.anchorMs,
+      amount_minor: change.amountMinor,
+      next_billing_cycle: null,
+      updated_at_ms: nowMs,
+    })
+    .where('id', '=', id)
+    .execute();
+}
