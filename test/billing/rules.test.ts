@@ -59,7 +59,7 @@ function jobs(t: TestApp, serviceId: string) {
 const pay = (t: TestApp, invoiceId: string) =>
   payInvoice(t.app, { invoiceId, method: 'admin', actor: { type: 'admin', id: null }, correlationId: 'req_test' });
 
-describe('billing run: periods', () => {
+describe('billing run: periods', { timeout: 120_000 }, () => {
   it('follows calendar periods from the anchor in the provider zone: Jan 31 → Feb 28 → Mar 31', async () => {
     const zone = 'Europe/Berlin';
     const { t, clock, service } = await setup('2027-01-25T12:00:00Z', { zone });
@@ -156,7 +156,7 @@ describe('billing run: periods', () => {
   });
 });
 
-describe('billing run: credit', () => {
+describe('billing run: credit', { timeout: 120_000 }, () => {
   it('leaves the invoice unpaid when apply_credit is off or the credit does not cover it', async () => {
     const off = await setup('2027-01-25T09:00:00Z', { credit: 5000, settings: { 'billing.apply_credit': 'off' } });
     await dueAt(off.t, off.service.id, iso('2027-02-01T00:00:00Z'));
@@ -169,7 +169,7 @@ describe('billing run: credit', () => {
   });
 });
 
-describe('billing run: overdue', () => {
+describe('billing run: overdue', { timeout: 120_000 }, () => {
   it('suspends after more than suspend_after_days, once, and a payment queues the unsuspension', async () => {
     const { t, clock, service } = await setup('2027-01-25T09:00:00Z');
     await dueAt(t, service.id, iso('2027-02-01T00:00:00Z'));
@@ -192,7 +192,7 @@ describe('billing run: overdue', () => {
     expect(JSON.parse(audit.details!).cause).toBe(`overdue 4 days, ${invoice!.number}`);
     await pay(t, invoice!.id);
     expect((await serviceRow(t, service.id)).suspension_reason).toBeNull();
-    expect((await jobs(t, service.id)).map((j) => j.type)).toEqual(['service.suspend', 'service.unsuspend']);
+    expect((await jobs(t, service.id)).map((j) => j.type).sort()).toEqual(['service.suspend', 'service.unsuspend']);
   });
 
   it('keeps an admin’s suspension with another reason through a payment', async () => {
@@ -240,7 +240,7 @@ describe('billing run: overdue', () => {
   });
 });
 
-describe('billing run: cancellations and orders', () => {
+describe('billing run: cancellations and orders', { timeout: 120_000 }, () => {
   it('terminates an end-of-period cancellation at its due date, without a renewal invoice', async () => {
     const { t, clock, service } = await setup('2027-01-25T09:00:00Z');
     await dueAt(t, service.id, iso('2027-02-01T00:00:00Z'));
@@ -280,7 +280,7 @@ describe('billing run: cancellations and orders', () => {
   });
 });
 
-describe('billing run: dry run', () => {
+describe('billing run: dry run', { timeout: 120_000 }, () => {
   it('reports what it would do and changes no table', async () => {
     const { t, clock, service } = await setup('2027-01-25T09:00:00Z', { credit: 2000 });
     await dueAt(t, service.id, iso('2027-01-01T00:00:00Z'));
