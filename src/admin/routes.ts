@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
+import { billingRunAdminRoutes } from '../billing/admin-api.js';
+import { upgradeAdminRoutes } from '../billing/admin-api-upgrades.js';
 import { catalogAdminRoutes } from '../catalog/admin-api.js';
 import { clientAdminRoutes } from '../clients/admin-api.js';
 import { invoiceAdminRoutes } from '../invoices/admin-api.js';
-import { upgradeAdminRoutes } from '../billing/admin-api-upgrades.js';
 import { jobAdminRoutes } from '../jobs/admin-api.js';
 import { billingAdminRoutes } from '../orders/admin-api.js';
 import type { AnyRouteSpec } from '../platform/http/route.js';
@@ -42,6 +43,7 @@ export const adminApiRoutes: readonly AnyRouteSpec[] = [
   ...clientAdminRoutes,
   ...billingAdminRoutes,
   ...invoiceAdminRoutes,
+  ...billingRunAdminRoutes,
   ...jobAdminRoutes,
   ...lifecycleAdminRoutes,
   ...userApiAdminRoutes,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerBillingCommands } from '../billing/cli.js';
 import { registerCatalogCommands } from '../catalog/cli.js';
 import { registerClientCommands } from '../clients/cli.js';
 import { loadConfig } from '../config.js';
@@ -48,4 +49,5 @@ export function registerCommands(program: Command): void {
   registerRouteCommands(program);
   registerLogCommands(program);
   registerCatalogCommands(program);
+  registerBillingCommands(program);
 }

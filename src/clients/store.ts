@@ -190,3 +190,16 @@ export function listLiveClientServices(
     .orderBy('id')
     .execute();
 }
+
+/** Country, currency and credit of each of these clients (what billing a batch needs). */
+export function findClientsBilling(
+  db: Kysely<Database>,
+  ids: string[],
+): Promise<Pick<ClientRow, 'id' | 'country' | 'currency' | 'credit_minor'>[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('clients')
+    .select(['id', 'country', 'currency', 'credit_minor'])
+    .where('id', 'in', ids)
+    .execute();
+}

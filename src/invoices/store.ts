@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, InvoiceItemsTable, InvoiceStatus, InvoicesTable } from '../platform/db/schema.js';
 
 /** The invoices feature's SQL. Every read is scoped to the owning client. */
@@ -206,4 +206,118 @@ export function findUnpaidServiceInvoice(
     )
     .orderBy('invoices.id')
     .executeTakeFirst();
+}
+
+/**
+ * `count` consecutive numbers of a scope in one update (a block for a batch of invoices), taken
+ * like `takeInvoiceSequence`: returns the first.
+ */
+export async function takeInvoiceSequences(db: Kysely<Database>, scope: string, count: number): Promise<number> {
+  await db
+    .insertInto('invoice_sequences')
+    .values({ scope, next_seq: 1 })
+    .onConflict((oc) => oc.column('scope').doNothing())
+    .execute();
+  const row = await db
+    .updateTable('invoice_sequences')
+    .set((eb) => ({ next_seq: eb('next_seq', '+', count) }))
+    .where('scope', '=', scope)
+    .returning('next_seq')
+    .executeTakeFirstOrThrow();
+  return Number(row.next_seq) - count;
+}
+
+/** Many invoices and their items, a few statements per block of rows. */
+export async function insertInvoices(db: Kysely<Database>, invoices: InvoiceRow[], items: InvoiceItemRow[]) {
+  for (let i = 0; i < invoices.length; i += 500)
+    await db
+      .insertInto('invoices')
+      .values(invoices.slice(i, i + 500))
+      .execute();
+  for (let i = 0; i < items.length; i += 500)
+    await db
+      .insertInto('invoice_items')
+      .values(items.slice(i, i + 500))
+      .execute();
+}
+
+/** Cancels these invoices if still unpaid; returns the ids it cancelled. */
+export async function cancelUnpaidInvoices(
+  db: Kysely<Database>,
+  ids: string[],
+  reason: string,
+  nowMs: number,
+): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .updateTable('invoices')
+    .set({ status: 'cancelled', cancelled_at_ms: nowMs, cancel_reason: reason })
+    .where('id', 'in', ids)
+    .where('status', '=', 'unpaid')
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * One page (keyset by invoice id) of unpaid renewal invoices due before `dueBeforeMs`, with the
+ * service each renews, for services that are active or suspended: what the billing run suspends
+ * and terminates for.
+ */
+export function listOverdueRenewals(
+  db: Kysely<Database>,
+  options: { dueBeforeMs: number; afterId: string | null; limit: number },
+) {
+  let query = db
+    .selectFrom('invoices')
+    .innerJoin('invoice_items', 'invoice_items.invoice_id', 'invoices.id')
+    .innerJoin('services', 'services.id', 'invoice_items.service_id')
+    .select(['invoices.id', 'invoices.number', 'invoices.due_at_ms', 'invoices.issued_at_ms'])
+    .select([
+      'services.id as service_id',
+      'services.client_id',
+      'services.server_id',
+      'services.status as service_status',
+      'services.suspension_reason',
+    ])
+    // Walk the primary key and filter (as listRenewableServices): with invoices_status_due every
+    // page would read and sort all overdue invoices to return one page.
+    .where(sql<string>`(invoices.status || '')`, '=', 'unpaid')
+    .where('invoices.kind', '=', 'renewal')
+    .where(sql<number>`invoices.due_at_ms + 0`, '<', options.dueBeforeMs)
+    .where('invoice_items.kind', '=', 'renewal')
+    .where('services.status', 'in', ['active', 'suspended']);
+  if (options.afterId) query = query.where('invoices.id', '>', options.afterId);
+  return query.orderBy('invoices.id').limit(options.limit).execute();
+}
+
+/** The unpaid invoices with a line for any of these services. */
+export async function listUnpaidServiceInvoices(
+  db: Kysely<Database>,
+  serviceIds: string[],
+): Promise<{ id: string; number: string; service_id: string }[]> {
+  if (serviceIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('invoices')
+    .innerJoin('invoice_items', 'invoice_items.invoice_id', 'invoices.id')
+    .select(['invoices.id', 'invoices.number', 'invoice_items.service_id'])
+    .where('invoice_items.service_id', 'in', serviceIds)
+    .where('invoices.status', '=', 'unpaid')
+    .distinct()
+    .execute();
+  return rows.map((r) => ({ id: r.id, number: r.number, service_id: r.service_id as string }));
+}
+
+/** Whether a service has another unpaid renewal invoice due before `dueBeforeMs`. */
+export async function hasOverdueRenewal(db: Kysely<Database>, serviceId: string, dueBeforeMs: number) {
+  const row = await db
+    .selectFrom('invoices')
+    .innerJoin('invoice_items', 'invoice_items.invoice_id', 'invoices.id')
+    .select('invoices.id')
+    .where('invoice_items.service_id', '=', serviceId)
+    .where('invoice_items.kind', '=', 'renewal')
+    .where('invoices.status', '=', 'unpaid')
+    .where('invoices.due_at_ms', '<', dueBeforeMs)
+    .executeTakeFirst();
+  return row !== undefined;
 }

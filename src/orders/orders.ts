@@ -1,3 +1,4 @@
+import type { Kysely } from 'kysely';
 import type { AppContext } from '../app-context.js';
 import { audit } from '../audit/audit.js';
 import { applyPaidInvoice } from '../billing/paid.js';
@@ -6,10 +7,11 @@ import { changeCredit, findClientById } from '../clients/store.js';
 import { issueInvoice, type NewInvoiceItem } from '../invoices/issue.js';
 import { findInvoice, listInvoiceItems, markInvoicePaid } from '../invoices/store.js';
 import { ArgumentError, normaliseDomain } from '../panel/domains.js';
-import type { BillingCycle } from '../platform/db/schema.js';
+import type { BillingCycle, Database } from '../platform/db/schema.js';
 import { AppError } from '../platform/http/errors.js';
 import { newId } from '../platform/ids.js';
 import { insertService } from '../services/store.js';
+import type { SettingsSnapshot } from '../settings/definitions.js';
 import { insertOrder, insertPayment, markOrderActive } from './store.js';
 
 /**
@@ -115,75 +117,87 @@ export interface PaymentInput {
 }
 
 export async function payInvoice(deps: Deps, input: PaymentInput) {
-  const db = deps.db.kysely;
   const now = deps.clock.nowMs();
-  return db.transaction().execute(async (trx) => {
-    const invoice = await findInvoice(trx, input.invoiceId, input.clientId);
-    if (!invoice) throw new AppError('not_found', 'The invoice was not found.');
-    if (invoice.status !== 'unpaid') throw new AppError('conflict', `The invoice is already ${invoice.status}.`);
-    const paymentId = newId('payment', now);
-    if (input.method === 'credit') {
-      const client = await findClientById(trx, invoice.client_id);
-      if (client && client.currency !== invoice.currency) {
-        throw new AppError(
-          'conflict',
-          `Your credit is in ${client.currency} and the invoice in ${invoice.currency}: credit cannot pay it. Pay it another way or ask for it to be marked paid.`,
-        );
-      }
-      const debited = await changeCredit(trx, {
-        id: newId('credit', now),
-        client_id: invoice.client_id,
-        amount_minor: -invoice.total_minor,
-        reason: `Payment of ${invoice.number}`,
-        actor_type: input.actor.type,
-        actor_id: input.actor.id,
-        invoice_id: invoice.id,
-        payment_id: paymentId,
-        at_ms: now,
-      });
-      if (!debited) {
-        throw new AppError(
-          'conflict',
-          `Not enough credit: the invoice is ${invoice.total_minor} ${invoice.currency} (minor units), your balance is ${client?.credit_minor ?? 0}. Add credit or ask for the invoice to be marked paid.`,
-        );
-      }
+  return deps.db.kysely
+    .transaction()
+    .execute((trx) => payInvoiceInTransaction(trx, deps.settings.snapshot, now, input));
+}
+
+/**
+ * Paying an invoice in the caller's transaction (the billing run pays renewals from credit in its
+ * batch's): the same checks, rows and paid-line handlers as a client's or an admin's payment.
+ */
+export async function payInvoiceInTransaction(
+  trx: Kysely<Database>,
+  settings: SettingsSnapshot,
+  now: number,
+  input: PaymentInput,
+) {
+  const invoice = await findInvoice(trx, input.invoiceId, input.clientId);
+  if (!invoice) throw new AppError('not_found', 'The invoice was not found.');
+  if (invoice.status !== 'unpaid') throw new AppError('conflict', `The invoice is already ${invoice.status}.`);
+  const paymentId = newId('payment', now);
+  if (input.method === 'credit') {
+    const client = await findClientById(trx, invoice.client_id);
+    if (client && client.currency !== invoice.currency) {
+      throw new AppError(
+        'conflict',
+        `Your credit is in ${client.currency} and the invoice in ${invoice.currency}: credit cannot pay it. Pay it another way or ask for it to be marked paid.`,
+      );
     }
-    if (!(await markInvoicePaid(trx, invoice.id, now)))
-      throw new AppError('conflict', 'The invoice was paid by another request.');
-    await insertPayment(trx, {
-      id: paymentId,
-      invoice_id: invoice.id,
-      amount_minor: invoice.total_minor,
-      currency: invoice.currency,
-      method: input.method,
+    const debited = await changeCredit(trx, {
+      id: newId('credit', now),
+      client_id: invoice.client_id,
+      amount_minor: -invoice.total_minor,
+      reason: `Payment of ${invoice.number}`,
       actor_type: input.actor.type,
       actor_id: input.actor.id,
+      invoice_id: invoice.id,
+      payment_id: paymentId,
       at_ms: now,
-      kind: 'payment',
-      reference: input.reference ?? null,
     });
-    if (invoice.kind === 'order') await markOrderActive(trx, invoice.id);
-    const operations = await applyPaidInvoice(
-      {
-        trx,
-        settings: deps.settings.snapshot,
-        nowMs: now,
-        invoice,
-        actor: input.actor,
-        correlationId: input.correlationId,
-      },
-      await listInvoiceItems(trx, invoice.id),
-    );
-    await audit(trx, now, {
-      actorType: input.actor.type,
-      actorId: input.actor.id,
-      action: 'invoice.paid',
-      targetType: 'invoice',
-      targetId: invoice.id,
-      ip: input.actor.ip ?? null,
-      requestId: input.correlationId,
-      details: { method: input.method, amountMinor: invoice.total_minor },
-    });
-    return { payment_id: paymentId, invoice_id: invoice.id, status: 'paid' as const, operations };
+    if (!debited) {
+      throw new AppError(
+        'conflict',
+        `Not enough credit: the invoice is ${invoice.total_minor} ${invoice.currency} (minor units), your balance is ${client?.credit_minor ?? 0}. Add credit or ask for the invoice to be marked paid.`,
+      );
+    }
+  }
+  if (!(await markInvoicePaid(trx, invoice.id, now)))
+    throw new AppError('conflict', 'The invoice was paid by another request.');
+  await insertPayment(trx, {
+    id: paymentId,
+    invoice_id: invoice.id,
+    amount_minor: invoice.total_minor,
+    currency: invoice.currency,
+    method: input.method,
+    actor_type: input.actor.type,
+    actor_id: input.actor.id,
+    at_ms: now,
+    kind: 'payment',
+    reference: input.reference ?? null,
   });
+  if (invoice.kind === 'order') await markOrderActive(trx, invoice.id);
+  const operations = await applyPaidInvoice(
+    {
+      trx,
+      settings,
+      nowMs: now,
+      invoice,
+      actor: input.actor,
+      correlationId: input.correlationId,
+    },
+    await listInvoiceItems(trx, invoice.id),
+  );
+  await audit(trx, now, {
+    actorType: input.actor.type,
+    actorId: input.actor.id,
+    action: 'invoice.paid',
+    targetType: 'invoice',
+    targetId: invoice.id,
+    ip: input.actor.ip ?? null,
+    requestId: input.correlationId,
+    details: { method: input.method, amountMinor: invoice.total_minor },
+  });
+  return { payment_id: paymentId, invoice_id: invoice.id, status: 'paid' as const, operations };
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { prepared } from '../platform/db/prepared.js';
 import type { Database, ServiceStatus, ServicesTable } from '../platform/db/schema.js';
 
@@ -373,4 +373,99 @@ export async function lockServiceRow(db: Kysely<Database>, id: string): Promise<
     .set((eb) => ({ updated_at_ms: eb.ref('updated_at_ms') }))
     .where('id', '=', id)
     .execute();
+}
+
+/**
+ * One page of the services the billing run renews (keyset by id): active or suspended, not
+ * cancelled at the end of their period, due by `dueByMs`.
+ */
+export function listRenewableServices(
+  db: Kysely<Database>,
+  options: { afterId: string | null; dueByMs: number; limit: number },
+) {
+  let query = db
+    .selectFrom('services')
+    .innerJoin('products', 'products.id', 'services.product_id')
+    .select([
+      'services.id',
+      'services.client_id',
+      'services.product_id',
+      'products.name as product_name',
+      'services.domain',
+      'services.status',
+      'services.billing_cycle',
+      'services.next_billing_cycle',
+      'services.amount_minor',
+      'services.currency',
+      'services.next_due_at_ms',
+      'services.billing_anchor_ms',
+    ])
+    // Walk the primary key and filter (the expressions keep the planner off services_due): with
+    // services_due every page would read and sort all due services to return one page.
+    .where(sql<string>`(services.status || '')`, 'in', ['active', 'suspended'])
+    .where(sql<number>`services.next_due_at_ms + 0`, '<=', options.dueByMs)
+    .where((eb) =>
+      eb.or([eb('services.cancellation_type', 'is', null), eb('services.cancellation_type', '!=', 'end_of_period')]),
+    );
+  if (options.afterId) query = query.where('services.id', '>', options.afterId);
+  return query.orderBy('services.id').limit(options.limit).execute();
+}
+
+/** A billing-cycle change taking effect: the new cycle, its anchor and its price; the pending change cleared. */
+export async function applyServiceCycleChange(
+  db: Kysely<Database>,
+  id: string,
+  change: { cycle: ServiceRecord['billing_cycle']; anchorMs: number; amountMinor: number },
+  nowMs: number,
+): Promise<void> {
+  await db
+    .updateTable('services')
+    .set({
+      billing_cycle: change.cycle,
+      billing_anchor_ms: change.anchorMs,
+      amount_minor: change.amountMinor,
+      next_billing_cycle: null,
+      updated_at_ms: nowMs,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Why a service is being suspended ('overdue', an admin's reason), or null to clear it. */
+export async function setSuspensionReason(db: Kysely<Database>, id: string, reason: string | null, nowMs: number) {
+  await db
+    .updateTable('services')
+    .set({ suspension_reason: reason, updated_at_ms: nowMs })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** A pending service whose order was cancelled: cancelled (it never had an account). */
+export async function cancelPendingService(db: Kysely<Database>, id: string, nowMs: number): Promise<boolean> {
+  const done = await db
+    .updateTable('services')
+    .set({ status: 'cancelled', updated_at_ms: nowMs })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(done.numUpdatedRows) === 1;
+}
+
+/**
+ * One page (keyset by id) of services cancelled at the end of their period whose period has
+ * ended by `atMs` and that still run: the billing run terminates them.
+ */
+export function listEndedCancellations(
+  db: Kysely<Database>,
+  options: { atMs: number; afterId: string | null; limit: number },
+) {
+  let query = db
+    .selectFrom('services')
+    .select(['id', 'client_id', 'server_id', 'next_due_at_ms'])
+    .where('cancellation_type', '=', 'end_of_period')
+    // The primary key walk, as in listRenewableServices.
+    .where(sql<string>`(status || '')`, 'in', ['active', 'suspended'])
+    .where(sql<number>`next_due_at_ms + 0`, '<=', options.atMs);
+  if (options.afterId) query = query.where('id', '>', options.afterId);
+  return query.orderBy('id').limit(options.limit).execute();
 }

@@ -248,7 +248,8 @@ export interface BillingRunsTable {
   as_of_ms: number;
   started_at_ms: number;
   finished_at_ms: number | null;
-  status: 'running' | 'done' | 'failed';
+  /** abandoned: crashed before it finished; the next run completed its work. */
+  status: 'running' | 'done' | 'failed' | 'abandoned';
   /** JSON: counts per action. */
   summary: string | null;
   error: string | null;
