@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
-import { insertAuditEntry } from './store.js';
+import { insertAuditEntries, insertAuditEntry } from './store.js';
 
 /** The audit log: who did what to what, when and from where. Written in the caller's transaction. */
 export interface AuditEntry {
@@ -28,4 +28,23 @@ export async function audit(db: Kysely<Database>, nowMs: number, entry: AuditEnt
     request_id: entry.requestId ?? null,
     details: entry.details ? JSON.stringify(entry.details) : null,
   });
+}
+
+/** Many entries at once (the billing run's batches), same rows as `audit` one by one. */
+export async function auditMany(db: Kysely<Database>, nowMs: number, entries: AuditEntry[]): Promise<void> {
+  await insertAuditEntries(
+    db,
+    entries.map((entry) => ({
+      id: newId('audit', nowMs),
+      at_ms: nowMs,
+      actor_type: entry.actorType,
+      actor_id: entry.actorId,
+      action: entry.action,
+      target_type: entry.targetType ?? null,
+      target_id: entry.targetId ?? null,
+      ip: entry.ip ?? null,
+      request_id: entry.requestId ?? null,
+      details: entry.details ? JSON.stringify(entry.details) : null,
+    })),
+  );
 }

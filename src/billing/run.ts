@@ -1,23 +1,37 @@
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../app-context.js';
+import { type AuditEntry, auditMany } from '../audit/audit.js';
+import { listPrices } from '../catalog/store.js';
 import { findClientsBilling } from '../clients/store.js';
-import { issueInvoices, type NewInvoice } from '../invoices/issue.js';
+import { issueInvoices } from '../invoices/issue.js';
+import { cancelUnpaidInvoices, listOverdueRenewals, listUnpaidServiceInvoices } from '../invoices/store.js';
 import { payInvoiceInTransaction } from '../orders/orders.js';
+import { cancelPendingOrder, listUnpaidOrders } from '../orders/store.js';
 import type { BillingCycle, Database } from '../platform/db/schema.js';
 import { AppError } from '../platform/http/errors.js';
 import { newId } from '../platform/ids.js';
-import { listRenewableServices } from '../services/store.js';
+import { enqueueLifecycle } from '../provisioning/index.js';
+import {
+  applyServiceCycleChange,
+  cancelPendingService,
+  listEndedCancellations,
+  listRenewableServices,
+  setSuspensionReason,
+} from '../services/store.js';
 import type { SettingsSnapshot } from '../settings/definitions.js';
 import { addDays, daysBetween, localDate, periodIndexAt, periodStart, startOfDay } from './calendar.js';
 import {
   abandonCrashedRuns,
+  claimBillingActions,
   claimServicePeriods,
+  findBillingActions,
   findBillingLock,
   finishBillingRun,
   insertBillingRun,
   lastInvoicedPeriodEnds,
   releaseBillingLock,
   renewBillingLock,
+  setBillingActionOperation,
   takeBillingLock,
 } from './store.js';
 
@@ -80,6 +94,9 @@ export class BillingRunInProgress extends AppError {
   }
 }
 
+/** An action taken, with its cause in words for the audit log. */
+type Done = BillingActionReport & { words: string };
+
 /** Thrown inside a dry run's transaction to roll back what the batch wrote. */
 class DryRunRollback extends Error {}
 
@@ -111,6 +128,63 @@ class Run {
     this.counts[a.action] += 1;
     if (this.actions.length < MAX_REPORTED_ACTIONS) this.actions.push(a);
     else this.truncated = true;
+  }
+
+  /**
+   * Claims actions before taking them: the ones returned were not taken before (by this run or
+   * one that crashed); the others are skipped.
+   */
+  async claim(trx: Kysely<Database>, keys: { subject_id: string; action: BillingActionName; cause: string }[]) {
+    const now = this.now;
+    return claimBillingActions(
+      trx,
+      keys.map((k) => ({ ...k, run_id: this.id, operation_id: null, at_ms: now })),
+    );
+  }
+
+  /**
+   * Actions taken in this batch: reported, audited with their cause in words, and (for the ones
+   * not claimed beforehand) recorded in billing_actions.
+   */
+  async recordDone(trx: Kysely<Database>, done: Done[], options: { claimed?: boolean } = {}): Promise<void> {
+    if (done.length === 0) return;
+    const now = this.now;
+    if (!options.claimed) {
+      await claimBillingActions(
+        trx,
+        done.map((d) => ({
+          subject_id: d.subject_id,
+          action: d.action,
+          cause: d.cause,
+          run_id: this.id,
+          operation_id: d.operation_id ?? null,
+          at_ms: now,
+        })),
+      );
+    } else {
+      for (const d of done) {
+        if (d.operation_id) await setBillingActionOperation(trx, d, d.operation_id);
+      }
+    }
+    const entries: AuditEntry[] = done.map((d) => ({
+      actorType: 'system',
+      actorId: null,
+      action: `billing.${d.action}`,
+      targetType: d.subject_id.startsWith('inv_') ? 'invoice' : d.subject_id.startsWith('ord_') ? 'order' : 'service',
+      targetId: d.subject_id,
+      requestId: this.id,
+      details: {
+        cause: d.words,
+        runId: this.id,
+        ...(d.invoice_id ? { invoiceId: d.invoice_id } : {}),
+        ...(d.operation_id ? { operationId: d.operation_id } : {}),
+      },
+    }));
+    await auditMany(trx, now, entries);
+    for (const d of done) {
+      const { words: _words, ...report } = d;
+      this.record(report);
+    }
   }
 
   /** One batch's transaction; in a dry run it is rolled back after computing what it would do. */
@@ -169,6 +243,9 @@ export async function runBilling(
   }
   try {
     await renewals(run);
+    await overdue(run);
+    await endOfPeriod(run);
+    await unpaidOrders(run);
     if (!dryRun) {
       await finishBillingRun(db, runId, {
         status: 'done',
@@ -210,9 +287,24 @@ function periodEnd(anchorMs: number, cycle: BillingCycle, startMs: number, zone:
   return periodStart(startMs, cycle, 1, zone);
 }
 
+type RenewableService = Awaited<ReturnType<typeof listRenewableServices>>[number];
+
+interface PlannedPeriod {
+  service: RenewableService;
+  cycle: BillingCycle;
+  amountMinor: number;
+  start: number;
+  end: number;
+  invoiceId: string;
+  /** Set on the first period of a pending cycle change. */
+  cycleChange?: { from: BillingCycle; to: BillingCycle };
+}
+
 /**
  * Renewal invoices: every period that starts within `invoice_days_before_due` days of `at`,
  * after the last one invoiced, once (the service_periods primary key), then paid from credit.
+ * A pending billing-cycle change starts with the next period: the new cycle, anchored at that
+ * period's start, at the product's current price for it.
  */
 async function renewals(run: Run): Promise<void> {
   const { settings, zone } = run;
@@ -221,32 +313,57 @@ async function renewals(run: Run): Promise<void> {
   const dueByMs = addDays(startOfDay(run.atMs, zone), daysBefore + 1, zone) - 1;
   let afterId: string | null = null;
   for (;;) {
-    const services = await listRenewableServices(run.deps.db.kysely, { afterId, dueByMs, limit: BATCH });
-    if (services.length === 0) break;
-    afterId = services[services.length - 1]!.id;
-    await run.batch(async (trx) => {
-      const lastEnds = await lastInvoicedPeriodEnds(
-        trx,
-        services.map((s) => s.id),
-      );
-      const planned: {
-        service: (typeof services)[number];
-        start: number;
-        end: number;
-        invoiceId: string;
-      }[] = [];
+    const last: string | null = await run.batch(async (trx) => {
+      const services = await listRenewableServices(trx, { afterId, dueByMs, limit: BATCH });
+      if (services.length === 0) return null;
+      const lastId = services[services.length - 1]!.id;
+      const ids = services.map((s) => s.id);
+      const lastEnds = await lastInvoicedPeriodEnds(trx, ids);
+      // A service being terminated for non-payment is not invoiced again.
+      const terminating = await findBillingActions(trx, ids, 'terminate');
+      const changing = services.filter((s) => s.next_billing_cycle && s.next_billing_cycle !== s.billing_cycle);
+      const prices = changing.length ? await listPrices(trx, [...new Set(changing.map((s) => s.product_id))]) : [];
+      const planned: PlannedPeriod[] = [];
       for (const service of services) {
-        if (service.next_due_at_ms === null) continue;
-        const anchor = service.billing_anchor_ms ?? service.next_due_at_ms;
+        if (service.next_due_at_ms === null || terminating.has(service.id)) continue;
+        let anchor = service.billing_anchor_ms ?? service.next_due_at_ms;
+        let cycle = service.billing_cycle;
+        let amountMinor = Number(service.amount_minor);
         let start = lastEnds.get(service.id) ?? service.next_due_at_ms;
         for (let k = 0; k < MAX_PERIODS_PER_SERVICE; k++) {
           if (daysBetween(run.atMs, start, zone) > daysBefore) break;
-          const end = periodEnd(anchor, service.billing_cycle, start, zone);
-          planned.push({ service, start, end, invoiceId: newId('invoice', run.now) });
+          let cycleChange: PlannedPeriod['cycleChange'];
+          const next = k === 0 ? service.next_billing_cycle : null;
+          if (next && next !== cycle) {
+            const price = prices.find(
+              (p) => p.product_id === service.product_id && p.billing_cycle === next && p.currency === service.currency,
+            );
+            if (price) {
+              cycleChange = { from: cycle, to: next };
+              cycle = next;
+              anchor = start;
+              amountMinor = Number(price.amount_minor);
+            } else {
+              run.deps.logger.warn(
+                { serviceId: service.id, cycle: next, currency: service.currency },
+                'billing: the product has no price for the new billing cycle in this currency; renewing on the current cycle',
+              );
+            }
+          }
+          const end = periodEnd(anchor, cycle, start, zone);
+          planned.push({
+            service,
+            cycle,
+            amountMinor,
+            start,
+            end,
+            invoiceId: newId('invoice', run.now),
+            ...(cycleChange ? { cycleChange } : {}),
+          });
           start = end;
         }
       }
-      if (planned.length === 0) return;
+      if (planned.length === 0) return lastId;
       const now = run.now;
       const claimed = await claimServicePeriods(
         trx,
@@ -259,39 +376,72 @@ async function renewals(run: Run): Promise<void> {
         })),
       );
       const toIssue = planned.filter((p) => claimed.has(`${p.service.id}|${p.start}`));
-      const inputs: (NewInvoice & { id: string })[] = toIssue.map((p) => ({
-        id: p.invoiceId,
-        clientId: p.service.client_id,
-        currency: p.service.currency,
-        kind: 'renewal',
-        dueAtMs: p.start,
-        items: [
-          {
-            kind: 'renewal',
-            serviceId: p.service.id,
-            description: `${p.service.product_name} hosting — ${p.service.domain ?? p.service.id} (${p.service.billing_cycle}, ${localDate(p.start, zone)} to ${localDate(addDays(p.end, -1, zone), zone)})`,
-            amountMinor: Number(p.service.amount_minor),
-            periodStartMs: p.start,
-            periodEndMs: p.end,
-          },
-        ],
-      }));
-      const issued = await issueInvoices(trx, settings, run.atMs, inputs);
-      for (const { invoice, items } of issued) {
-        run.record({
+      if (toIssue.length === 0) return lastId;
+      const issued = await issueInvoices(
+        trx,
+        settings,
+        run.atMs,
+        toIssue.map((p) => ({
+          id: p.invoiceId,
+          clientId: p.service.client_id,
+          currency: p.service.currency,
+          kind: 'renewal',
+          dueAtMs: p.start,
+          items: [
+            {
+              kind: 'renewal',
+              serviceId: p.service.id,
+              description: `${p.service.product_name} hosting — ${p.service.domain ?? p.service.id} (${p.cycle}, ${localDate(p.start, zone)} to ${localDate(addDays(p.end, -1, zone), zone)})`,
+              amountMinor: p.amountMinor,
+              periodStartMs: p.start,
+              periodEndMs: p.end,
+            },
+          ],
+        })),
+      );
+      const done: Done[] = [];
+      toIssue.forEach((p, i) => {
+        const invoice = issued[i]!.invoice;
+        const period = localDate(p.start, zone);
+        if (p.cycleChange) {
+          done.push({
+            action: 'cycle_change',
+            subject_id: p.service.id,
+            cause: `${p.cycleChange.to} from ${period}`,
+            invoice_id: invoice.id,
+            words: `billing cycle ${p.cycleChange.from} → ${p.cycleChange.to} from ${period}`,
+          });
+        }
+        done.push({
           action: 'invoice',
-          subject_id: items[0]!.service_id!,
-          cause: `period ${localDate(items[0]!.period_start_ms!, zone)}`,
+          subject_id: p.service.id,
+          cause: `period ${period}`,
           invoice_id: invoice.id,
+          words: `renewal of ${period} to ${localDate(addDays(p.end, -1, zone), zone)}, ${invoice.number}`,
         });
+      });
+      for (const p of toIssue) {
+        if (p.cycleChange) {
+          await applyServiceCycleChange(
+            trx,
+            p.service.id,
+            { cycle: p.cycleChange.to, anchorMs: p.start, amountMinor: p.amountMinor },
+            now,
+          );
+        }
       }
-      if (settings['billing.apply_credit'])
+      await run.recordDone(trx, done);
+      if (settings['billing.apply_credit']) {
         await payFromCredit(
           run,
           trx,
           issued.map((i) => i.invoice),
         );
+      }
+      return lastId;
     });
+    if (last === null) break;
+    afterId = last;
   }
 }
 
@@ -299,9 +449,10 @@ async function renewals(run: Run): Promise<void> {
 async function payFromCredit(
   run: Run,
   trx: Kysely<Database>,
-  invoices: { id: string; client_id: string; currency: string; total_minor: number }[],
+  invoices: { id: string; number: string; client_id: string; currency: string; total_minor: number }[],
 ): Promise<void> {
   if (invoices.length === 0) return;
+  const paidNow: Done[] = [];
   const clients = new Map(
     (await findClientsBilling(trx, [...new Set(invoices.map((i) => i.client_id))])).map((c) => [
       c.id,
@@ -319,12 +470,226 @@ async function payFromCredit(
       correlationId: newId('request', run.now),
     });
     client.credit -= invoice.total_minor;
-    run.record({
+    paidNow.push({
       action: 'credit',
       subject_id: invoice.id,
-      cause: 'credit covers it',
+      cause: 'apply_credit',
       invoice_id: invoice.id,
+      words: `paid ${invoice.number} from credit`,
       ...(paid.operations[0] ? { operation_id: paid.operations[0] } : {}),
     });
+  }
+  await run.recordDone(trx, paidNow);
+}
+
+/** `at`'s local day minus `days`: an invoice due before it is more than `days` days overdue. */
+function overdueCutoff(run: Run, days: number | null): number | null {
+  return days === null ? null : addDays(startOfDay(run.atMs, run.zone), -days, run.zone);
+}
+
+/**
+ * Overdue renewal invoices: past `suspend_after_days` the service is suspended (reason
+ * 'overdue'; paying lifts it), past `terminate_after_days` it is terminated and its unpaid
+ * invoices cancelled. Days count from the due date, or from the issue date when the invoice was
+ * issued after it (a run catching up after downtime does not punish the client for it).
+ */
+async function overdue(run: Run): Promise<void> {
+  const suspendBefore = overdueCutoff(run, run.settings['billing.suspend_after_days']);
+  const terminateBefore = overdueCutoff(run, run.settings['billing.terminate_after_days']);
+  const cutoffs = [suspendBefore, terminateBefore].filter((c): c is number => c !== null);
+  if (cutoffs.length === 0) return;
+  const dueBeforeMs = Math.max(...cutoffs);
+  let afterId: string | null = null;
+  for (;;) {
+    const last: string | null = await run.batch(async (trx) => {
+      const rows = await listOverdueRenewals(trx, { dueBeforeMs, afterId, limit: BATCH });
+      if (rows.length === 0) return null;
+      // The oldest overdue invoice of each service decides.
+      const byService = new Map<string, (typeof rows)[number]>();
+      for (const r of rows) {
+        const since = Math.max(Number(r.due_at_ms), Number(r.issued_at_ms));
+        if (since >= dueBeforeMs) continue;
+        const seen = byService.get(r.service_id);
+        if (!seen || Math.max(Number(seen.due_at_ms), Number(seen.issued_at_ms)) > since)
+          byService.set(r.service_id, r);
+      }
+      const since = (r: (typeof rows)[number]) => Math.max(Number(r.due_at_ms), Number(r.issued_at_ms));
+      const terminating = await findBillingActions(trx, [...byService.keys()], 'terminate');
+      const toTerminate = [...byService.values()].filter(
+        (r) => terminateBefore !== null && since(r) < terminateBefore && !terminating.has(r.service_id),
+      );
+      const toSuspend = [...byService.values()].filter(
+        (r) =>
+          suspendBefore !== null &&
+          since(r) < suspendBefore &&
+          !terminating.has(r.service_id) &&
+          !toTerminate.includes(r) &&
+          r.service_status === 'active' &&
+          r.suspension_reason === null,
+      );
+      const done: Done[] = [];
+      const now = run.now;
+      const daysOverdue = (r: (typeof rows)[number]) => daysBetween(since(r), run.atMs, run.zone);
+      const claimedT = await run.claim(
+        trx,
+        toTerminate.map((r) => ({ subject_id: r.service_id, action: 'terminate' as const, cause: r.id })),
+      );
+      const terminated = toTerminate.filter((r) => claimedT.has(`${r.service_id}|terminate|${r.id}`));
+      for (const r of terminated) {
+        const operationId = await enqueueLifecycle(trx, {
+          action: 'terminate',
+          serviceId: r.service_id,
+          clientId: r.client_id,
+          serverId: r.server_id,
+          correlationId: run.id,
+          actor: { type: 'system', id: null },
+          nowMs: now,
+        });
+        done.push({
+          action: 'terminate',
+          subject_id: r.service_id,
+          cause: r.id,
+          invoice_id: r.id,
+          operation_id: operationId,
+          words: `overdue ${daysOverdue(r)} days, ${r.number}`,
+        });
+      }
+      await run.recordDone(trx, done.splice(0), { claimed: true });
+      if (terminated.length) {
+        const unpaid = await listUnpaidServiceInvoices(
+          trx,
+          terminated.map((r) => r.service_id),
+        );
+        const cancelled = new Set(
+          await cancelUnpaidInvoices(
+            trx,
+            unpaid.map((u) => u.id),
+            'terminated: overdue',
+            now,
+          ),
+        );
+        for (const u of unpaid) {
+          if (!cancelled.has(u.id)) continue;
+          cancelled.delete(u.id);
+          done.push({
+            action: 'cancel_invoice',
+            subject_id: u.id,
+            cause: `terminate ${u.service_id}`,
+            invoice_id: u.id,
+            words: `terminated: overdue (${u.number})`,
+          });
+        }
+        await run.recordDone(trx, done.splice(0));
+      }
+      const claimedS = await run.claim(
+        trx,
+        toSuspend.map((r) => ({ subject_id: r.service_id, action: 'suspend' as const, cause: r.id })),
+      );
+      for (const r of toSuspend) {
+        if (!claimedS.has(`${r.service_id}|suspend|${r.id}`)) continue;
+        await setSuspensionReason(trx, r.service_id, 'overdue', now);
+        const operationId = await enqueueLifecycle(trx, {
+          action: 'suspend',
+          serviceId: r.service_id,
+          clientId: r.client_id,
+          serverId: r.server_id,
+          correlationId: run.id,
+          actor: { type: 'system', id: null },
+          nowMs: now,
+        });
+        done.push({
+          action: 'suspend',
+          subject_id: r.service_id,
+          cause: r.id,
+          invoice_id: r.id,
+          operation_id: operationId,
+          words: `overdue ${daysOverdue(r)} days, ${r.number}`,
+        });
+      }
+      await run.recordDone(trx, done.splice(0), { claimed: true });
+      return rows[rows.length - 1]!.id;
+    });
+    if (last === null) break;
+    afterId = last;
+  }
+}
+
+/** Services cancelled at the end of their period: terminated once `at` reaches their due date. */
+async function endOfPeriod(run: Run): Promise<void> {
+  let afterId: string | null = null;
+  for (;;) {
+    const last: string | null = await run.batch(async (trx) => {
+      const rows = await listEndedCancellations(trx, { atMs: run.atMs, afterId, limit: BATCH });
+      if (rows.length === 0) return null;
+      const claimed = await run.claim(
+        trx,
+        rows.map((r) => ({ subject_id: r.id, action: 'terminate' as const, cause: 'end_of_period' })),
+      );
+      const done: Done[] = [];
+      for (const r of rows) {
+        if (!claimed.has(`${r.id}|terminate|end_of_period`)) continue;
+        const operationId = await enqueueLifecycle(trx, {
+          action: 'terminate',
+          serviceId: r.id,
+          clientId: r.client_id,
+          serverId: r.server_id,
+          correlationId: run.id,
+          actor: { type: 'system', id: null },
+          nowMs: run.now,
+        });
+        done.push({
+          action: 'terminate',
+          subject_id: r.id,
+          cause: 'end_of_period',
+          operation_id: operationId,
+          words: `cancelled at the end of its period (${localDate(Number(r.next_due_at_ms), run.zone)})`,
+        });
+      }
+      await run.recordDone(trx, done, { claimed: true });
+      return rows[rows.length - 1]!.id;
+    });
+    if (last === null) break;
+    afterId = last;
+  }
+}
+
+/**
+ * Orders never paid: `cancel_unpaid_orders_after_days` after their invoice was issued, the
+ * invoice is cancelled, the order too, and its pending service (it has no account yet).
+ */
+async function unpaidOrders(run: Run): Promise<void> {
+  const days = run.settings['billing.cancel_unpaid_orders_after_days'];
+  if (days === null) return;
+  const issuedByMs = addDays(run.atMs, -days, run.zone);
+  let afterId: string | null = null;
+  for (;;) {
+    const last: string | null = await run.batch(async (trx) => {
+      const rows = await listUnpaidOrders(trx, { issuedByMs, afterId, limit: BATCH });
+      if (rows.length === 0) return null;
+      const claimed = await run.claim(
+        trx,
+        rows.map((r) => ({ subject_id: r.id, action: 'cancel_order' as const, cause: r.invoice_id })),
+      );
+      const now = run.now;
+      const done: Done[] = [];
+      for (const r of rows) {
+        if (!claimed.has(`${r.id}|cancel_order|${r.invoice_id}`)) continue;
+        const unpaidFor = daysBetween(Number(r.issued_at_ms), run.atMs, run.zone);
+        await cancelUnpaidInvoices(trx, [r.invoice_id], `order unpaid for ${unpaidFor} days`, now);
+        await cancelPendingOrder(trx, r.id, now);
+        if (r.service_id) await cancelPendingService(trx, r.service_id, now);
+        done.push({
+          action: 'cancel_order',
+          subject_id: r.id,
+          cause: r.invoice_id,
+          invoice_id: r.invoice_id,
+          words: `unpaid ${unpaidFor} days, ${r.number}`,
+        });
+      }
+      await run.recordDone(trx, done, { claimed: true });
+      return rows[rows.length - 1]!.id;
+    });
+    if (last === null) break;
+    afterId = last;
   }
 }

@@ -153,3 +153,18 @@ export async function lastInvoicedPeriodEnds(db: Kysely<Database>, serviceIds: s
     .execute();
   return new Map(rows.map((r) => [r.service_id, Number(r.end)]));
 }
+
+/** The job an action queued, once it is queued. */
+export async function setBillingActionOperation(
+  db: Kysely<Database>,
+  key: { subject_id: string; action: string; cause: string },
+  operationId: string,
+): Promise<void> {
+  await db
+    .updateTable('billing_actions')
+    .set({ operation_id: operationId })
+    .where('subject_id', '=', key.subject_id)
+    .where('action', '=', key.action)
+    .where('cause', '=', key.cause)
+    .execute();
+}

@@ -157,3 +157,64 @@ export async function cancelUnpaidInvoices(
     .execute();
   return rows.map((r) => r.id);
 }
+
+/**
+ * One page (keyset by invoice id) of unpaid renewal invoices due before `dueBeforeMs`, with the
+ * service each renews, for services that are active or suspended: what the billing run suspends
+ * and terminates for.
+ */
+export function listOverdueRenewals(
+  db: Kysely<Database>,
+  options: { dueBeforeMs: number; afterId: string | null; limit: number },
+) {
+  let query = db
+    .selectFrom('invoices')
+    .innerJoin('invoice_items', 'invoice_items.invoice_id', 'invoices.id')
+    .innerJoin('services', 'services.id', 'invoice_items.service_id')
+    .select(['invoices.id', 'invoices.number', 'invoices.due_at_ms', 'invoices.issued_at_ms'])
+    .select([
+      'services.id as service_id',
+      'services.client_id',
+      'services.server_id',
+      'services.status as service_status',
+      'services.suspension_reason',
+    ])
+    .where('invoices.status', '=', 'unpaid')
+    .where('invoices.kind', '=', 'renewal')
+    .where('invoices.due_at_ms', '<', options.dueBeforeMs)
+    .where('invoice_items.kind', '=', 'renewal')
+    .where('services.status', 'in', ['active', 'suspended']);
+  if (options.afterId) query = query.where('invoices.id', '>', options.afterId);
+  return query.orderBy('invoices.id').limit(options.limit).execute();
+}
+
+/** The unpaid invoices with a line for any of these services. */
+export async function listUnpaidServiceInvoices(
+  db: Kysely<Database>,
+  serviceIds: string[],
+): Promise<{ id: string; number: string; service_id: string }[]> {
+  if (serviceIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('invoices')
+    .innerJoin('invoice_items', 'invoice_items.invoice_id', 'invoices.id')
+    .select(['invoices.id', 'invoices.number', 'invoice_items.service_id'])
+    .where('invoice_items.service_id', 'in', serviceIds)
+    .where('invoices.status', '=', 'unpaid')
+    .distinct()
+    .execute();
+  return rows.map((r) => ({ id: r.id, number: r.number, service_id: r.service_id as string }));
+}
+
+/** Whether a service has another unpaid renewal invoice due before `dueBeforeMs`. */
+export async function hasOverdueRenewal(db: Kysely<Database>, serviceId: string, dueBeforeMs: number) {
+  const row = await db
+    .selectFrom('invoices')
+    .innerJoin('invoice_items', 'invoice_items.invoice_id', 'invoices.id')
+    .select('invoices.id')
+    .where('invoice_items.service_id', '=', serviceId)
+    .where('invoice_items.kind', '=', 'renewal')
+    .where('invoices.status', '=', 'unpaid')
+    .where('invoices.due_at_ms', '<', dueBeforeMs)
+    .executeTakeFirst();
+  return row !== undefined;
+}

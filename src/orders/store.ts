@@ -14,3 +14,34 @@ export async function insertPayment(db: Kysely<Database>, row: Insertable<Paymen
 export async function markOrderActive(db: Kysely<Database>, invoiceId: string): Promise<void> {
   await db.updateTable('orders').set({ status: 'active' }).where('invoice_id', '=', invoiceId).execute();
 }
+
+/**
+ * One page (keyset by order id) of pending orders whose invoice is still unpaid and was issued at
+ * or before `issuedByMs`: the orders the billing run cancels.
+ */
+export function listUnpaidOrders(
+  db: Kysely<Database>,
+  options: { issuedByMs: number; afterId: string | null; limit: number },
+) {
+  let query = db
+    .selectFrom('orders')
+    .innerJoin('invoices', 'invoices.id', 'orders.invoice_id')
+    .select(['orders.id', 'orders.client_id', 'orders.service_id', 'orders.invoice_id'])
+    .select(['invoices.number', 'invoices.issued_at_ms'])
+    .where('orders.status', '=', 'pending')
+    .where('invoices.status', '=', 'unpaid')
+    .where('invoices.issued_at_ms', '<=', options.issuedByMs);
+  if (options.afterId) query = query.where('orders.id', '>', options.afterId);
+  return query.orderBy('orders.id').limit(options.limit).execute();
+}
+
+/** Cancels a pending order (its invoice was never paid). */
+export async function cancelPendingOrder(db: Kysely<Database>, id: string, nowMs: number): Promise<boolean> {
+  const done = await db
+    .updateTable('orders')
+    .set({ status: 'cancelled', cancelled_at_ms: nowMs })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(done.numUpdatedRows) === 1;
+}

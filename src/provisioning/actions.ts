@@ -1,7 +1,7 @@
 import type { AppContext } from '../app-context.js';
 import { findUnfinishedServiceJob } from '../jobs/store.js';
 import { AppError } from '../platform/http/errors.js';
-import { findServiceState } from '../services/store.js';
+import { findServiceState, setSuspensionReason } from '../services/store.js';
 import { enqueueLifecycle, type LifecyclePayload } from './index.js';
 import { type RequestableAction, requestedJob } from './registry.js';
 
@@ -20,6 +20,8 @@ export async function requestLifecycle(
     correlationId: string;
     productId?: string;
     op?: LifecyclePayload['op'];
+    /** suspend: why, kept on the service ('admin' when not given); a payment lifts only 'overdue'. */
+    reason?: string;
   },
 ): Promise<string> {
   const service = await findServiceState(app.db.kysely, input.serviceId);
@@ -32,8 +34,11 @@ export async function requestLifecycle(
     );
   }
   if (input.action === 'terminate' && service.status === 'pending') await checkPendingTerminate(app, service);
-  return app.db.kysely.transaction().execute((trx) =>
-    enqueueLifecycle(trx, {
+  return app.db.kysely.transaction().execute(async (trx) => {
+    if (job.action === 'suspend') {
+      await setSuspensionReason(trx, service.id, input.reason?.trim() || 'admin', app.clock.nowMs());
+    }
+    return enqueueLifecycle(trx, {
       action: job.action,
       serviceId: service.id,
       clientId: service.client_id,
@@ -43,8 +48,8 @@ export async function requestLifecycle(
       ...(input.productId ? { productId: input.productId } : {}),
       ...(input.op ? { op: input.op } : {}),
       nowMs: app.clock.nowMs(),
-    }),
-  );
+    });
+  });
 }
 
 /** A pending service can be terminated only for what its creation left, and not under its feet. */

@@ -22,6 +22,14 @@ export const lifecycleAdminRoutes = [
       {
         action: StringEnum(ADMIN_ACTIONS),
         product_id: Type.Optional(IdParam('product', 'The new product, for change_package')),
+        reason: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 200,
+            description:
+              'For suspend: why (default "admin"). A payment lifts only the billing run\'s "overdue" suspensions.',
+          }),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -38,6 +46,7 @@ export const lifecycleAdminRoutes = [
         actor: adminActor(ctx),
         correlationId: ctx.requestId,
         ...(body.product_id ? { productId: body.product_id } : {}),
+        ...(body.reason ? { reason: body.reason } : {}),
       });
       return { job_id: jobId };
     },

@@ -13,20 +13,22 @@ export function registerServiceCommands(program: Command): void {
     reprovision: 'Run the creation of a service whose provisioning failed again',
   } as const;
   for (const [action, description] of Object.entries(lifecycle) as [keyof typeof lifecycle, string][]) {
-    services
-      .command(`${action} <id>`)
-      .description(description)
-      .action(async (id: string) => {
-        await withApp(async (app) => {
-          const jobId = await requestLifecycle(app, {
-            serviceId: id,
-            action,
-            actor: { type: 'cli', id: null },
-            correlationId: newId('request'),
-          });
-          console.log(`Queued ${action} for ${id} as job ${jobId}.`);
+    const command = services.command(`${action} <id>`).description(description);
+    if (action === 'suspend') {
+      command.option('--reason <reason>', 'why (default "admin"); a payment lifts only "overdue" suspensions');
+    }
+    command.action(async (id: string, options: { reason?: string }) => {
+      await withApp(async (app) => {
+        const jobId = await requestLifecycle(app, {
+          serviceId: id,
+          action,
+          actor: { type: 'cli', id: null },
+          correlationId: newId('request'),
+          ...(options.reason ? { reason: options.reason } : {}),
         });
+        console.log(`Queued ${action} for ${id} as job ${jobId}.`);
       });
+    });
   }
   services
     .command('change-package <id> <productId>')

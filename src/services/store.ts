@@ -374,3 +374,41 @@ export async function applyServiceCycleChange(
     .where('id', '=', id)
     .execute();
 }
+
+/** Why a service is being suspended ('overdue', an admin's reason), or null to clear it. */
+export async function setSuspensionReason(db: Kysely<Database>, id: string, reason: string | null, nowMs: number) {
+  await db
+    .updateTable('services')
+    .set({ suspension_reason: reason, updated_at_ms: nowMs })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** A pending service whose order was cancelled: cancelled (it never had an account). */
+export async function cancelPendingService(db: Kysely<Database>, id: string, nowMs: number): Promise<boolean> {
+  const done = await db
+    .updateTable('services')
+    .set({ status: 'cancelled', updated_at_ms: nowMs })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(done.numUpdatedRows) === 1;
+}
+
+/**
+ * One page (keyset by id) of services cancelled at the end of their period whose period has
+ * ended by `atMs` and that still run: the billing run terminates them.
+ */
+export function listEndedCancellations(
+  db: Kysely<Database>,
+  options: { atMs: number; afterId: string | null; limit: number },
+) {
+  let query = db
+    .selectFrom('services')
+    .select(['id', 'client_id', 'server_id', 'next_due_at_ms'])
+    .where('cancellation_type', '=', 'end_of_period')
+    .where('status', 'in', ['active', 'suspended'])
+    .where('next_due_at_ms', '<=', options.atMs);
+  if (options.afterId) query = query.where('id', '>', options.afterId);
+  return query.orderBy('id').limit(options.limit).execute();
+}
