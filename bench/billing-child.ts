@@ -31,9 +31,11 @@ try {
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
   }
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const report = await runBilling(app, { atMs });
   const wallMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   if (session && profileFile) {
     const { profile } = await session.post('Profiler.stop');
     writeFileSync(profileFile, JSON.stringify(profile));
@@ -43,6 +45,7 @@ try {
   process.stdout.write(
     `${JSON.stringify({
       wallMs,
+      cpuMs: (cpu.user + cpu.system) / 1000,
       durationMs: report.durationMs,
       counts: report.counts,
       phases,
