@@ -73,11 +73,14 @@ export interface BillingRunReport {
   /** Runs found unfinished (crashed) and marked abandoned by this one. */
   abandonedRuns: string[];
   durationMs: number;
+  /** Milliseconds spent in each phase of the run. */
+  phases: Record<string, number>;
 }
 
 export const MAX_REPORTED_ACTIONS = 1000;
 const BATCH = 400;
-const LEASE_MS = 120_000;
+/** How long the lock outlives a run that stops renewing it (a crash): the next run waits this long. */
+export const DEFAULT_LEASE_MS = 60_000;
 /** A service down for years is caught up a bounded number of periods per run. */
 const MAX_PERIODS_PER_SERVICE = 60;
 
@@ -108,6 +111,8 @@ class Run {
   ) as Record<BillingActionName, number>;
   readonly actions: BillingActionReport[] = [];
   truncated = false;
+  /** Time spent paying from credit (inside the renewals phase). */
+  creditMs = 0;
   readonly zone: string;
 
   constructor(
@@ -116,6 +121,7 @@ class Run {
     readonly atMs: number,
     readonly dryRun: boolean,
     readonly settings: SettingsSnapshot,
+    readonly leaseMs: number,
   ) {
     this.zone = settings['billing.time_zone'];
   }
@@ -207,7 +213,7 @@ class Run {
   }
 
   async renewLease(): Promise<void> {
-    if (!(await renewBillingLock(this.deps.db.kysely, this.id, this.now + LEASE_MS))) {
+    if (!(await renewBillingLock(this.deps.db.kysely, this.id, this.now + this.leaseMs))) {
       throw new Error(`billing run ${this.id} lost its lock (the lease expired and another run took it)`);
     }
   }
@@ -215,17 +221,25 @@ class Run {
 
 export async function runBilling(
   deps: BillingDeps,
-  options: { atMs?: number; dryRun?: boolean } = {},
+  options: { atMs?: number; dryRun?: boolean; leaseMs?: number } = {},
 ): Promise<BillingRunReport> {
   const started = deps.clock.nowMs();
+  const t0 = performance.now();
   const atMs = options.atMs ?? started;
   const dryRun = options.dryRun === true;
   const db = deps.db.kysely;
   const runId = newId('billingRun', started);
-  const run = new Run(deps, runId, atMs, dryRun, deps.settings.snapshot);
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const run = new Run(deps, runId, atMs, dryRun, deps.settings.snapshot, leaseMs);
+  const phases: Record<string, number> = {};
+  const phase = async (name: string, work: (run: Run) => Promise<void>) => {
+    const t0 = performance.now();
+    await work(run);
+    phases[name] = Math.round(performance.now() - t0);
+  };
   let abandoned: string[] = [];
   if (!dryRun) {
-    if (!(await takeBillingLock(db, runId, started, started + LEASE_MS))) {
+    if (!(await takeBillingLock(db, runId, started, started + leaseMs))) {
       const lock = await findBillingLock(db);
       throw new BillingRunInProgress(lock?.run_id ?? null, Number(lock?.lease_until_ms ?? 0));
     }
@@ -242,10 +256,11 @@ export async function runBilling(
     if (abandoned.length) deps.logger.warn({ runId, abandoned }, 'billing: finishing the work of crashed runs');
   }
   try {
-    await renewals(run);
-    await overdue(run);
-    await endOfPeriod(run);
-    await unpaidOrders(run);
+    await phase('renewals', renewals);
+    await phase('overdue', overdue);
+    await phase('end_of_period', endOfPeriod);
+    await phase('orders', unpaidOrders);
+    phases.credit = Math.round(run.creditMs);
     if (!dryRun) {
       await finishBillingRun(db, runId, {
         status: 'done',
@@ -275,7 +290,8 @@ export async function runBilling(
     actions: run.actions,
     actionsTruncated: run.truncated,
     abandonedRuns: abandoned,
-    durationMs: deps.clock.nowMs() - started,
+    durationMs: Math.round(performance.now() - t0),
+    phases,
   };
 }
 
@@ -452,6 +468,7 @@ async function payFromCredit(
   invoices: { id: string; number: string; client_id: string; currency: string; total_minor: number }[],
 ): Promise<void> {
   if (invoices.length === 0) return;
+  const t0 = performance.now();
   const paidNow: Done[] = [];
   const clients = new Map(
     (await findClientsBilling(trx, [...new Set(invoices.map((i) => i.client_id))])).map((c) => [
@@ -480,6 +497,7 @@ async function payFromCredit(
     });
   }
   await run.recordDone(trx, paidNow);
+  run.creditMs += performance.now() - t0;
 }
 
 /** `at`'s local day minus `days`: an invoice due before it is more than `days` days overdue. */

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, InvoiceItemsTable, InvoiceStatus, InvoicesTable } from '../platform/db/schema.js';
 
 /** The invoices feature's SQL. Every read is scoped to the owning client. */
@@ -179,9 +179,11 @@ export function listOverdueRenewals(
       'services.status as service_status',
       'services.suspension_reason',
     ])
-    .where('invoices.status', '=', 'unpaid')
+    // Walk the primary key and filter (as listRenewableServices): with invoices_status_due every
+    // page would read and sort all overdue invoices to return one page.
+    .where(sql<string>`(invoices.status || '')`, '=', 'unpaid')
     .where('invoices.kind', '=', 'renewal')
-    .where('invoices.due_at_ms', '<', options.dueBeforeMs)
+    .where(sql<number>`invoices.due_at_ms + 0`, '<', options.dueBeforeMs)
     .where('invoice_items.kind', '=', 'renewal')
     .where('services.status', 'in', ['active', 'suspended']);
   if (options.afterId) query = query.where('invoices.id', '>', options.afterId);

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { prepared } from '../platform/db/prepared.js';
 import type { Database, ServiceStatus, ServicesTable } from '../platform/db/schema.js';
 
@@ -346,8 +346,10 @@ export function listRenewableServices(
       'services.next_due_at_ms',
       'services.billing_anchor_ms',
     ])
-    .where('services.status', 'in', ['active', 'suspended'])
-    .where('services.next_due_at_ms', '<=', options.dueByMs)
+    // Walk the primary key and filter (the expressions keep the planner off services_due): with
+    // services_due every page would read and sort all due services to return one page.
+    .where(sql<string>`(services.status || '')`, 'in', ['active', 'suspended'])
+    .where(sql<number>`services.next_due_at_ms + 0`, '<=', options.dueByMs)
     .where((eb) =>
       eb.or([eb('services.cancellation_type', 'is', null), eb('services.cancellation_type', '!=', 'end_of_period')]),
     );
@@ -407,8 +409,9 @@ export function listEndedCancellations(
     .selectFrom('services')
     .select(['id', 'client_id', 'server_id', 'next_due_at_ms'])
     .where('cancellation_type', '=', 'end_of_period')
-    .where('status', 'in', ['active', 'suspended'])
-    .where('next_due_at_ms', '<=', options.atMs);
+    // The primary key walk, as in listRenewableServices.
+    .where(sql<string>`(status || '')`, 'in', ['active', 'suspended'])
+    .where(sql<number>`next_due_at_ms + 0`, '<=', options.atMs);
   if (options.afterId) query = query.where('id', '>', options.afterId);
   return query.orderBy('id').limit(options.limit).execute();
 }
