@@ -81,7 +81,7 @@ describe('the first billing run after 40 days down', () => {
     expect(jobs.map((j) => j.type)).toEqual(['service.suspend', 'service.terminate']);
     const invoices = await t.app.db.kysely.selectFrom('invoices').select(['status', 'cancel_reason']).execute();
     expect(invoices).toEqual(Array(3).fill({ status: 'cancelled', cancel_reason: 'terminated: overdue' }));
-  });
+  }, 120_000);
 
   it('with the rules off, catches up the invoices and suspends and terminates nothing', async () => {
     const { t, clock, serviceId } = await downForty({
@@ -93,7 +93,7 @@ describe('the first billing run after 40 days down', () => {
     const r = await runBilling(t.app, {});
     expect(r.counts).toMatchObject({ invoice: 2, suspend: 0, terminate: 0 });
     expect(await svc(t, serviceId)).toMatchObject({ status: 'active', suspension_reason: null });
-  });
+  }, 120_000);
 
   it('pays the periods from credit oldest first while it lasts', async () => {
     const { t, clock, serviceId, clientId } = await downForty({});
@@ -118,5 +118,5 @@ describe('the first billing run after 40 days down', () => {
     // Paid up to 10 March (the end of the period it paid), whatever day it was paid.
     expect(Number((await svc(t, serviceId)).next_due_at_ms)).toBe(local(2027, 3, 10));
     expect(s.ledger.filter((e) => Number(e.amount_minor) < 0)).toHaveLength(1);
-  });
+  }, 120_000);
 });
