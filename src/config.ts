@@ -26,6 +26,8 @@ export interface Config {
   masterKeyFile: string | undefined;
   /** Run the provisioning worker inside `serve`. */
   inProcessWorker: boolean;
+  /** Run the billing run inside `serve` every billing.run_every_minutes (PORTICO_BILLING). */
+  inProcessBilling: boolean;
   /** Public base URL used in printed links and the OpenAPI `servers` entry. */
   publicUrl: string | undefined;
   /** How long a panel mutation may take before it counts as timed out (docs/hestia-protocol.md §1: 120 s). */
@@ -126,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKey: env.PORTICO_MASTER_KEY || undefined,
     masterKeyFile: env.PORTICO_MASTER_KEY_FILE || undefined,
     inProcessWorker: parseFlag('PORTICO_WORKER', env.PORTICO_WORKER, true),
+    inProcessBilling: parseFlag('PORTICO_BILLING', env.PORTICO_BILLING, true),
     publicUrl: env.PORTICO_PUBLIC_URL || undefined,
     panelMutationTimeoutMs: parsePositiveMs(
       'PORTICO_PANEL_MUTATION_TIMEOUT_MS',

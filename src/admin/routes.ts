@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { billingRunAdminRoutes } from '../billing/admin-api.js';
 import { jobAdminRoutes } from '../jobs/admin-api.js';
 import { billingAdminRoutes } from '../orders/admin-api.js';
 import type { AnyRouteSpec } from '../platform/http/route.js';
@@ -35,6 +36,7 @@ export const adminApiRoutes: readonly AnyRouteSpec[] = [
   openApiRoute,
   ...serverAdminRoutes,
   ...billingAdminRoutes,
+  ...billingRunAdminRoutes,
   ...jobAdminRoutes,
   ...lifecycleAdminRoutes,
   ...userApiAdminRoutes,

@@ -44,14 +44,16 @@ import {
  */
 export type BillingDeps = Pick<AppContext, 'db' | 'clock' | 'settings' | 'logger'>;
 
-export type BillingActionName =
-  | 'invoice'
-  | 'credit'
-  | 'cycle_change'
-  | 'suspend'
-  | 'terminate'
-  | 'cancel_invoice'
-  | 'cancel_order';
+export const BILLING_ACTIONS = [
+  'invoice',
+  'credit',
+  'cycle_change',
+  'suspend',
+  'terminate',
+  'cancel_invoice',
+  'cancel_order',
+] as const;
+export type BillingActionName = (typeof BILLING_ACTIONS)[number];
 
 export interface BillingActionReport {
   action: BillingActionName;
@@ -104,11 +106,7 @@ type Done = BillingActionReport & { words: string };
 class DryRunRollback extends Error {}
 
 class Run {
-  readonly counts = Object.fromEntries(
-    (['invoice', 'credit', 'cycle_change', 'suspend', 'terminate', 'cancel_invoice', 'cancel_order'] as const).map(
-      (a) => [a, 0],
-    ),
-  ) as Record<BillingActionName, number>;
+  readonly counts = Object.fromEntries(BILLING_ACTIONS.map((a) => [a, 0])) as Record<BillingActionName, number>;
   readonly actions: BillingActionReport[] = [];
   truncated = false;
   /** Time spent paying from credit (inside the renewals phase). */

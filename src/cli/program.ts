@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerBillingCommands } from '../billing/cli.js';
 import { registerClientCommands } from '../clients/cli.js';
 import { loadConfig } from '../config.js';
 import { registerDemoCommands } from '../demo/cli.js';
@@ -46,4 +47,5 @@ export function registerCommands(program: Command): void {
   registerServiceCommands(program);
   registerRouteCommands(program);
   registerLogCommands(program);
+  registerBillingCommands(program);
 }

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildServer } from '../app.js';
+import { startBillingSchedule } from '../billing/schedule.js';
 import { type Config, describeDatabase } from '../config.js';
 import { DEMO_CLIENT, isEmptyInstall, seedDemo } from '../demo/seed.js';
 import { Worker } from '../jobs/worker.js';
@@ -36,6 +37,7 @@ export async function serve(config: Config): Promise<void> {
   const sandbox = config.sandbox ? await startEmbeddedSandbox(app) : undefined;
   const worker = config.inProcessWorker ? new Worker(app, jobTypes()) : undefined;
   worker?.start();
+  const billing = config.inProcessBilling ? startBillingSchedule(app) : undefined;
   // Request-log retention: prune now and every hour.
   const prune = () => pruneLog(app).catch((err) => log.warn({ err }, 'request log retention cleanup failed'));
   await prune();
@@ -57,6 +59,9 @@ export async function serve(config: Config): Promise<void> {
   ];
   lines.push(
     `  Worker          ${worker ? 'provisioning worker running in this process' : 'off here (run `portico worker`)'}`,
+  );
+  lines.push(
+    `  Billing run     ${billing ? `every ${app.settings.snapshot['billing.run_every_minutes']} min in this process` : 'off here (PORTICO_BILLING=off; run `portico billing run`)'}`,
   );
   if (sandbox) {
     lines.push(`  Sandbox panel   ${sandbox.url}  (HestiaCP emulator, not a real panel; server "sandbox")`);
@@ -90,6 +95,7 @@ export async function serve(config: Config): Promise<void> {
     await server.close();
     clearInterval(reaper);
     clearInterval(pruner);
+    await billing?.stop();
     await worker?.stop();
     await sandbox?.close();
     await app.close();
