@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { billingRunAdminRoutes } from '../billing/admin-api.js';
+import { upgradeAdminRoutes } from '../billing/admin-api-upgrades.js';
 import { jobAdminRoutes } from '../jobs/admin-api.js';
 import { billingAdminRoutes } from '../orders/admin-api.js';
 import type { AnyRouteSpec } from '../platform/http/route.js';
@@ -37,6 +38,7 @@ export const adminApiRoutes: readonly AnyRouteSpec[] = [
   ...serverAdminRoutes,
   ...billingAdminRoutes,
   ...billingRunAdminRoutes,
+  ...upgradeAdminRoutes,
   ...jobAdminRoutes,
   ...lifecycleAdminRoutes,
   ...userApiAdminRoutes,

@@ -7,6 +7,7 @@ import type { LifecyclePayload } from '../provisioning/lifecycle.js';
 import { listPendingServices } from '../services/store.js';
 import type { SettingsSnapshot } from '../settings/definitions.js';
 import { renewalPaid } from './renewal.js';
+import { upgradePaid } from './upgrade-paid.js';
 
 /**
  * What paying an invoice sets off, line by line, in the payment's transaction: an order line
@@ -63,7 +64,7 @@ const HANDLERS: Record<InvoiceItemKind, PaidHandler> = {
   order: orderPaid,
   setup: nothing,
   renewal: renewalPaid,
-  upgrade: nothing,
+  upgrade: upgradePaid,
   funds: fundsPaid,
   manual: nothing,
 };

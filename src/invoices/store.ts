@@ -220,3 +220,27 @@ export async function hasOverdueRenewal(db: Kysely<Database>, serviceId: string,
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** The oldest unpaid invoice of this kind with a line for the service (an upgrade waiting to be paid). */
+export function findUnpaidServiceInvoice(
+  db: Kysely<Database>,
+  serviceId: string,
+  kind: InvoiceRow['kind'],
+): Promise<Pick<InvoiceRow, 'id' | 'number' | 'total_minor' | 'currency'> | undefined> {
+  return db
+    .selectFrom('invoices')
+    .select(['invoices.id', 'invoices.number', 'invoices.total_minor', 'invoices.currency'])
+    .where('invoices.kind', '=', kind)
+    .where('invoices.status', '=', 'unpaid')
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('invoice_items')
+          .select('invoice_items.id')
+          .whereRef('invoice_items.invoice_id', '=', 'invoices.id')
+          .where('invoice_items.service_id', '=', serviceId),
+      ),
+    )
+    .orderBy('invoices.id')
+    .executeTakeFirst();
+}

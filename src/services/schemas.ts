@@ -15,6 +15,9 @@ export const Service = Type.Object(
     domain: NullableString({ examples: ['example.com'] }),
     status: ServiceStatus,
     billing_cycle: BillingCycle,
+    next_billing_cycle: Type.Union([BillingCycle, Type.Null()], {
+      description: 'A billing-cycle change the next renewal applies; null: none pending',
+    }),
     amount_minor: Type.Integer({ description: 'Recurring price in minor units', examples: [499] }),
     currency: Type.String({ examples: ['USD'] }),
     panel_username: NullableString({

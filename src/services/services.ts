@@ -15,6 +15,7 @@ export function toService(row: ServiceRow): Static<typeof Service> {
     domain: row.domain,
     status: row.status,
     billing_cycle: row.billing_cycle,
+    next_billing_cycle: row.next_billing_cycle,
     amount_minor: row.amount_minor,
     currency: row.currency,
     panel_username: row.panel_username,

@@ -415,3 +415,31 @@ export function listEndedCancellations(
   if (options.afterId) query = query.where('id', '>', options.afterId);
   return query.orderBy('id').limit(options.limit).execute();
 }
+
+/** A product change takes effect: the service's product and its recurring amount from now on. */
+export async function changeServiceProduct(
+  db: Kysely<Database>,
+  id: string,
+  change: { productId: string; amountMinor: number },
+  nowMs: number,
+): Promise<void> {
+  await db
+    .updateTable('services')
+    .set({ product_id: change.productId, amount_minor: change.amountMinor, updated_at_ms: nowMs })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** The billing cycle the next renewal switches to; null withdraws a pending change. */
+export async function setNextBillingCycle(
+  db: Kysely<Database>,
+  id: string,
+  cycle: ServicesTable['next_billing_cycle'],
+  nowMs: number,
+): Promise<void> {
+  await db
+    .updateTable('services')
+    .set({ next_billing_cycle: cycle, updated_at_ms: nowMs })
+    .where('id', '=', id)
+    .execute();
+}

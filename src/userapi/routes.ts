@@ -1,5 +1,6 @@
 import { accountRoutes } from '../account/routes.js';
 import { authRoutes, tokenRoutes } from '../auth/routes.js';
+import { upgradeRoutes } from '../billing/routes.js';
 import { catalogRoutes } from '../catalog/routes.js';
 import { hostingRoutes } from '../hosting/routes.js';
 import { invoiceRoutes } from '../invoices/routes.js';
@@ -14,6 +15,7 @@ export const userApiRoutes: AnyRouteSpec[] = [
   ...accountRoutes,
   ...catalogRoutes,
   ...serviceRoutes,
+  ...upgradeRoutes,
   ...hostingRoutes,
   ...invoiceRoutes,
   ...orderRoutes,
