@@ -34,7 +34,7 @@ async function dueAt(t: Awaited<ReturnType<typeof createTestApp>>, id: string, a
     .execute();
 }
 
-describe('billing run: renewals', () => {
+describe('billing run: renewals', { timeout: 120_000 }, () => {
   it('issues one renewal invoice per period, however often it runs', async () => {
     const clock = new ManualClock(Date.parse('2027-01-25T10:00:00Z'));
     const { t, service } = await setup(clock);
