@@ -13,7 +13,7 @@ import { newId } from '../platform/ids.js';
 import { formatAmount } from '../platform/money.js';
 import { enqueueLifecycle } from '../provisioning/index.js';
 import type { LifecyclePayload } from '../provisioning/lifecycle.js';
-import { changeServiceProduct, findServiceBilling, setNextBillingCycle } from '../services/store.js';
+import { changeServiceProduct, findServiceBilling, lockServiceRow, setNextBillingCycle } from '../services/store.js';
 import { CYCLE_MONTHS, daysBetween, periodIndexAt, periodStart, startOfDay } from './calendar.js';
 
 /**
@@ -78,6 +78,14 @@ function refuse(code: 'invalid_request' | 'conflict' | 'not_found', message: str
   throw new AppError(code, message, { errors: [{ field, message }] });
 }
 
+function whatToDo(service: Pick<Service, 'status' | 'suspension_reason'>): string {
+  if (service.status === 'suspended' && service.suspension_reason === 'overdue')
+    return ' Pay its overdue invoice to have it unsuspended, then try again.';
+  if (service.status === 'suspended') return ' Contact support to have it unsuspended, then try again.';
+  if (service.status === 'pending') return ' Pay its order invoice and wait until it is set up, then try again.';
+  return ' Order a new service instead.';
+}
+
 /** The service (a client's own when clientId is given), checked to be one that can change product. */
 async function movableService(db: Kysely<Database>, serviceId: string, clientId?: string): Promise<Service> {
   const service = await findServiceBilling(db, serviceId);
@@ -86,7 +94,7 @@ async function movableService(db: Kysely<Database>, serviceId: string, clientId?
   if (service.status !== 'active') {
     refuse(
       'conflict',
-      `The service is ${service.status}: only an active service can change product. ${service.status === 'suspended' ? 'Pay what is overdue to have it unsuspended, then try again.' : ''}`.trim(),
+      `The service is ${service.status}: only an active service can change product.${whatToDo(service)}`,
       'path.id',
     );
   }
@@ -241,6 +249,8 @@ export async function requestUpgrade(
 ): Promise<UpgradeResult> {
   const now = deps.clock.nowMs();
   return deps.db.kysely.transaction().execute(async (trx) => {
+    // Two requests for the same service take turns, so the second sees the first one's invoice.
+    await lockServiceRow(trx, input.serviceId);
     const { service, product, estimate } = await prepare(trx, deps, input);
     const money = (amount_minor: number) => ({ amount_minor, currency: service.currency });
     const what = service.domain ? ` — ${service.domain}` : '';

@@ -443,3 +443,15 @@ export async function setNextBillingCycle(
     .where('id', '=', id)
     .execute();
 }
+
+/**
+ * Takes the service's row for the caller's transaction (a no-op write): a second request changing
+ * the same service waits until this one commits, then sees what it did.
+ */
+export async function lockServiceRow(db: Kysely<Database>, id: string): Promise<void> {
+  await db
+    .updateTable('services')
+    .set((eb) => ({ updated_at_ms: eb.ref('updated_at_ms') }))
+    .where('id', '=', id)
+    .execute();
+}

@@ -260,6 +260,20 @@ describe('upgrades and downgrades, prorated by local days', () => {
     expect(await ledgerBalance(t.app.db.kysely, me.row.id)).toBe(10_000 - 750);
   });
 
+  it('two upgrade requests at once: one invoice, the other refused', async () => {
+    const { me, serviceId } = await setup();
+    const results = await Promise.all(
+      [1, 2].map(() => call('POST', `/services/${serviceId}/upgrade`, me.basic, { product_id: pro })),
+    );
+    expect(results.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    const invoices = await t.app.db.kysely
+      .selectFrom('invoices')
+      .select('id')
+      .where('client_id', '=', me.row.id)
+      .execute();
+    expect(invoices).toHaveLength(1);
+  });
+
   it('a downgrade credits the difference to the ledger and queues the change at once', async () => {
     const me = await newClient(t.app);
     const serviceId = await activeService(t, { clientId: me.row.id, productId: pro, amountMinor: 2499 });
