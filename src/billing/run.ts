@@ -111,6 +111,11 @@ class Run {
   truncated = false;
   /** Time spent paying from credit (inside the renewals phase). */
   creditMs = 0;
+  /**
+   * Calendar results of this run, by their arguments: services share a few anchors and due
+   * dates, and the date arithmetic in the zone is the costly part of planning a period.
+   */
+  private readonly memo = new Map<string, number | string>();
   readonly zone: string;
 
   constructor(
@@ -122,6 +127,30 @@ class Run {
     readonly leaseMs: number,
   ) {
     this.zone = settings['billing.time_zone'];
+  }
+
+  cached<T extends number | string>(key: string, compute: () => T): T {
+    let value = this.memo.get(key) as T | undefined;
+    if (value === undefined) {
+      if (this.memo.size > 50_000) this.memo.clear();
+      value = compute();
+      this.memo.set(key, value);
+    }
+    return value;
+  }
+
+  /** A period's end, a local day, the last day before an end, local days from `at`: memoised. */
+  periodEnd(anchor: number, cycle: BillingCycle, start: number): number {
+    return this.cached(`e|${anchor}|${cycle}|${start}`, () => periodEnd(anchor, cycle, start, this.zone));
+  }
+  day(ms: number): string {
+    return this.cached(`d|${ms}`, () => localDate(ms, this.zone));
+  }
+  lastDay(endMs: number): string {
+    return this.cached(`l|${endMs}`, () => localDate(addDays(endMs, -1, this.zone), this.zone));
+  }
+  daysFromAt(ms: number): number {
+    return this.cached(`a|${ms}`, () => daysBetween(this.atMs, ms, this.zone));
   }
 
   get now(): number {
@@ -345,7 +374,7 @@ async function renewals(run: Run): Promise<void> {
         let amountMinor = Number(service.amount_minor);
         let start = lastEnds.get(service.id) ?? service.next_due_at_ms;
         for (let k = 0; k < MAX_PERIODS_PER_SERVICE; k++) {
-          if (daysBetween(run.atMs, start, zone) > daysBefore) break;
+          if (run.daysFromAt(start) > daysBefore) break;
           let cycleChange: PlannedPeriod['cycleChange'];
           const next = k === 0 ? service.next_billing_cycle : null;
           if (next && next !== cycle) {
@@ -364,7 +393,7 @@ async function renewals(run: Run): Promise<void> {
               );
             }
           }
-          const end = periodEnd(anchor, cycle, start, zone);
+          const end = run.periodEnd(anchor, cycle, start);
           planned.push({
             service,
             cycle,
@@ -405,7 +434,7 @@ async function renewals(run: Run): Promise<void> {
             {
               kind: 'renewal',
               serviceId: p.service.id,
-              description: `${p.service.product_name} hosting — ${p.service.domain ?? p.service.id} (${p.cycle}, ${localDate(p.start, zone)} to ${localDate(addDays(p.end, -1, zone), zone)})`,
+              description: `${p.service.product_name} hosting — ${p.service.domain ?? p.service.id} (${p.cycle}, ${run.day(p.start)} to ${run.lastDay(p.end)})`,
               amountMinor: p.amountMinor,
               periodStartMs: p.start,
               periodEndMs: p.end,
@@ -416,7 +445,7 @@ async function renewals(run: Run): Promise<void> {
       const done: Done[] = [];
       toIssue.forEach((p, i) => {
         const invoice = issued[i]!.invoice;
-        const period = localDate(p.start, zone);
+        const period = run.day(p.start);
         if (p.cycleChange) {
           done.push({
             action: 'cycle_change',
@@ -431,7 +460,7 @@ async function renewals(run: Run): Promise<void> {
           subject_id: p.service.id,
           cause: `period ${period}`,
           invoice_id: invoice.id,
-          words: `renewal of ${period} to ${localDate(addDays(p.end, -1, zone), zone)}, ${invoice.number}`,
+          words: `renewal of ${period} to ${run.lastDay(p.end)}, ${invoice.number}`,
         });
       });
       for (const p of toIssue) {
