@@ -21,32 +21,13 @@ function local(ms: number, zone: string): DateTime {
   return DateTime.fromMillis(ms, { zone });
 }
 
-/**
- * The billing run asks the same few questions for thousands of services (their anchors and due
- * dates repeat), and a luxon DateTime in a zone costs microseconds to build: each function below
- * remembers its recent answers (they are pure), in a map cleared when it grows large.
- */
-const MEMO_LIMIT = 10_000;
-function memo<A extends (string | number)[], R>(fn: (...args: A) => R): (...args: A) => R {
-  const cache = new Map<string, R>();
-  return (...args: A): R => {
-    const key = args.join('|');
-    const hit = cache.get(key);
-    if (hit !== undefined || cache.has(key)) return hit as R;
-    if (cache.size >= MEMO_LIMIT) cache.clear();
-    const value = fn(...args);
-    cache.set(key, value);
-    return value;
-  };
-}
-
 /** The start (00:00) of the local day that holds `ms`. */
-function startOfDayOf(ms: number, zone: string): number {
+export function startOfDay(ms: number, zone: string): number {
   return local(ms, zone).startOf('day').toMillis();
 }
 
 /** The start of period `n` of a service anchored at `anchorMs` (period 0 starts at the anchor's day). */
-function periodStartOf(anchorMs: number, cycle: BillingCycle, n: number, zone: string): number {
+export function periodStart(anchorMs: number, cycle: BillingCycle, n: number, zone: string): number {
   return local(anchorMs, zone)
     .startOf('day')
     .plus({ months: CYCLE_MONTHS[cycle] * n })
@@ -54,22 +35,22 @@ function periodStartOf(anchorMs: number, cycle: BillingCycle, n: number, zone: s
 }
 
 /** The local day `days` days after (or before, negative) `ms`, at the same wall-clock time. */
-function addDaysOf(ms: number, days: number, zone: string): number {
+export function addDays(ms: number, days: number, zone: string): number {
   return local(ms, zone).plus({ days }).toMillis();
 }
 
 /** Whole local days from `fromMs` to `toMs` (negative when `toMs` is earlier). */
-function daysBetweenOf(fromMs: number, toMs: number, zone: string): number {
+export function daysBetween(fromMs: number, toMs: number, zone: string): number {
   return Math.floor(local(toMs, zone).startOf('day').diff(local(fromMs, zone).startOf('day'), 'days').days);
 }
 
 /** The year `ms` falls in, in the provider's time zone (invoice numbers restart with it). */
-function localYearOf(ms: number, zone: string): number {
+export function localYear(ms: number, zone: string): number {
   return local(ms, zone).year;
 }
 
 /** `2027-03-31` in the provider's zone. */
-function localDateOf(ms: number, zone: string): string {
+export function localDate(ms: number, zone: string): string {
   return local(ms, zone).toISODate() ?? '';
 }
 
@@ -78,24 +59,9 @@ function localDateOf(ms: number, zone: string): string {
  * -1 when no period starts there. Periods are few (one a month), so this counts from the anchor
  * by whole months between the two dates, then checks.
  */
-function periodIndexAtOf(anchorMs: number, cycle: BillingCycle, startMs: number, zone: string): number {
+export function periodIndexAt(anchorMs: number, cycle: BillingCycle, startMs: number, zone: string): number {
   const months = Math.round(local(startMs, zone).diff(local(anchorMs, zone).startOf('day'), 'months').months);
   const n = Math.round(months / CYCLE_MONTHS[cycle]);
   for (const k of [n - 1, n, n + 1]) if (k >= 0 && periodStart(anchorMs, cycle, k, zone) === startMs) return k;
   return -1;
 }
-
-/** The start (00:00) of the local day that holds `ms`. */
-export const startOfDay = memo(startOfDayOf);
-/** The start of period `n` of a service anchored at `anchorMs` (period 0 starts at the anchor's day). */
-export const periodStart = memo(periodStartOf);
-/** The local day `days` days after (or before, negative) `ms`, at the same wall-clock time. */
-export const addDays = memo(addDaysOf);
-/** Whole local days from `fromMs` to `toMs` (negative when `toMs` is earlier). */
-export const daysBetween = memo(daysBetweenOf);
-/** The year `ms` falls in, in the provider's time zone (invoice numbers restart with it). */
-export const localYear = memo(localYearOf);
-/** `2027-03-31` in the provider's zone. */
-export const localDate = memo(localDateOf);
-/** Which period of an anchored service starts at `startMs`, or -1 (see periodIndexAtOf). */
-export const periodIndexAt = memo(periodIndexAtOf);
