@@ -171,3 +171,8 @@ const provisioning = resolve(import.meta.dirname, 'provisioning.ts');
 if (existsSync(provisioning) && process.env.BENCH_SKIP_PROVISIONING !== '1') {
   await import(provisioning);
 }
+
+const billing = resolve(import.meta.dirname, 'billing.ts');
+if (existsSync(billing) && process.env.BENCH_SKIP_BILLING !== '1') {
+  await import(billing);
+}
