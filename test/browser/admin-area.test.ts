@@ -136,7 +136,7 @@ describe('the admin area in a real browser', () => {
   it('edits a route’s description', async () => {
     await page.goto(`${base}/admin#/routes`);
     const row = page.locator('tr[data-route="getAccount"]');
-    await row.getByLabel('Description of getAccount').fill('Who you are to us.');
+    await row.getByLabel('Description of getAccount', { exact: true }).fill('Who you are to us.');
     await row.getByRole('button', { name: 'Save' }).click();
     await expect
       .poll(
@@ -145,7 +145,7 @@ describe('the admin area in a real browser', () => {
       )
       .toBe('Who you are to us.');
     await page.reload();
-    expect(await page.getByLabel('Description of getAccount').inputValue()).toBe('Who you are to us.');
+    expect(await page.getByLabel('Description of getAccount', { exact: true }).inputValue()).toBe('Who you are to us.');
   });
 
   it('turns logging on, finds the API call in the log and opens it; exports CSV', async () => {
