@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
 import type { AppContext } from '../app-context.js';
 import { localDate } from '../billing/calendar.js';
 import { findClientById } from '../clients/store.js';
@@ -66,6 +65,8 @@ export async function renderInvoicePdf(
   const day = (ms: number | null) => (ms === null ? '' : localDate(Number(ms), zone));
   const money = (n: number) => `${formatAmount(Number(n), invoice.currency)} ${invoice.currency}`;
 
+  // pdfkit (and its fonts) load on the first PDF, not with every process that imports invoices.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `Invoice ${invoice.number}` } });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
