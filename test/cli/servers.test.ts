@@ -11,7 +11,9 @@ import {
   startProvisioning,
 } from '../provisioning/helpers.js';
 
-describe('portico server / hestia / acceptance commands', () => {
+// Each test runs several `portico` processes, each a few seconds to start when the suite loads the
+// machine: the per-test ceiling is a hang guard, not a speed check.
+describe('portico server / hestia / acceptance commands', { timeout: 180_000 }, () => {
   let db: TestDatabase;
   let panel: SandboxPanel;
   beforeAll(async () => {
@@ -123,7 +125,7 @@ describe('portico server / hestia / acceptance commands', () => {
   });
 });
 
-describe('portico server update: a wrong key fixed in place', () => {
+describe('portico server update: a wrong key fixed in place', { timeout: 180_000 }, () => {
   let h: ProvisioningHarness;
   let name: string;
   beforeAll(async () => {
