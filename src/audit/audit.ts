@@ -15,8 +15,8 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-export async function audit(db: Kysely<Database>, nowMs: number, entry: AuditEntry): Promise<void> {
-  await insertAuditEntry(db, {
+function auditRow(nowMs: number, entry: AuditEntry) {
+  return {
     id: newId('audit', nowMs),
     at_ms: nowMs,
     actor_type: entry.actorType,
@@ -27,24 +27,17 @@ export async function audit(db: Kysely<Database>, nowMs: number, entry: AuditEnt
     ip: entry.ip ?? null,
     request_id: entry.requestId ?? null,
     details: entry.details ? JSON.stringify(entry.details) : null,
-  });
+  };
+}
+
+export async function audit(db: Kysely<Database>, nowMs: number, entry: AuditEntry): Promise<void> {
+  await insertAuditEntry(db, auditRow(nowMs, entry));
 }
 
 /** Many entries at once (the billing run's batches), same rows as `audit` one by one. */
 export async function auditMany(db: Kysely<Database>, nowMs: number, entries: AuditEntry[]): Promise<void> {
   await insertAuditEntries(
     db,
-    entries.map((entry) => ({
-      id: newId('audit', nowMs),
-      at_ms: nowMs,
-      actor_type: entry.actorType,
-      actor_id: entry.actorId,
-      action: entry.action,
-      target_type: entry.targetType ?? null,
-      target_id: entry.targetId ?? null,
-      ip: entry.ip ?? null,
-      request_id: entry.requestId ?? null,
-      details: entry.details ? JSON.stringify(entry.details) : null,
-    })),
+    entries.map((entry) => auditRow(nowMs, entry)),
   );
 }

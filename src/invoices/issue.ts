@@ -59,6 +59,56 @@ export function taxOn(netMinor: number, rateBp: number): number {
   return Math.sign(netMinor) * Math.round(exact);
 }
 
+/** The rows of one invoice: its number, the tax of the client's country, its lines. */
+function invoiceRows(
+  settings: IssueSettings,
+  nowMs: number,
+  input: NewInvoice & { id?: string },
+  client: { country: string | null },
+  year: number,
+  seq: number,
+): { invoice: InvoiceRow; items: InvoiceItemRow[] } {
+  const tax = client.country ? settings['billing.tax_rates'][client.country.toUpperCase()] : undefined;
+  const subtotal = input.items.reduce((sum, i) => sum + i.amountMinor, 0);
+  const taxMinor = tax ? taxOn(subtotal, tax.rateBp) : 0;
+  const id = input.id ?? newId('invoice', nowMs);
+  return {
+    invoice: {
+      id,
+      client_id: input.clientId,
+      number: formatInvoiceNumber(settings['billing.invoice_number_format'], year, seq),
+      status: 'unpaid',
+      currency: input.currency,
+      subtotal_minor: subtotal,
+      tax_minor: taxMinor,
+      total_minor: subtotal + taxMinor,
+      issued_at_ms: nowMs,
+      due_at_ms: input.dueAtMs,
+      paid_at_ms: null,
+      created_at_ms: nowMs,
+      kind: input.kind,
+      tax_name: tax ? tax.name : null,
+      tax_rate_bp: tax ? tax.rateBp : 0,
+      refunded_minor: 0,
+      cancelled_at_ms: null,
+      cancel_reason: null,
+      notes: input.notes ?? null,
+    },
+    items: input.items.map((item, i) => ({
+      id: newId('invoiceItem', nowMs),
+      invoice_id: id,
+      service_id: item.serviceId ?? null,
+      description: item.description,
+      amount_minor: item.amountMinor,
+      sort_order: i + 1,
+      kind: item.kind,
+      period_start_ms: item.periodStartMs ?? null,
+      period_end_ms: item.periodEndMs ?? null,
+      details: item.details ? JSON.stringify(item.details) : null,
+    })),
+  };
+}
+
 export async function issueInvoice(
   trx: Kysely<Database>,
   settings: IssueSettings,
@@ -72,47 +122,11 @@ export async function issueInvoice(
   }
   const client = await findClientById(trx, input.clientId);
   if (!client) throw new AppError('not_found', 'The client was not found.');
-  const tax = client.country ? settings['billing.tax_rates'][client.country.toUpperCase()] : undefined;
-  const subtotal = input.items.reduce((sum, i) => sum + i.amountMinor, 0);
-  const taxMinor = tax ? taxOn(subtotal, tax.rateBp) : 0;
   const year = localYear(nowMs, settings['billing.time_zone']);
   const seq = await takeInvoiceSequence(trx, String(year));
-  const id = newId('invoice', nowMs);
-  const invoice: InvoiceRow = {
-    id,
-    client_id: input.clientId,
-    number: formatInvoiceNumber(settings['billing.invoice_number_format'], year, seq),
-    status: 'unpaid',
-    currency: input.currency,
-    subtotal_minor: subtotal,
-    tax_minor: taxMinor,
-    total_minor: subtotal + taxMinor,
-    issued_at_ms: nowMs,
-    due_at_ms: input.dueAtMs,
-    paid_at_ms: null,
-    created_at_ms: nowMs,
-    kind: input.kind,
-    tax_name: tax ? tax.name : null,
-    tax_rate_bp: tax ? tax.rateBp : 0,
-    refunded_minor: 0,
-    cancelled_at_ms: null,
-    cancel_reason: null,
-    notes: input.notes ?? null,
-  };
-  const items: InvoiceItemRow[] = input.items.map((item, i) => ({
-    id: newId('invoiceItem', nowMs),
-    invoice_id: id,
-    service_id: item.serviceId ?? null,
-    description: item.description,
-    amount_minor: item.amountMinor,
-    sort_order: i + 1,
-    kind: item.kind,
-    period_start_ms: item.periodStartMs ?? null,
-    period_end_ms: item.periodEndMs ?? null,
-    details: item.details ? JSON.stringify(item.details) : null,
-  }));
-  await insertInvoice(trx, invoice, items);
-  return { invoice, items };
+  const rows = invoiceRows(settings, nowMs, input, client, year, seq);
+  await insertInvoice(trx, rows.invoice, rows.items);
+  return rows;
 }
 
 /**
@@ -132,49 +146,10 @@ export async function issueInvoices(
   );
   const year = localYear(nowMs, settings['billing.time_zone']);
   const first = await takeInvoiceSequences(trx, String(year), inputs.length);
-  const out: { invoice: InvoiceRow; items: InvoiceItemRow[] }[] = [];
-  inputs.forEach((input, n) => {
+  const out = inputs.map((input, n) => {
     const client = clients.get(input.clientId);
     if (!client) throw new AppError('not_found', `The client ${input.clientId} was not found.`);
-    const tax = client.country ? settings['billing.tax_rates'][client.country.toUpperCase()] : undefined;
-    const subtotal = input.items.reduce((sum, i) => sum + i.amountMinor, 0);
-    const taxMinor = tax ? taxOn(subtotal, tax.rateBp) : 0;
-    const id = input.id ?? newId('invoice', nowMs);
-    out.push({
-      invoice: {
-        id,
-        client_id: input.clientId,
-        number: formatInvoiceNumber(settings['billing.invoice_number_format'], year, first + n),
-        status: 'unpaid',
-        currency: input.currency,
-        subtotal_minor: subtotal,
-        tax_minor: taxMinor,
-        total_minor: subtotal + taxMinor,
-        issued_at_ms: nowMs,
-        due_at_ms: input.dueAtMs,
-        paid_at_ms: null,
-        created_at_ms: nowMs,
-        kind: input.kind,
-        tax_name: tax ? tax.name : null,
-        tax_rate_bp: tax ? tax.rateBp : 0,
-        refunded_minor: 0,
-        cancelled_at_ms: null,
-        cancel_reason: null,
-        notes: input.notes ?? null,
-      },
-      items: input.items.map((item, i) => ({
-        id: newId('invoiceItem', nowMs),
-        invoice_id: id,
-        service_id: item.serviceId ?? null,
-        description: item.description,
-        amount_minor: item.amountMinor,
-        sort_order: i + 1,
-        kind: item.kind,
-        period_start_ms: item.periodStartMs ?? null,
-        period_end_ms: item.periodEndMs ?? null,
-        details: item.details ? JSON.stringify(item.details) : null,
-      })),
-    });
+    return invoiceRows(settings, nowMs, input, client, year, first + n);
   });
   await insertInvoices(
     trx,
