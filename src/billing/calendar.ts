@@ -15,8 +15,6 @@ export const CYCLE_MONTHS: Record<BillingCycle, number> = {
   biennially: 24,
 };
 
-export const BILLING_CYCLES = Object.keys(CYCLE_MONTHS) as BillingCycle[];
-
 function local(ms: number, zone: string): DateTime {
   return DateTime.fromMillis(ms, { zone });
 }

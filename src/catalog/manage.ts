@@ -6,7 +6,7 @@ import { newId } from '../platform/ids.js';
 import { panelFor } from '../servers/servers.js';
 import { listServerRows } from '../servers/store.js';
 import { parseFeatures } from './catalog.js';
-import type { BILLING_CYCLES } from './schemas.js';
+import { BILLING_CYCLES } from './schemas.js';
 import {
   type CategoryRow,
   findCategoryByRef,
@@ -224,8 +224,7 @@ export function productView(row: ProductRow, prices: PriceRow[]) {
 }
 export type ProductView = ReturnType<typeof productView>;
 
-const CYCLES: Cycle[] = ['monthly', 'quarterly', 'semiannually', 'annually', 'biennially'];
-const cycleOrder = (cycle: Cycle) => CYCLES.indexOf(cycle);
+const cycleOrder = (cycle: Cycle) => BILLING_CYCLES.indexOf(cycle);
 
 export async function listProductsForAdmin(deps: Pick<AppContext, 'db'>): Promise<ProductView[]> {
   const rows = await listAllProducts(deps.db.kysely);

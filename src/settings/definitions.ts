@@ -144,7 +144,7 @@ function parseTimeZone(raw: string): string {
 }
 
 /** `INV-{YYYY}-{seq:5}`: {YYYY}, {YY} the year; {seq} or {seq:N} the number (zero-padded to N digits). */
-export function parseInvoiceNumberFormat(raw: string): string {
+function parseInvoiceNumberFormat(raw: string): string {
   const format = raw.trim();
   const seq = format.match(/\{seq(?::(\d{1,2}))?\}/g) ?? [];
   const unknown = (format.match(/\{[^}]*\}/g) ?? []).filter((t) => !/^\{(YYYY|YY|seq(:\d{1,2})?)\}$/.test(t));
