@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from '../platform/log.js';
-import { startModuleWorker } from '../platform/threads.js';
+import { siblingModule, startModuleWorker } from '../platform/threads.js';
 import { BatchEncoder, type CapturedRequest } from './entry.js';
 import type { FromLogThread, ToLogThread } from './thread.js';
 
@@ -105,7 +105,7 @@ export class RequestLogWriter {
     if (Date.now() < this.restartAfterMs) {
       throw new Error('the request log thread failed moments ago; it is restarted after a pause');
     }
-    const thread = startModuleWorker(new URL('./thread.ts', import.meta.url), {
+    const thread = startModuleWorker(siblingModule('thread', import.meta.url), {
       databaseUrl: this.target.databaseUrl,
       sqlitePath: this.target.sqlitePath,
     });

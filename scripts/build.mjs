@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Compiles src/ to dist/ (tsc, incremental: a rebuild after a small change takes about a second)
+// and copies the files tsc does not emit: the admin area's page, script and stylesheet, and the
+// worker threads' first module. `npm install`, `npm start` and `npm test` run it first.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+
+let tsc;
+try {
+  tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin/tsc');
+} catch {
+  // An install without development packages (npm install --omit=dev) runs what was built before.
+  if (existsSync(join(dist, 'main.js'))) process.exit(0);
+  console.error(
+    'portico: dist/ is missing and TypeScript is not installed; run `npm install` (with dev packages), then `npm run build`',
+  );
+  process.exit(1);
+}
+
+const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+if (result.status !== 0) {
+  console.error('portico: the build failed (see the errors above); fix them, then run `npm run build`');
+  process.exit(result.status ?? 1);
+}
+cpSync(join(root, 'src/admin/ui'), join(dist, 'admin/ui'), { recursive: true });
+cpSync(join(root, 'src/platform/thread-entry.mjs'), join(dist, 'platform/thread-entry.mjs'));
