@@ -2,14 +2,7 @@
 // The `portico` command. Runs the compiled JavaScript in dist/ (`npm run build`; `npm install`,
 // `npm start` and `npm test` build first). PORTICO_FROM_SOURCE=1 runs the TypeScript sources
 // through tsx instead (a development package: `npm run dev`).
-import { existsSync, readFileSync } from 'node:fs';
-
-// `portico --version` needs only package.json: answer it before loading every command.
-const args = process.argv.slice(2);
-if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  console.log(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
-  process.exit(0);
-}
+import { existsSync } from 'node:fs';
 
 const compiled = new URL('../dist/main.js', import.meta.url);
 let main;

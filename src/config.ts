@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -43,6 +44,11 @@ export interface Config {
 }
 
 export const INSTALL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The installed version, as package.json says. */
+export function porticoVersion(): string {
+  return (JSON.parse(readFileSync(join(INSTALL_DIR, 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

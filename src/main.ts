@@ -1,29 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { JwtKeyError } from './auth/jwt-keys.js';
 import { CliUsageError } from './cli/input.js';
-import { registerCommands } from './cli/program.js';
-import { ConfigError, INSTALL_DIR } from './config.js';
+import { ConfigError, porticoVersion } from './config.js';
 import { SecretBoxError } from './platform/crypto/secretbox.js';
 import { AppError } from './platform/http/errors.js';
 import { SettingError } from './settings/definitions.js';
-
-/** The installed version, as package.json says. */
-export function porticoVersion(): string {
-  return (JSON.parse(readFileSync(join(INSTALL_DIR, 'package.json'), 'utf8')) as { version: string }).version;
-}
-
-/** The `portico` command line: every operator task is a subcommand. */
-export function buildProgram(): Command {
-  const program = new Command('portico')
-    .description('Portico — hosting billing for HestiaCP: User API, admin area and provisioning.')
-    .version(porticoVersion(), '-V, --version', 'print the version')
-    .showHelpAfterError()
-    .exitOverride();
-  registerCommands(program);
-  return program;
-}
 
 /** Errors a user can fix are printed as one line without a stack; anything else is a bug. */
 function explain(error: unknown): string | undefined {
@@ -54,6 +35,14 @@ function exitQuietlyOnClosedPipe(): void {
 
 export async function main(argv: string[]): Promise<void> {
   exitQuietlyOnClosedPipe();
+  // `portico --version` needs only package.json; every other command loads every feature's
+  // commands (src/cli/program.ts), which takes about a second.
+  const args = argv.slice(2);
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    console.log(porticoVersion());
+    return;
+  }
+  const { buildProgram } = await import('./cli/program.js');
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -1,8 +1,8 @@
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import { registerBillingCommands } from '../billing/cli.js';
 import { registerCatalogCommands } from '../catalog/cli.js';
 import { registerClientCommands } from '../clients/cli.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, porticoVersion } from '../config.js';
 import { registerDemoCommands } from '../demo/cli.js';
 import { registerInvoiceCommands } from '../invoices/cli.js';
 import { registerJobCommands } from '../jobs/cli.js';
@@ -16,6 +16,17 @@ import { registerAdminCommands } from '../staff/cli.js';
 import { registerRouteCommands } from '../userapi/cli.js';
 import { serve } from './serve.js';
 import { withApp } from './with-app.js';
+
+/** The `portico` command line: every operator task is a subcommand. */
+export function buildProgram(): Command {
+  const program = new Command('portico')
+    .description('Portico — hosting billing for HestiaCP: User API, admin area and provisioning.')
+    .version(porticoVersion(), '-V, --version', 'print the version')
+    .showHelpAfterError()
+    .exitOverride();
+  registerCommands(program);
+  return program;
+}
 
 /**
  * Every `portico` subcommand. Each feature declares its own in its folder's cli.ts; the order
