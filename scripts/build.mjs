@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Compiles src/ to dist/ (tsc, incremental: a rebuild after a small change takes about a second)
-// and copies the files tsc does not emit: the admin area's page, script and stylesheet, and the
-// worker threads' first module. `npm install`, `npm start` and `npm test` run it first.
+// and copies every file of src/ that is not TypeScript (the admin area's page, script and
+// stylesheet, the worker threads' first module) to the same place in dist/.
+// `npm install`, `npm start` and `npm test` run it first.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,5 +29,4 @@ if (result.status !== 0) {
   console.error('portico: the build failed (see the errors above); fix them, then run `npm run build`');
   process.exit(result.status ?? 1);
 }
-cpSync(join(root, 'src/admin/ui'), join(dist, 'admin/ui'), { recursive: true });
-cpSync(join(root, 'src/platform/thread-entry.mjs'), join(dist, 'platform/thread-entry.mjs'));
+cpSync(join(root, 'src'), dist, { recursive: true, filter: (path) => !path.endsWith('.ts') });
