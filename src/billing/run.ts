@@ -2,10 +2,8 @@ import type { Kysely } from 'kysely';
 import type { AppContext } from '../app-context.js';
 import { type AuditEntry, auditMany } from '../audit/audit.js';
 import { listPrices } from '../catalog/store.js';
-import { findClientsBilling } from '../clients/store.js';
 import { issueInvoices } from '../invoices/issue.js';
 import { cancelUnpaidInvoices, listOverdueRenewals, listUnpaidServiceInvoices } from '../invoices/store.js';
-import { payInvoiceInTransaction } from '../orders/orders.js';
 import { cancelPendingOrder, listUnpaidOrders } from '../orders/store.js';
 import type { BillingCycle, Database } from '../platform/db/schema.js';
 import { AppError } from '../platform/http/errors.js';
@@ -20,6 +18,7 @@ import {
 } from '../services/store.js';
 import type { SettingsSnapshot } from '../settings/definitions.js';
 import { addDays, daysBetween, localDate, periodIndexAt, periodStart, startOfDay } from './calendar.js';
+import { type IssuedRenewal, payRenewalsFromCredit } from './pay-from-credit.js';
 import {
   abandonCrashedRuns,
   claimBillingActions,
@@ -478,7 +477,12 @@ async function renewals(run: Run): Promise<void> {
         await payFromCredit(
           run,
           trx,
-          issued.map((i) => i.invoice),
+          issued.map((i, k) => ({
+            ...i.invoice,
+            serviceId: toIssue[k]!.service.id,
+            periodEndMs: toIssue[k]!.end,
+            suspensionReason: toIssue[k]!.service.suspension_reason,
+          })),
         );
       }
       return lastId;
@@ -489,41 +493,21 @@ async function renewals(run: Run): Promise<void> {
 }
 
 /** New renewal invoices the client's credit covers in full (same currency), paid from it. */
-async function payFromCredit(
-  run: Run,
-  trx: Kysely<Database>,
-  invoices: { id: string; number: string; client_id: string; currency: string; total_minor: number }[],
-): Promise<void> {
+async function payFromCredit(run: Run, trx: Kysely<Database>, invoices: IssuedRenewal[]): Promise<void> {
   if (invoices.length === 0) return;
   const t0 = performance.now();
-  const paidNow: Done[] = [];
-  const clients = new Map(
-    (await findClientsBilling(trx, [...new Set(invoices.map((i) => i.client_id))])).map((c) => [
-      c.id,
-      { currency: c.currency, credit: Number(c.credit_minor) },
-    ]),
-  );
-  // Oldest period first, so a client whose credit covers some of them pays the earliest.
-  for (const invoice of invoices) {
-    const client = clients.get(invoice.client_id);
-    if (!client || client.currency !== invoice.currency || client.credit < invoice.total_minor) continue;
-    const paid = await payInvoiceInTransaction(trx, run.settings, run.now, {
-      invoiceId: invoice.id,
-      method: 'credit',
-      actor: { type: 'system', id: null },
-      correlationId: newId('request', run.now),
-    });
-    client.credit -= invoice.total_minor;
-    paidNow.push({
+  const paid = await payRenewalsFromCredit(trx, run.settings, run.now, invoices);
+  await run.recordDone(
+    trx,
+    paid.map((p) => ({
       action: 'credit',
-      subject_id: invoice.id,
+      subject_id: p.invoiceId,
       cause: 'apply_credit',
-      invoice_id: invoice.id,
-      words: `paid ${invoice.number} from credit`,
-      ...(paid.operations[0] ? { operation_id: paid.operations[0] } : {}),
-    });
-  }
-  await run.recordDone(trx, paidNow);
+      invoice_id: p.invoiceId,
+      words: `paid ${p.number} from credit`,
+      ...(p.operationId ? { operation_id: p.operationId } : {}),
+    })),
+  );
   run.creditMs += performance.now() - t0;
 }
 

@@ -83,6 +83,49 @@ export async function changeCredit(
   return row;
 }
 
+/**
+ * Debits several clients at once, each only if its balance covers the amount (one statement per
+ * 500 clients, the billing run's batches). Returns the balance after the debit of each client that
+ * was debited; a client missing from the answer was not touched.
+ */
+export async function debitCreditMany(
+  db: Kysely<Database>,
+  debits: { clientId: string; amountMinor: number }[],
+  nowMs: number,
+): Promise<Map<string, { balanceAfter: number; currency: string }>> {
+  const out = new Map<string, { balanceAfter: number; currency: string }>();
+  for (let i = 0; i < debits.length; i += 500) {
+    const chunk = debits.slice(i, i + 500);
+    const amount = sql<number>`case ${sql.ref('id')} ${sql.join(
+      chunk.map((d) => sql`when ${d.clientId} then cast(${d.amountMinor} as bigint)`),
+      sql` `,
+    )} end`;
+    const rows = await db
+      .updateTable('clients')
+      .set((eb) => ({ credit_minor: eb('credit_minor', '-', amount), updated_at_ms: nowMs }))
+      .where(
+        'id',
+        'in',
+        chunk.map((d) => d.clientId),
+      )
+      .where('credit_minor', '>=', amount)
+      .returning(['id', 'credit_minor', 'currency'])
+      .execute();
+    for (const r of rows) out.set(r.id, { balanceAfter: Number(r.credit_minor), currency: r.currency });
+  }
+  return out;
+}
+
+/** Ledger rows whose balance the caller has already moved (with `debitCreditMany`). */
+export async function insertCreditEntries(db: Kysely<Database>, rows: CreditEntryRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    await db
+      .insertInto('credit_ledger')
+      .values(rows.slice(i, i + 500))
+      .execute();
+  }
+}
+
 /** A client's ledger, newest first, one page (ids are time-ordered). */
 export function listCreditEntries(
   db: Kysely<Database>,

@@ -87,6 +87,21 @@ export async function markInvoicePaid(db: Kysely<Database>, id: string, nowMs: n
   return Number(marked.numUpdatedRows) === 1;
 }
 
+/** Several unpaid invoices paid at once; returns how many were unpaid and are now paid. */
+export async function markInvoicesPaid(db: Kysely<Database>, ids: string[], nowMs: number): Promise<number> {
+  let marked = 0;
+  for (let i = 0; i < ids.length; i += 500) {
+    const result = await db
+      .updateTable('invoices')
+      .set({ status: 'paid', paid_at_ms: nowMs })
+      .where('id', 'in', ids.slice(i, i + 500))
+      .where('status', '=', 'unpaid')
+      .executeTakeFirst();
+    marked += Number(result.numUpdatedRows);
+  }
+  return marked;
+}
+
 /**
  * The next number of a numbering scope (a year), taken in the caller's transaction: the row lock
  * (PostgreSQL) or the single writer (SQLite) orders concurrent issuers, and a transaction that

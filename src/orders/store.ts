@@ -10,6 +10,15 @@ export async function insertPayment(db: Kysely<Database>, row: Insertable<Paymen
   await db.insertInto('payments').values(row).execute();
 }
 
+export async function insertPayments(db: Kysely<Database>, rows: Insertable<PaymentsTable>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    await db
+      .insertInto('payments')
+      .values(rows.slice(i, i + 500))
+      .execute();
+  }
+}
+
 /** The order an invoice paid for is active (its service is being provisioned or runs). */
 export async function markOrderActive(db: Kysely<Database>, invoiceId: string): Promise<void> {
   await db.updateTable('orders').set({ status: 'active' }).where('invoice_id', '=', invoiceId).execute();

@@ -294,6 +294,31 @@ export async function advanceServiceDue(
   return Number(moved.numUpdatedRows) === 1;
 }
 
+/** `advanceServiceDue` for several services at once (one statement per 500). */
+export async function advanceServicesDue(
+  db: Kysely<Database>,
+  moves: { id: string; periodEndMs: number }[],
+  nowMs: number,
+): Promise<void> {
+  for (let i = 0; i < moves.length; i += 500) {
+    const chunk = moves.slice(i, i + 500);
+    const end = sql<number>`case ${sql.ref('id')} ${sql.join(
+      chunk.map((m) => sql`when ${m.id} then cast(${m.periodEndMs} as bigint)`),
+      sql` `,
+    )} end`;
+    await db
+      .updateTable('services')
+      .set({ next_due_at_ms: end, updated_at_ms: nowMs })
+      .where(
+        'id',
+        'in',
+        chunk.map((m) => m.id),
+      )
+      .where((eb) => eb.or([eb('next_due_at_ms', 'is', null), eb('next_due_at_ms', '<', end)]))
+      .execute();
+  }
+}
+
 /** What billing reads of one service: its price, cycle, periods and state. */
 export function findServiceBilling(db: Kysely<Database>, id: string) {
   return db
@@ -399,6 +424,7 @@ export function listRenewableServices(
       'services.currency',
       'services.next_due_at_ms',
       'services.billing_anchor_ms',
+      'services.suspension_reason',
     ])
     // Walk the primary key and filter (the expressions keep the planner off services_due): with
     // services_due every page would read and sort all due services to return one page.
