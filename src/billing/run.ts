@@ -329,7 +329,7 @@ function periodEnd(anchorMs: number, cycle: BillingCycle, startMs: number, zone:
   return periodStart(startMs, cycle, 1, zone);
 }
 
-type RenewableService = Awaited<ReturnType<typeof listRenewableServices>>[number];
+type RenewableService = Awaited<ReturnType<typeof listRenewableServices>>['services'][number];
 
 interface PlannedPeriod {
   service: RenewableService;
@@ -356,9 +356,8 @@ async function renewals(run: Run): Promise<void> {
   let afterId: string | null = null;
   for (;;) {
     const last: string | null = await run.batch(async (trx) => {
-      const services = await listRenewableServices(trx, { afterId, dueByMs, limit: BATCH });
-      if (services.length === 0) return null;
-      const lastId = services[services.length - 1]!.id;
+      const { services, next: lastId } = await listRenewableServices(trx, { afterId, dueByMs, limit: BATCH });
+      if (services.length === 0) return lastId;
       const ids = services.map((s) => s.id);
       const lastEnds = await lastInvoicedPeriodEnds(trx, ids);
       // A service being terminated for non-payment is not invoiced again.
