@@ -69,6 +69,12 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
     sqlitePath: config.sqlitePath,
     onIdleError: (error) =>
       logger.warn({ err: error }, 'an idle database connection was closed by the server; it will be replaced'),
+    cacheMaxStaleMs: config.cacheMaxStaleMs,
+    onListenError: (error) =>
+      logger.warn(
+        { err: error },
+        'the connection listening for other instances’ writes broke; hot reads go to the database until it reconnects',
+      ),
   });
   // The master key is read here only if a migration has secrets to seal.
   if (options.migrate !== false) await migrateToLatest(db, { secrets: () => loadSecretBox(config, logger) });

@@ -41,6 +41,11 @@ export interface Config {
   maxConnections: number;
   /** When set, `/metrics` answers only `Authorization: Bearer <this>`. */
   metricsToken: string | undefined;
+  /**
+   * PostgreSQL: the longest a cached hot read may outlive a write whose notification was lost
+   * (PORTICO_CACHE_MAX_STALE_MS, 5 s; 0 turns the cache off).
+   */
+  cacheMaxStaleMs: number;
 }
 
 export const INSTALL_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -144,6 +149,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...parseTimeouts(env),
     maxConnections: parseCount('PORTICO_MAX_CONNECTIONS', env.PORTICO_MAX_CONNECTIONS, 1024),
     metricsToken: parseMetricsToken(env.PORTICO_METRICS_TOKEN),
+    cacheMaxStaleMs:
+      env.PORTICO_CACHE_MAX_STALE_MS === '0'
+        ? 0
+        : parsePositiveMs('PORTICO_CACHE_MAX_STALE_MS', env.PORTICO_CACHE_MAX_STALE_MS, 5_000),
   };
 }
 

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { type MigrationDeps, migrationsFor } from './migrations/index.js';
+import { ensureWriteNotifyTriggers, pgReadStamp } from './pg-stamp.js';
 import { registerReadStamp } from './read-cache.js';
 import type { Database } from './schema.js';
 
@@ -26,6 +27,13 @@ export function openDatabase(options: {
   onIdleError?: (error: Error) => void;
   /** PostgreSQL connections kept open (10 by default). */
   poolSize?: number;
+  /**
+   * PostgreSQL: the longest a cached read may outlive a write whose notification was lost
+   * (pg-stamp.ts); 0 turns the read cache off.
+   */
+  cacheMaxStaleMs?: number;
+  /** PostgreSQL: the connection listening for other instances' writes broke (it reconnects). */
+  onListenError?: (error: Error) => void;
 }): Db {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
@@ -33,7 +41,23 @@ export function openDatabase(options: {
     // the pool and replaced on next use; without a listener it would crash the process.
     pool.on('error', (error) => options.onIdleError?.(error));
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+    const maxStaleMs = options.cacheMaxStaleMs ?? 5_000;
+    if (maxStaleMs <= 0) return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
+    const stamp = pgReadStamp({
+      connectionString: options.databaseUrl,
+      maxStaleMs,
+      ...(options.onListenError ? { onError: options.onListenError } : {}),
+    });
+    stamp.observe(pool);
+    registerReadStamp(kysely, stamp.stamp);
+    return {
+      kysely,
+      dialect: 'postgres',
+      close: async () => {
+        await stamp.close();
+        await kysely.destroy();
+      },
+    };
   }
   if (options.sqlitePath !== ':memory:') mkdirSync(dirname(options.sqlitePath), { recursive: true, mode: 0o700 });
   const sqlite = connectSqlite(options.sqlitePath);
@@ -140,5 +164,7 @@ export async function migrateToLatest(db: Db, deps: MigrationDeps = {}): Promise
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
+  // Writes on PostgreSQL announce themselves to the other instances' read caches.
+  if (db.dialect === 'postgres') await ensureWriteNotifyTriggers(db.kysely);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

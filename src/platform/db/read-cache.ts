@@ -6,9 +6,11 @@ import type { Kysely } from 'kysely';
  * A database registers a *stamp*: a value that differs whenever the data may have changed since
  * it was last read. Cached results carry the stamp they were read under and are used only while
  * it still holds: a write by this process drops every cached result at once, a commit by another
- * process within 1 ms (SQLite's stamp, registered by `openDatabase`: see sqliteReadStamp).
+ * process within 1 ms (SQLite's stamp, registered by `openDatabase`: see sqliteReadStamp), a
+ * commit by another instance on PostgreSQL when its notification arrives (pg-stamp.ts).
  *
- * A database without a stamp (PostgreSQL, transactions) is simply read every time.
+ * A database without a stamp (a transaction, PostgreSQL with the cache turned off) is simply
+ * read every time.
  */
 export type ReadStamp = () => string;
 
