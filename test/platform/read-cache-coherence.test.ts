@@ -48,7 +48,11 @@ describe('hot reads across instances on one database', () => {
     const { t, twin, service, token } = await setup({ PORTICO_CACHE_MAX_STALE_MS: '60000' });
     expect(await servicesSeenBy(t, token)).toEqual(['before.test']);
     expect(await servicesSeenBy(t, token)).toEqual(['before.test']);
-    await twin.app.db.kysely.updateTable('services').set({ domain: 'after.test' }).where('id', '=', service.id).execute();
+    await twin.app.db.kysely
+      .updateTable('services')
+      .set({ domain: 'after.test' })
+      .where('id', '=', service.id)
+      .execute();
     await waitFor(async () => (await servicesSeenBy(t, token))[0] === 'after.test', {
       timeoutMs: 3_000,
       message: 'the other instance’s write reaching this instance’s services list',
@@ -62,7 +66,8 @@ describe('hot reads across instances on one database', () => {
       204,
     );
     await waitFor(
-      async () => (await t.inject({ method: 'GET', url: '/api/v1/services', headers: bearer(token) })).statusCode === 401,
+      async () =>
+        (await t.inject({ method: 'GET', url: '/api/v1/services', headers: bearer(token) })).statusCode === 401,
       { timeoutMs: 3_000, message: 'the logout on the other instance reaching this one' },
     );
   });
@@ -79,52 +84,55 @@ describe('hot reads across instances on one database', () => {
     });
   });
 
-  it.runIf(onPostgres)('while the listening connection is down, reads go to the database; then caching resumes', async () => {
-    const { t, twin, service, token } = await setup({ PORTICO_CACHE_MAX_STALE_MS: '60000' });
-    expect(await servicesSeenBy(t, token)).toEqual(['before.test']);
-    const admin = new pg.Client({ connectionString: t.db.databaseUrl });
-    await admin.connect();
-    try {
-      const killed = await admin.query<{ pid: number }>(
-        `select pid, pg_terminate_backend(pid) from pg_stat_activity
+  it.runIf(onPostgres)(
+    'while the listening connection is down, reads go to the database; then caching resumes',
+    async () => {
+      const { t, twin, service, token } = await setup({ PORTICO_CACHE_MAX_STALE_MS: '60000' });
+      expect(await servicesSeenBy(t, token)).toEqual(['before.test']);
+      const admin = new pg.Client({ connectionString: t.db.databaseUrl });
+      await admin.connect();
+      try {
+        const killed = await admin.query<{ pid: number }>(
+          `select pid, pg_terminate_backend(pid) from pg_stat_activity
          where datname = current_database() and query ilike 'LISTEN%' and pid <> pg_backend_pid()`,
-      );
-      expect(killed.rowCount).toBeGreaterThanOrEqual(1);
-      const killedPids = killed.rows.map((r) => r.pid);
-      // The instances notice the broken connection; until they listen again nothing is cached, so
-      // even a write nobody announces is seen.
-      await writeUnannounced(t, 'update services set domain = $1 where id = $2', ['during.test', service.id]);
-      await waitFor(async () => (await servicesSeenBy(t, token))[0] === 'during.test', {
-        timeoutMs: 3_000,
-        message: 'a read going to the database while the listener is down',
-      });
-      // Listening again (a new LISTEN connection), announced writes are seen as before.
-      await waitFor(
-        async () =>
-          (
-            await admin.query(
-              `select 1 from pg_stat_activity where datname = current_database() and query ilike 'LISTEN%'
+        );
+        expect(killed.rowCount).toBeGreaterThanOrEqual(1);
+        const killedPids = killed.rows.map((r) => r.pid);
+        // The instances notice the broken connection; until they listen again nothing is cached, so
+        // even a write nobody announces is seen.
+        await writeUnannounced(t, 'update services set domain = $1 where id = $2', ['during.test', service.id]);
+        await waitFor(async () => (await servicesSeenBy(t, token))[0] === 'during.test', {
+          timeoutMs: 3_000,
+          message: 'a read going to the database while the listener is down',
+        });
+        // Listening again (a new LISTEN connection), announced writes are seen as before.
+        await waitFor(
+          async () =>
+            (
+              await admin.query(
+                `select 1 from pg_stat_activity where datname = current_database() and query ilike 'LISTEN%'
                and not (pid = any($1::int[]))`,
-              [killedPids],
-            )
-          ).rowCount === killedPids.length,
-        { message: 'listening again on a new connection' },
-      );
-      // Cached again: once read, a write nobody announces is not seen.
-      const cached = await servicesSeenBy(t, token);
-      await writeUnannounced(t, 'update services set domain = $1 where id = $2', ['unseen.test', service.id]);
-      expect(await servicesSeenBy(t, token)).toEqual(cached);
-      await twin.app.db.kysely
-        .updateTable('services')
-        .set({ domain: 'after.test' })
-        .where('id', '=', service.id)
-        .execute();
-      await waitFor(async () => (await servicesSeenBy(t, token))[0] === 'after.test', {
-        timeoutMs: 3_000,
-        message: 'an announced write after the reconnect',
-      });
-    } finally {
-      await admin.end();
-    }
-  });
+                [killedPids],
+              )
+            ).rowCount === killedPids.length,
+          { message: 'listening again on a new connection' },
+        );
+        // Cached again: once read, a write nobody announces is not seen.
+        const cached = await servicesSeenBy(t, token);
+        await writeUnannounced(t, 'update services set domain = $1 where id = $2', ['unseen.test', service.id]);
+        expect(await servicesSeenBy(t, token)).toEqual(cached);
+        await twin.app.db.kysely
+          .updateTable('services')
+          .set({ domain: 'after.test' })
+          .where('id', '=', service.id)
+          .execute();
+        await waitFor(async () => (await servicesSeenBy(t, token))[0] === 'after.test', {
+          timeoutMs: 3_000,
+          message: 'an announced write after the reconnect',
+        });
+      } finally {
+        await admin.end();
+      }
+    },
+  );
 });
