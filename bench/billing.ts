@@ -1,11 +1,9 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { Insertable, Kysely } from 'kysely';
 import { DateTime } from 'luxon';
-import pg from 'pg';
 import type { AppContext } from '../src/app-context.js';
 import { insertCategory, insertProduct } from '../src/catalog/store.js';
 import { loadConfig } from '../src/config.js';
@@ -14,6 +12,7 @@ import type { Database } from '../src/platform/db/schema.js';
 import { newId } from '../src/platform/ids.js';
 import { silentLogger } from '../src/platform/log.js';
 import { openApp } from '../src/runtime.js';
+import { createPgDatabase } from './servers.js';
 
 /**
  * `npm run bench:billing` (and a row of `npm run bench`): the billing run over N active services
@@ -32,7 +31,6 @@ import { openApp } from '../src/runtime.js';
  */
 const SERVICES = Number(process.env.BENCH_BILLING_SERVICES ?? 100_000);
 const PER_CLIENT = 10;
-const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PROFILE = process.env.BENCH_BILLING_PROFILE === '1';
 const BACKENDS = (process.env.BENCH_BILLING_BACKENDS ?? 'sqlite,postgres').split(',');
 const TARGET_S = 60;
@@ -313,30 +311,6 @@ async function bench(backend: 'sqlite' | 'postgres', databaseUrl: string | undef
     rmSync(dataDir, { recursive: true, force: true });
     if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   }
-}
-
-/** A database of its own on the PostgreSQL server, or undefined (with the reason) when none answers. */
-async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<void> } | string> {
-  const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 });
-  try {
-    await admin.connect();
-  } catch (error) {
-    return `no PostgreSQL server answers at ${PG_URL} (${(error as Error).message}); set BENCH_PG_URL`;
-  }
-  const name = `portico_bench_${randomBytes(4).toString('hex')}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(PG_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
 }
 
 console.log(

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { DEMO_CLIENT } from '../src/demo/seed.js';
 import { type LoadResult, load, median, printTable } from './load.js';
 import { logAlternation } from './log-alternation.js';
-import { accessToken, loggingSwitch, type Server, startBare, startPortico, stop } from './servers.js';
+import { accessToken, createPgDatabase, loggingSwitch, type Server, startBare, startPortico, stop } from './servers.js';
 
 /**
  * `npm run bench`: bare Fastify and Portico on this machine, measured in one run with the same
@@ -43,12 +43,23 @@ const basic = `Basic ${Buffer.from(`${DEMO_CLIENT.email}:${DEMO_CLIENT.password}
 const loginBody = JSON.stringify({ email: DEMO_CLIENT.email, password: DEMO_CLIENT.password });
 
 const servers: Server[] = [];
+let dropPg: (() => Promise<void>) | undefined;
 try {
   const bare = await startBare();
   servers.push(bare);
   const portico = await startPortico();
   servers.push(portico);
   const token = await accessToken(portico.base);
+  // The production shape: PostgreSQL (a database of its own) and Redis for the rate limiter.
+  const pgDatabase = await createPgDatabase();
+  if (typeof pgDatabase === 'string') throw new Error(pgDatabase);
+  dropPg = pgDatabase.drop;
+  const porticoPg = await startPortico({
+    DATABASE_URL: pgDatabase.url,
+    REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  });
+  servers.push(porticoPg);
+  const pgToken = await accessToken(porticoPg.base);
   const switchLogging = await loggingSwitch(portico.base);
   // Every sample follows the same settings change and pause.
   const setLogging = async (on: boolean) => {
@@ -77,6 +88,20 @@ try {
       headers: { authorization: basic },
       before: () => setLogging(false),
     },
+    pgJwt: {
+      name: 'Portico on PostgreSQL + Redis, GET /services, JWT',
+      url: `${porticoPg.base}/api/v1/services`,
+      serverPid: porticoPg.child.pid,
+      headers: { authorization: `Bearer ${pgToken}` },
+      before: () => setLogging(false),
+    },
+    pgBasic: {
+      name: 'Portico on PostgreSQL + Redis, GET /services, Basic',
+      url: `${porticoPg.base}/api/v1/services`,
+      serverPid: porticoPg.child.pid,
+      headers: { authorization: basic },
+      before: () => setLogging(false),
+    },
     logged: {
       name: 'Portico GET /services, JWT, request log ON',
       url: `${portico.base}/api/v1/services`,
@@ -98,7 +123,7 @@ try {
     }
   };
   // JWT next to Basic and to the log row: the ratios that matter compare neighbouring samples.
-  const RUN_ORDER: Key[] = ['bare', 'basic', 'jwt', 'logged'];
+  const RUN_ORDER: Key[] = ['bare', 'basic', 'jwt', 'pgJwt', 'pgBasic', 'logged'];
   for (const key of RUN_ORDER) await sample(key, 'warm-up', 2);
   const samples = Object.fromEntries(keys.map((k) => [k, [] as LoadResult[]])) as Record<Key, LoadResult[]>;
   for (let round = 1; round <= ROUNDS; round++) {
@@ -146,6 +171,10 @@ try {
     `${Math.round(median(samples[a].map((s, i) => s.requestsPerS / (samples[b][i]?.requestsPerS ?? Number.NaN))) * 100)} %`;
   console.log(`\nJWT path vs bare Fastify: ${ratio('jwt', 'bare')} (target ≥ 50 %)`);
   console.log(`Basic vs JWT:             ${ratio('basic', 'jwt')} (target ≥ 90 %)`);
+  console.log(`PostgreSQL + Redis, JWT:  ${ratio('pgJwt', 'bare')} of bare Fastify (target ≥ 40 %)`);
+  console.log(
+    `PostgreSQL + Redis, Basic: ${ratio('pgBasic', 'bare')} of bare Fastify, ${ratio('pgBasic', 'pgJwt')} of JWT`,
+  );
   const alternation = await logAlternation({ portico, token, durationS: LOG_ALTERNATION_S });
   console.log(
     `Request log on vs off:    ${Math.round(alternation.ratio * 100)} % (target ≥ 90 %, i.e. logging costs ≤ 10 %): median of ${alternation.windows} one-second windows with it on, each against the windows either side with it off (range ${Math.round(Math.min(...alternation.ratios) * 100)}–${Math.round(Math.max(...alternation.ratios) * 100)} %); the rounds above give ${ratio('logged', 'jwt')}`,
@@ -162,6 +191,7 @@ try {
   );
 } finally {
   for (const server of servers) await stop(server);
+  await dropPg?.();
 }
 
 // The request log's cost per entry, stage by stage, without HTTP (bench/request-log.ts).

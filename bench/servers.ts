@@ -1,7 +1,9 @@
 import { type ChildProcess, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import pg from 'pg';
 import { DEMO_CLIENT } from '../src/demo/seed.js';
 import { freePort, startProcess, stopProcess, waitForHttp } from './load.js';
 
@@ -36,9 +38,9 @@ export const porticoEnv = (dataDir: string) => ({
 });
 
 /** A Portico with the demo data, rate limiting on (with a limit the bench never reaches), the log off. */
-export async function startPortico(): Promise<Server> {
+export async function startPortico(extraEnv: Record<string, string> = {}): Promise<Server> {
   const dataDir = mkdtempSync(join(tmpdir(), 'portico-bench-'));
-  const env = porticoEnv(dataDir);
+  const env = { ...porticoEnv(dataDir), ...extraEnv };
   cli(env, 'settings', 'set', 'userapi.rate_limit', '100000000/60s');
   cli(env, 'demo');
   cli(env, 'admin', 'create', '--email', BENCH_ADMIN.email, '--password', BENCH_ADMIN.password);
@@ -87,5 +89,33 @@ export async function loggingSwitch(base: string): Promise<(on: boolean) => Prom
       body: JSON.stringify({ 'userapi.logging': on ? 'on' : 'off' }),
     });
     if (res.status !== 200) throw new Error(`setting userapi.logging failed: ${res.status} ${await res.text()}`);
+  };
+}
+
+/**
+ * A database of its own on the PostgreSQL server (BENCH_PG_URL, default the local server's
+ * `postgres` database), or the reason there is none.
+ */
+export async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<void> } | string> {
+  const base = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const admin = new pg.Client({ connectionString: base, connectionTimeoutMillis: 3_000 });
+  try {
+    await admin.connect();
+  } catch (error) {
+    return `no PostgreSQL server answers at ${base} (${(error as Error).message}); set BENCH_PG_URL`;
+  }
+  const name = `portico_bench_${randomBytes(4).toString('hex')}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: base });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
   };
 }
