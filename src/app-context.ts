@@ -79,7 +79,9 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
   // The master key is read here only if a migration has secrets to seal.
   if (options.migrate !== false) await migrateToLatest(db, { secrets: () => loadSecretBox(config, logger) });
   const redis = config.redisUrl ? new RedisConnection(config.redisUrl, logger) : undefined;
-  const rateLimits = redis ? redisRateLimitStore(redis, options.redisNamespace ?? 'portico') : memoryRateLimitStore();
+  const rateLimits = redis
+    ? redisRateLimitStore(redis, options.redisNamespace ?? config.redisPrefix)
+    : memoryRateLimitStore();
   const settings = new SettingsStore(db.kysely);
   const routes = new RouteTable(options.routes);
   const watcher = new ConfigWatcher({ readVersion: () => readConfigVersion(db.kysely), logger });

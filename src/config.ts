@@ -17,6 +17,8 @@ export interface Config {
   databaseUrl: string | undefined;
   sqlitePath: string;
   redisUrl: string | undefined;
+  /** Prefix of every Redis key (PORTICO_REDIS_PREFIX): several installs can share one Redis. */
+  redisPrefix: string;
   /** Seed demo data into an empty embedded install. */
   demo: boolean;
   /** Run the sandbox panel (HestiaCP emulator) beside Portico, registered as server `sandbox`. */
@@ -83,6 +85,13 @@ function parsePositiveMs(name: string, raw: string | undefined, fallback: number
   return ms;
 }
 
+function parseRedisPrefix(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return 'portico';
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(raw))
+    throw new ConfigError(`PORTICO_REDIS_PREFIX must be 1–64 letters, digits, '.', '_' or '-', got "${raw}".`);
+  return raw;
+}
+
 function parseCount(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const count = Number(raw);
@@ -133,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     sqlitePath: join(dataDir, 'portico.sqlite'),
     redisUrl: env.REDIS_URL || undefined,
+    redisPrefix: parseRedisPrefix(env.PORTICO_REDIS_PREFIX),
     demo: parseFlag('PORTICO_DEMO', env.PORTICO_DEMO, !databaseUrl),
     sandbox: parseFlag('PORTICO_SANDBOX', env.PORTICO_SANDBOX, !databaseUrl),
     logLevel: env.LOG_LEVEL || 'info',
