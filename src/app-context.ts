@@ -99,7 +99,7 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
     enabledMethods: () => settings.snapshot['userapi.auth_methods'],
   });
   const metrics = new Metrics();
-  registerJobMetrics(metrics, db.kysely);
+  registerJobMetrics(metrics, db.kysely, clock);
   const requestLog = new RequestLogWriter({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath }, logger);
   let box: SecretBox | undefined;
   const secrets = () => {

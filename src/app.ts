@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerAdminApi } from './admin/plugin.js';
 import type { AppContext } from './app-context.js';
+import { workerHeartbeatCheck } from './jobs/health.js';
 import { clientErrorHandler } from './platform/http/client-errors.js';
 import { AppError } from './platform/http/errors.js';
 import { databaseCheck, redisCheck, registerHealthRoutes } from './platform/http/health.js';
@@ -77,7 +78,11 @@ export async function buildServer(app: AppContext, specs: AnyRouteSpec[]): Promi
   });
 
   registerRequestLogHooks(server, app, app.requestLog);
-  registerHealthRoutes(server, [databaseCheck(app.db, app.logger), ...(app.redis ? [redisCheck(app.redis)] : [])]);
+  registerHealthRoutes(server, [
+    databaseCheck(app.db, app.logger),
+    ...(app.redis ? [redisCheck(app.redis)] : []),
+    workerHeartbeatCheck(app),
+  ]);
   registerMetricsRoute(server, app.metrics, app.config.metricsToken);
   server.get('/.well-known/jwks.json', async (_request, reply) => {
     await app.jwtKeys.current();

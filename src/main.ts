@@ -1,17 +1,23 @@
 import { CommanderError } from 'commander';
-import { JwtKeyError } from './auth/jwt-keys.js';
 import { CliUsageError } from './cli/input.js';
 import { ConfigError, porticoVersion } from './config.js';
-import { SecretBoxError } from './platform/crypto/secretbox.js';
 import { AppError } from './platform/http/errors.js';
-import { SettingError } from './settings/definitions.js';
 
-/** Errors a user can fix are printed as one line without a stack; anything else is a bug. */
-function explain(error: unknown): string | undefined {
+/**
+ * Errors a user can fix are printed as one line without a stack; anything else is a bug. The
+ * modules of the errors that come with heavier code (jose, TypeBox) are imported only now: one
+ * that threw is loaded already, so this costs nothing on success.
+ */
+async function explain(error: unknown): Promise<string | undefined> {
   if (error instanceof AppError) {
     const fields = error.options.errors?.map((e) => `${e.field} ${e.message}`).join('; ');
     return fields ? `${error.detail} (${fields})` : error.detail;
   }
+  const [{ JwtKeyError }, { SecretBoxError }, { SettingError }] = await Promise.all([
+    import('./auth/jwt-keys.js'),
+    import('./platform/crypto/secretbox.js'),
+    import('./settings/definitions.js'),
+  ]);
   const fixable = [SettingError, ConfigError, JwtKeyError, CliUsageError, SecretBoxError];
   if (fixable.some((type) => error instanceof type)) return (error as Error).message;
   if (error instanceof Error && /^(No password given|Unknown setting|This install)/.test(error.message))
@@ -35,8 +41,8 @@ function exitQuietlyOnClosedPipe(): void {
 
 export async function main(argv: string[]): Promise<void> {
   exitQuietlyOnClosedPipe();
-  // `portico --version` needs only package.json; every other command loads every feature's
-  // commands (src/cli/program.ts), which takes about a second.
+  // `portico --version` needs only package.json; other commands load the commands' declarations
+  // (src/cli/program.ts), and each command the modules it runs.
   const args = argv.slice(2);
   if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
     console.log(porticoVersion());
@@ -51,7 +57,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = error.exitCode;
       return;
     }
-    const message = explain(error);
+    const message = await explain(error);
     if (message) {
       console.error(`portico: ${message}`);
       process.exitCode = 1;

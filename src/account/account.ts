@@ -3,8 +3,8 @@ import type { AppContext } from '../app-context.js';
 import { revokeAllSessions } from '../auth/store.js';
 import { type ClientRow, findClientById, updateClient } from '../clients/store.js';
 import { hashPassword, verifyPassword } from '../platform/crypto/password.js';
+import { iso } from '../platform/http/checks.js';
 import { AppError } from '../platform/http/errors.js';
-import { iso } from '../platform/http/schemas.js';
 import type { Account, AccountPatch } from './schemas.js';
 
 type Deps = Pick<AppContext, 'db' | 'clock' | 'passwords'>;

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { calculateJwkThumbprint, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { type Config, resolveInstallPath } from '../config.js';
 import type { Clock } from '../platform/clock.js';
@@ -143,6 +143,7 @@ export class JwtKeyRing {
       : ensureGeneratedKey(this.deps.config.dataDir, this.deps.logger);
     const privateKey = readRsaPrivateKey(path);
     const jwk = publicJwk(privateKey);
+    const { calculateJwkThumbprint } = await import('jose');
     const kid = await calculateJwkThumbprint(jwk);
     const now = this.deps.clock.nowMs();
     await recordJwtKey(this.deps.db, kid, JSON.stringify(jwk), now);

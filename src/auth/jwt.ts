@@ -1,5 +1,4 @@
 import { randomUUID, sign } from 'node:crypto';
-import { errors as joseErrors, jwtVerify } from 'jose';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../platform/clock.js';
 import type { Database } from '../platform/db/schema.js';
@@ -82,6 +81,8 @@ export class JwtAuth implements BearerVerifier {
   }
 
   private async verifySignature(token: string, nowMs: number): Promise<VerifiedClaims> {
+    // jose is loaded on the first token, not by every process that builds the context (the CLI).
+    const { errors: joseErrors, jwtVerify } = await import('jose');
     try {
       const { payload } = await jwtVerify(
         token,

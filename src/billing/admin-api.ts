@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { defineAdminRoute } from '../admin/route.js';
 import { AppError } from '../platform/http/errors.js';
 import { IdParam, NullableString, NullableTimestamp, StringEnum, Timestamp } from '../platform/http/schemas.js';
-import { parseAt } from './cli.js';
+import { parseAt } from './at.js';
 import { BILLING_ACTIONS, type BillingRunReport, runBilling } from './run.js';
 import { type BillingRunRow, listBillingRuns } from './store.js';
 

@@ -1,20 +1,7 @@
 import type { Command } from 'commander';
-import { DateTime } from 'luxon';
 import { CliUsageError } from '../cli/input.js';
 import { withApp } from '../cli/with-app.js';
-import { type BillingRunReport, runBilling } from './run.js';
-import { listBillingRuns } from './store.js';
-
-/** `--at 2027-03-01` (a local day in billing.time_zone) or a full ISO time, as epoch ms. */
-export function parseAt(value: string, zone: string): number {
-  const at = DateTime.fromISO(value.trim(), { zone });
-  if (!at.isValid) {
-    throw new CliUsageError(
-      `--at ${value} is not an ISO date or time: give a day like 2027-03-01 (in ${zone}) or a time like 2027-03-01T09:00:00Z.`,
-    );
-  }
-  return at.toMillis();
-}
+import type { BillingRunReport } from './run.js';
 
 /** What a run did (or would do), a line per action and the totals. */
 export function formatReport(report: BillingRunReport): string {
@@ -50,6 +37,7 @@ export function registerBillingCommands(program: Command): void {
     .option('--dry-run', 'print what it would do and change nothing')
     .option('--lease-seconds <n>', 'how long the run lock outlives this run if it crashes (default 60)')
     .action(async (options: { at?: string; dryRun?: boolean; leaseSeconds?: string }) => {
+      const [{ parseAt }, { runBilling }] = await Promise.all([import('./at.js'), import('./run.js')]);
       await withApp(async (app) => {
         const atMs = options.at ? parseAt(options.at, app.settings.snapshot['billing.time_zone']) : undefined;
         let leaseMs: number | undefined;
@@ -77,6 +65,7 @@ export function registerBillingCommands(program: Command): void {
       if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
         throw new CliUsageError(`--limit ${options.limit} must be a whole number from 1 to 500.`);
       }
+      const { listBillingRuns } = await import('./store.js');
       await withApp(async (app) => {
         const runs = await listBillingRuns(app.db.kysely, { limit });
         if (runs.length === 0) {

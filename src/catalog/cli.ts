@@ -2,22 +2,8 @@ import type { Command } from 'commander';
 import { CliUsageError } from '../cli/input.js';
 import { withApp } from '../cli/with-app.js';
 import { formatAmount, parseAmount } from '../platform/money.js';
-import {
-  type Actor,
-  createCategory,
-  createProduct,
-  getProductForAdmin,
-  listCategoriesForAdmin,
-  listProductsForAdmin,
-  type PriceInput,
-  type ProductView,
-  resolveCategory,
-  resolveProduct,
-  type SavedProduct,
-  updateCategory,
-  updateProduct,
-} from './manage.js';
-import { BILLING_CYCLES } from './schemas.js';
+import { BILLING_CYCLES } from './cycles.js';
+import type { Actor, PriceInput, ProductView, SavedProduct } from './manage.js';
 
 /** `portico categories …` and `portico products …`: the catalog from the shell, like the Admin API. */
 const actor: Actor = { type: 'cli', id: null };
@@ -188,6 +174,7 @@ export function registerCatalogCommands(program: Command): void {
     .option('--hidden', 'not listed in the public catalog')
     .action(async (opts: { name: string; slug?: string; description?: string; order?: string; hidden?: boolean }) => {
       const order = parseOrder(opts.order);
+      const { createCategory } = await import('./manage.js');
       await withApp(async (app) => {
         const c = await createCategory(app, actor, {
           name: opts.name,
@@ -203,6 +190,7 @@ export function registerCatalogCommands(program: Command): void {
     .command('list')
     .description('List categories, hidden ones too')
     .action(async () => {
+      const { listCategoriesForAdmin } = await import('./manage.js');
       await withApp(async (app) => {
         const rows = await listCategoriesForAdmin(app);
         if (rows.length === 0) console.log('No categories yet. Create one with `portico categories create --name …`.');
@@ -228,6 +216,7 @@ export function registerCatalogCommands(program: Command): void {
       ) => {
         const order = parseOrder(opts.order);
         const hidden = parseBool(opts.hidden, '--hidden');
+        const { resolveCategory, updateCategory } = await import('./manage.js');
         await withApp(async (app) => {
           const current = await resolveCategory(app, ref);
           const c = await updateCategory(app, actor, current.id, {
@@ -252,6 +241,7 @@ export function registerCatalogCommands(program: Command): void {
       if (!opts.price?.length) throw new CliUsageError('Give at least one --price, e.g. --price monthly=5.00.');
       const prices = parsePrices(opts.price, currency, setupFee);
       const order = parseOrder(opts.order);
+      const { createProduct, resolveCategory } = await import('./manage.js');
       await withApp(async (app) => {
         const category = await resolveCategory(app, opts.category ?? '', '--category');
         const saved = await createProduct(app, actor, {
@@ -275,6 +265,7 @@ export function registerCatalogCommands(program: Command): void {
     .command('list')
     .description('List products, disabled and hidden ones too')
     .action(async () => {
+      const { listProductsForAdmin } = await import('./manage.js');
       await withApp(async (app) => {
         const rows = await listProductsForAdmin(app);
         if (rows.length === 0) console.log('No products yet. Create one with `portico products create …`.');
@@ -293,6 +284,7 @@ export function registerCatalogCommands(program: Command): void {
     .command('show <ref>')
     .description('One product (by id or slug) with its prices')
     .action(async (ref: string) => {
+      const { getProductForAdmin, resolveCategory } = await import('./manage.js');
       await withApp(async (app) => {
         const p = await getProductForAdmin(app, ref);
         const category = await resolveCategory(app, p.category_id);
@@ -308,6 +300,7 @@ export function registerCatalogCommands(program: Command): void {
     const hidden = parseBool(typeof opts.hidden === 'string' ? opts.hidden : undefined, '--hidden');
     const order = parseOrder(opts.order);
     const removals = (opts.removePrice ?? []).map((c) => parseCycle(c, '--remove-price'));
+    const { getProductForAdmin, resolveCategory, updateProduct } = await import('./manage.js');
     await withApp(async (app) => {
       const current = await getProductForAdmin(app, ref);
       const currency = parseCurrency(opts.currency ?? current.prices[0]?.currency ?? 'USD');
@@ -378,6 +371,7 @@ export function registerCatalogCommands(program: Command): void {
       )
       .option('--skip-package-check', 'enable without checking the package exists on the group’s servers')
       .action(async (ref: string, opts: { skipPackageCheck?: boolean }) => {
+        const { resolveProduct, updateProduct } = await import('./manage.js');
         await withApp(async (app) => {
           const row = await resolveProduct(app, ref);
           const saved = await updateProduct(app, actor, row.id, {

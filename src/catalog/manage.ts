@@ -1,7 +1,7 @@
 import type { AppContext } from '../app-context.js';
 import { audit } from '../audit/audit.js';
+import { checkText, iso } from '../platform/http/checks.js';
 import { AppError } from '../platform/http/errors.js';
-import { checkText, iso } from '../platform/http/schemas.js';
 import { newId } from '../platform/ids.js';
 import { panelFor } from '../servers/servers.js';
 import { listServerRows } from '../servers/store.js';

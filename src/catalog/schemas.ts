@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { IdParam, StringEnum } from '../platform/http/schemas.js';
+import { BILLING_CYCLES } from './cycles.js';
 
-export const BILLING_CYCLES = ['monthly', 'quarterly', 'semiannually', 'annually', 'biennially'] as const;
+export { BILLING_CYCLES };
 export const BillingCycle = StringEnum(BILLING_CYCLES, { description: 'How often the service is billed.' });
 
 export const Category = Type.Object(

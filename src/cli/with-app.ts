@@ -1,17 +1,27 @@
 import type { AppContext } from '../app-context.js';
 import { type Config, ConfigError, describeDatabase, loadConfig } from '../config.js';
 import { AppError } from '../platform/http/errors.js';
-import { silentLogger } from '../platform/log.js';
-import { openApp } from '../runtime.js';
+import type { OpenAppOptions } from '../runtime.js';
+
+/**
+ * Options of `withApp`. The User API's route declarations (every feature's routes and schemas)
+ * are loaded only by the commands that read or change routes (`portico routes …`).
+ */
+export interface WithAppOptions {
+  routes?: boolean;
+}
 
 /**
  * Runs a command against the configured database, closing everything afterwards. A record that is
  * not found is reported with the database that was searched: the usual cause is a shell whose
  * PORTICO_DATA_DIR or DATABASE_URL differs from the server's.
  */
-export async function withApp<T>(run: (app: AppContext) => Promise<T>): Promise<T> {
+export async function withApp<T>(run: (app: AppContext) => Promise<T>, options: WithAppOptions = {}): Promise<T> {
   const config = loadConfig();
-  const app = await openApp(config, { logger: silentLogger() }).catch((error: unknown) => {
+  // Loaded here, not at the top: `portico --help` and a command's own checks need none of it.
+  const [{ openApp }, { silentLogger }] = await Promise.all([import('../runtime.js'), import('../platform/log.js')]);
+  const openOptions: OpenAppOptions = { logger: silentLogger(), ...(options.routes ? {} : { routes: [] }) };
+  const app = await openApp(config, openOptions).catch((error: unknown) => {
     throw cannotOpen(config, error);
   });
   try {

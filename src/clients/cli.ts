@@ -1,22 +1,9 @@
 import type { Command } from 'commander';
-import { audit } from '../audit/audit.js';
 import { CliUsageError, passwordFrom } from '../cli/input.js';
 import { withApp } from '../cli/with-app.js';
 import { formatAmount, parseAmount } from '../platform/money.js';
-import {
-  type Actor,
-  closeClient,
-  pageClients,
-  requireClient,
-  showClient,
-  suspendClient,
-  type toClientView,
-  unsuspendClient,
-  updateClientProfile,
-} from './admin.js';
-import { createClient } from './clients.js';
-import { adjustCredit, pageCredit, toAdminCreditEntry } from './credit.js';
-import { CLIENT_STATUSES } from './schemas.js';
+import type { Actor, toClientView } from './admin.js';
+import { CLIENT_STATUSES } from './statuses.js';
 
 /** `portico clients …` (and the older `portico client create`): client accounts for the operator. */
 const CLI_ACTOR: Actor = { type: 'cli', id: null };
@@ -41,6 +28,8 @@ function addCreateCommand(parent: Command): void {
     .option('--password-stdin', 'read the password from standard input')
     .action(async (opts: CreateOptions) => {
       const password = await passwordFrom(opts);
+      const { audit } = await import('../audit/audit.js');
+      const { createClient } = await import('./clients.js');
       await withApp(async (app) => {
         const row = await createClient(
           { db: app.db.kysely, clock: app.clock },
@@ -97,6 +86,7 @@ export function registerClientCommands(program: Command): void {
       if (status !== undefined && !CLIENT_STATUSES.includes(status)) {
         throw new CliUsageError(`--status must be one of ${CLIENT_STATUSES.join(', ')}, not "${opts.status}".`);
       }
+      const { pageClients } = await import('./admin.js');
       await withApp(async (app) => {
         const page = await pageClients(app, { q: opts.search, status, limit: opts.limit });
         if (page.items.length === 0) {
@@ -112,6 +102,7 @@ export function registerClientCommands(program: Command): void {
     .command('show <client>')
     .description('A client (id or email): profile, status, balance, services and unpaid invoices')
     .action(async (idOrEmail: string) => {
+      const { showClient } = await import('./admin.js');
       await withApp(async (app) => {
         const c = await showClient(app, idOrEmail);
         const rows: [string, string | null][] = [
@@ -173,6 +164,7 @@ export function registerClientCommands(program: Command): void {
             'Nothing to change: pass at least one of --name, --email, --company, --phone, --country, --address, --tax-id.',
           );
         }
+        const { updateClientProfile } = await import('./admin.js');
         await withApp(async (app) => {
           const c = await updateClientProfile(app, idOrEmail, patch, CLI_ACTOR);
           console.log(`Client ${c.email} updated (${c.id}).`);
@@ -185,6 +177,7 @@ export function registerClientCommands(program: Command): void {
     .description('Suspend a client: no User API access until unsuspended (services keep running)')
     .option('--reason <text>', 'why (kept in the audit log)')
     .action(async (idOrEmail: string, opts: { reason?: string }) => {
+      const { suspendClient } = await import('./admin.js');
       await withApp(async (app) => {
         const c = await suspendClient(app, idOrEmail, opts.reason, CLI_ACTOR);
         console.log(`Client ${c.email} suspended.`);
@@ -195,6 +188,7 @@ export function registerClientCommands(program: Command): void {
     .command('unsuspend <client>')
     .description('Let a suspended client use the User API again')
     .action(async (idOrEmail: string) => {
+      const { unsuspendClient } = await import('./admin.js');
       await withApp(async (app) => {
         const c = await unsuspendClient(app, idOrEmail, CLI_ACTOR);
         console.log(`Client ${c.email} is active again.`);
@@ -205,6 +199,7 @@ export function registerClientCommands(program: Command): void {
     .command('close <client>')
     .description('Close a client for good (refused while it has active or suspended services)')
     .action(async (idOrEmail: string) => {
+      const { closeClient } = await import('./admin.js');
       await withApp(async (app) => {
         const c = await closeClient(app, idOrEmail, CLI_ACTOR);
         console.log(`Client ${c.email} closed; its login sessions have ended.`);
@@ -222,6 +217,8 @@ export function registerClientCommands(program: Command): void {
         throw new CliUsageError('Pass exactly one of --add <amount> or --remove <amount>.');
       }
       const text = (opts.add ?? opts.remove) as string;
+      const { requireClient } = await import('./admin.js');
+      const { adjustCredit } = await import('./credit.js');
       await withApp(async (app) => {
         const row = await requireClient(app, idOrEmail);
         const minor = parseAmount(text, row.currency);
@@ -248,6 +245,8 @@ export function registerClientCommands(program: Command): void {
     .description('A client’s credit ledger, newest first, with the balance after each entry')
     .option('--limit <n>', 'how many entries (1–1000)', parseLimit, 50)
     .action(async (idOrEmail: string, opts: { limit: number }) => {
+      const { requireClient } = await import('./admin.js');
+      const { pageCredit, toAdminCreditEntry } = await import('./credit.js');
       await withApp(async (app) => {
         const row = await requireClient(app, idOrEmail);
         const page = await pageCredit(app, row.id, { limit: opts.limit }, toAdminCreditEntry);

@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../platform/clock.js';
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../platform/crypto/password.js';
 import type { Database } from '../platform/db/schema.js';
+import { checkText } from '../platform/http/checks.js';
 import { AppError } from '../platform/http/errors.js';
-import { checkText } from '../platform/http/schemas.js';
 import { newId } from '../platform/ids.js';
 import { type ClientRow, changeCredit, findClientByEmail, insertClient } from './store.js';
 

@@ -1,7 +1,7 @@
 import type { AppContext } from '../app-context.js';
 import { audit } from '../audit/audit.js';
+import { checkText, decodeCursor, iso, toPage } from '../platform/http/checks.js';
 import { AppError } from '../platform/http/errors.js';
-import { checkText, decodeCursor, iso, toPage } from '../platform/http/schemas.js';
 import { newId } from '../platform/ids.js';
 import { formatAmount } from '../platform/money.js';
 import type { Actor } from './admin.js';

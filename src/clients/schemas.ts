@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { TEXT_BLOCK_PATTERN } from '../platform/http/checks.js';
 import {
   IdParam,
   Money,
@@ -6,14 +7,14 @@ import {
   NullableTextLine,
   PageQuery,
   StringEnum,
-  TEXT_BLOCK_PATTERN,
   TextBlock,
   TextLine,
   Timestamp,
 } from '../platform/http/schemas.js';
+import { CLIENT_STATUSES } from './statuses.js';
 
 /** The schemas of clients in the Admin API and of the credit ledger in both APIs. */
-export const CLIENT_STATUSES = ['active', 'suspended', 'closed'] as const;
+export { CLIENT_STATUSES };
 export const ClientStatus = StringEnum(CLIENT_STATUSES);
 
 export const ClientParam = Type.Object({ id: IdParam('client', 'Client id') }, { additionalProperties: false });

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { withApp } from '../cli/with-app.js';
-import { DEMO_CLIENT, isEmptyInstall, seedDemo } from './seed.js';
 
 /** `portico demo`: demo data for trying Portico, into an empty install unless forced. */
 export function registerDemoCommands(program: Command): void {
@@ -9,6 +8,7 @@ export function registerDemoCommands(program: Command): void {
     .description('Seed demo data (a demo client, a small catalog, services and invoices) into an empty install')
     .option('--force', 'seed even if clients already exist')
     .action(async (opts: { force?: boolean }) => {
+      const { DEMO_CLIENT, isEmptyInstall, seedDemo } = await import('./seed.js');
       await withApp(async (app) => {
         if (!opts.force && !(await isEmptyInstall(app))) {
           throw new Error('This install already has clients; run `portico demo --force` to add demo data anyway.');

@@ -1,10 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import { type Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import type { PanelCallContext, PanelResult } from '../panel/adapter.js';
 import type { Logger } from '../platform/log.js';
 import { type CallOutput, classify, panelError } from './classify.js';
 import { exitCodeName } from './codes.js';
 import { buildAgent, probeFingerprint, type TlsTrust, TlsUntrustedError } from './tls.js';
+import { undici } from './undici.js';
 import { ArgumentError, checkArgument, checkPassword } from './validate.js';
 
 /**
@@ -131,7 +132,7 @@ export class HestiaClient {
     const isList = cmd.startsWith('v-list-');
     const timeoutMs = isList ? this.timeouts.listMs : this.timeouts.mutationMs;
     try {
-      const res = await request(this.baseUrl, {
+      const res = await undici().request(this.baseUrl, {
         method: 'POST',
         dispatcher: this.agent,
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json, text/plain' },

@@ -1,7 +1,8 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { checkServerIdentity, type PeerCertificate, type TLSSocket, connect as tlsConnect } from 'node:tls';
-import { Agent, buildConnector } from 'undici';
+import type { Agent } from 'undici';
+import { undici } from './undici.js';
 
 /**
  * How Portico trusts a panel's certificate. A fresh HestiaCP has a self-signed certificate, so
@@ -30,9 +31,13 @@ export function buildAgent(options: { trust: TlsTrust; connectTimeoutMs: number 
   if (trust.mode === 'pin') {
     const pinned = normaliseFingerprint(trust.sha256);
     // No TLS session resumption: a resumed session carries no peer certificate to check.
-    const base = buildConnector({ rejectUnauthorized: false, timeout: connectTimeoutMs, maxCachedSessions: 0 });
+    const base = undici().buildConnector({
+      rejectUnauthorized: false,
+      timeout: connectTimeoutMs,
+      maxCachedSessions: 0,
+    });
     // The pin is checked on the handshake's certificate, before a single request byte is sent.
-    return new Agent({
+    return new (undici().Agent)({
       connect: (opts, callback) =>
         base(opts, (error, socket) => {
           if (error) return callback(error, null);
@@ -50,7 +55,7 @@ export function buildAgent(options: { trust: TlsTrust; connectTimeoutMs: number 
   }
   const tls =
     trust.mode === 'ca' ? { ca: trust.caPem } : trust.mode === 'insecure' ? { rejectUnauthorized: false } : {};
-  return new Agent({ connect: { ...tls, timeout: connectTimeoutMs } });
+  return new (undici().Agent)({ connect: { ...tls, timeout: connectTimeoutMs } });
 }
 
 /** The fingerprint a panel presents, for error messages that tell the operator what to pin. */

@@ -2,21 +2,10 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliUsageError } from '../cli/input.js';
 import { withApp } from '../cli/with-app.js';
-import { findClientByIdOrEmail } from '../clients/store.js';
-import { payInvoice } from '../orders/orders.js';
 import { newId } from '../platform/ids.js';
 import { formatAmount, parseAmount } from '../platform/money.js';
-import {
-  type Actor,
-  createManualInvoice,
-  getInvoiceAdmin,
-  listInvoicesAdmin,
-  refundInvoice,
-  resolveInvoice,
-  voidInvoice,
-} from './admin.js';
-import { pdfFileName, renderInvoicePdf } from './pdf.js';
-import { INVOICE_STATUSES } from './schemas.js';
+import type { Actor } from './admin.js';
+import { INVOICE_STATUSES } from './statuses.js';
 
 /** `portico invoices …`: the Admin API's invoice operations for the operator's shell. */
 const CLI_ACTOR: Actor = { type: 'cli', id: null };
@@ -41,6 +30,7 @@ export function registerInvoiceCommands(program: Command): void {
     .command('mark-paid <id>')
     .description('Mark an invoice paid (payment taken outside Portico); starts provisioning of its services')
     .action(async (id: string) => {
+      const { payInvoice } = await import('../orders/orders.js');
       await withApp(async (app) => {
         const result = await payInvoice(app, {
           invoiceId: id,
@@ -66,6 +56,7 @@ export function registerInvoiceCommands(program: Command): void {
       }
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new CliUsageError('--limit must be 1 to 100.');
+      const { listInvoicesAdmin } = await import('./admin.js');
       await withApp(async (app) => {
         const page = await listInvoicesAdmin(app, {
           limit,
@@ -92,6 +83,7 @@ export function registerInvoiceCommands(program: Command): void {
     .command('show <id|number>')
     .description('An invoice with its items, payments and refunds')
     .action(async (ref: string) => {
+      const { getInvoiceAdmin } = await import('./admin.js');
       await withApp(async (app) => {
         const i = await getInvoiceAdmin(app, ref);
         const lines = [
@@ -128,6 +120,8 @@ export function registerInvoiceCommands(program: Command): void {
     .option('--due <YYYY-MM-DD>', 'due date (default today)')
     .option('--notes <text>', 'printed on the invoice')
     .action(async (opts: { client: string; item: string[]; due?: string; notes?: string }) => {
+      const { findClientByIdOrEmail } = await import('../clients/store.js');
+      const { createManualInvoice } = await import('./admin.js');
       await withApp(async (app) => {
         const client = await findClientByIdOrEmail(app.db.kysely, opts.client);
         if (!client)
@@ -152,6 +146,7 @@ export function registerInvoiceCommands(program: Command): void {
     .description('Void an unpaid invoice (a paid one is refunded instead)')
     .requiredOption('--reason <text>', 'why')
     .action(async (ref: string, opts: { reason: string }) => {
+      const { voidInvoice } = await import('./admin.js');
       await withApp(async (app) => {
         const invoice = await voidInvoice(app, ref, opts.reason, CLI_ACTOR);
         console.log(`Invoice ${invoice.number} voided.`);
@@ -163,6 +158,7 @@ export function registerInvoiceCommands(program: Command): void {
     .option('--amount <amount>', 'how much, e.g. 2.50 (in the invoice’s currency)')
     .requiredOption('--reason <text>', 'why')
     .action(async (ref: string, opts: { amount?: string; reason: string }) => {
+      const { refundInvoice, resolveInvoice } = await import('./admin.js');
       await withApp(async (app) => {
         const current = await resolveInvoice(app, ref);
         let amountMinor: number | undefined;
@@ -187,6 +183,8 @@ export function registerInvoiceCommands(program: Command): void {
     .description('Write an invoice as PDF')
     .option('--out <file>', 'where (default: <number>.pdf here)')
     .action(async (ref: string, opts: { out?: string }) => {
+      const { resolveInvoice } = await import('./admin.js');
+      const { pdfFileName, renderInvoicePdf } = await import('./pdf.js');
       await withApp(async (app) => {
         const { pdf, invoice } = await renderInvoicePdf(app, (await resolveInvoice(app, ref)).id);
         const out = opts.out ?? pdfFileName(invoice);

@@ -1,8 +1,8 @@
 import type { Static } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import type { Database, InvoiceStatus } from '../platform/db/schema.js';
+import { decodeCursor, toPage } from '../platform/http/checks.js';
 import { notFound } from '../platform/http/errors.js';
-import { decodeCursor, toPage } from '../platform/http/schemas.js';
 import type { Invoice, InvoiceSummary } from './schemas.js';
 import { findClientInvoice, type InvoiceRow, listClientInvoices, listInvoiceItems } from './store.js';
 import { invoiceFields, itemView } from './views.js';

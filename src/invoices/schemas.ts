@@ -7,8 +7,9 @@ import {
   StringEnum,
   Timestamp,
 } from '../platform/http/schemas.js';
+import { INVOICE_STATUSES } from './statuses.js';
 
-export const INVOICE_STATUSES = ['unpaid', 'paid', 'cancelled', 'refunded'] as const;
+export { INVOICE_STATUSES };
 export const InvoiceStatus = StringEnum(INVOICE_STATUSES);
 export const INVOICE_KINDS = ['order', 'renewal', 'upgrade', 'funds', 'manual'] as const;
 export const InvoiceKind = StringEnum(INVOICE_KINDS, { description: 'What the invoice is for' });

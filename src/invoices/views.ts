@@ -1,4 +1,4 @@
-import { iso } from '../platform/http/schemas.js';
+import { iso } from '../platform/http/checks.js';
 import type { InvoiceItemRow, InvoiceRow } from './store.js';
 
 /** Both views (User API and Admin API) share these fields. */

@@ -1,6 +1,6 @@
 import type { AppContext } from '../app-context.js';
+import { iso } from '../platform/http/checks.js';
 import { AppError } from '../platform/http/errors.js';
-import { iso } from '../platform/http/schemas.js';
 import { describeLeftBehind, parseLeftBehind, pendingCompensations, UNDO_PREFIX } from './rollback.js';
 import {
   cancelQueuedJob,

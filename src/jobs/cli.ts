@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { withApp } from '../cli/with-app.js';
 import { loadConfig } from '../config.js';
-import { jobTypes } from '../provisioning/index.js';
-import { openApp } from '../runtime.js';
-import { cancelJob, jobDetail, listJobs, retryJob } from './admin.js';
-import { Worker } from './worker.js';
+
+/** The queue's admin functions, loaded when a command runs (src/cli/program.ts). */
+const admin = () => import('./admin.js');
 
 /** The provisioning queue from the shell: run workers, look at jobs and act on them. */
 export function registerJobCommands(program: Command): void {
@@ -19,6 +18,11 @@ export function registerJobCommands(program: Command): void {
     )
     .option('--poll-ms <ms>', 'how often to look for work when idle', '250')
     .action(async (opts: { concurrency: string; leaseMs: string; pollMs: string }) => {
+      const [{ openApp }, { Worker }, { jobTypes }] = await Promise.all([
+        import('../runtime.js'),
+        import('./worker.js'),
+        import('../provisioning/index.js'),
+      ]);
       const app = await openApp(loadConfig());
       await app.watcher.start();
       const worker = new Worker(app, jobTypes(), {
@@ -45,6 +49,7 @@ export function registerJobCommands(program: Command): void {
     .option('--state <state>', 'queued | running | succeeded | failed | cancelled')
     .option('--limit <n>', 'how many', '50')
     .action(async (opts: { state?: string; limit: string }) => {
+      const { listJobs } = await admin();
       await withApp(async (app) => {
         for (const j of await listJobs(app, {
           ...(opts.state ? { state: opts.state } : {}),
@@ -63,6 +68,7 @@ export function registerJobCommands(program: Command): void {
     .command('show <id>')
     .description('A job with its steps and panel calls')
     .action(async (id: string) => {
+      const { jobDetail } = await admin();
       await withApp(async (app) => {
         console.log(JSON.stringify(await jobDetail(app, id), null, 2));
       });
@@ -71,6 +77,7 @@ export function registerJobCommands(program: Command): void {
     .command('retry <id>')
     .description('Queue a failed job again (attempts start from zero)')
     .action(async (id: string) => {
+      const { retryJob } = await admin();
       await withApp(async (app) => {
         await retryJob(app, id);
         console.log(`Job ${id} queued again.`);
@@ -80,6 +87,7 @@ export function registerJobCommands(program: Command): void {
     .command('cancel <id>')
     .description('Cancel a queued job; says what its finished steps leave on the panel (nothing is undone)')
     .action(async (id: string) => {
+      const [{ cancelJob }, { jobTypes }] = await Promise.all([admin(), import('../provisioning/index.js')]);
       await withApp(async (app) => {
         const { leftBehind } = await cancelJob(app, jobTypes(), id);
         console.log(`Job ${id} cancelled.`);

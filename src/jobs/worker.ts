@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { recordHeartbeat, removeHeartbeat } from './heartbeat-store.js';
 import { runJob } from './runner.js';
 import { claimJob } from './store.js';
 import type { JobDeps, JobType } from './types.js';
@@ -14,7 +15,12 @@ export interface WorkerOptions {
   pollMs?: number;
   leaseMs?: number;
   backoffBaseMs?: number;
+  /** How often the worker writes its heartbeat (`/readyz` reports the newest, src/jobs/health.ts). */
+  heartbeatMs?: number;
 }
+
+/** The default heartbeat interval; a worker silent for HEARTBEAT_STALE_MS is reported stale. */
+export const HEARTBEAT_MS = 5000;
 
 export class Worker {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
@@ -22,6 +28,8 @@ export class Worker {
   private readonly active = new Set<Promise<void>>();
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private beating: Promise<void> | undefined;
   private readonly options: Required<WorkerOptions>;
 
   constructor(
@@ -29,13 +37,32 @@ export class Worker {
     private readonly types: Map<string, JobType<unknown>>,
     options: WorkerOptions = {},
   ) {
-    this.options = { concurrency: 4, pollMs: 250, leaseMs: 30_000, backoffBaseMs: 1000, ...options };
+    this.options = {
+      concurrency: 4,
+      pollMs: 250,
+      leaseMs: 30_000,
+      backoffBaseMs: 1000,
+      heartbeatMs: HEARTBEAT_MS,
+      ...options,
+    };
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
     this.loop = this.run();
+    const startedAtMs = this.app.clock.nowMs();
+    const beat = () => {
+      // One write at a time: a slow database does not pile up heartbeats.
+      this.beating ??= recordHeartbeat(this.app.db.kysely, this.owner, startedAtMs, this.app.clock.nowMs())
+        .catch((err) => this.app.logger.warn({ err }, 'writing the worker heartbeat failed; will try again'))
+        .finally(() => {
+          this.beating = undefined;
+        });
+    };
+    beat();
+    this.heartbeat = setInterval(beat, this.options.heartbeatMs);
+    this.heartbeat.unref();
   }
 
   private async run(): Promise<void> {
@@ -83,8 +110,13 @@ export class Worker {
   /** Finishes the jobs in hand, then stops claiming. */
   async stop(): Promise<void> {
     this.running = false;
+    clearInterval(this.heartbeat);
     this.wake?.();
     await this.loop;
     await Promise.all(this.active);
+    await this.beating;
+    await removeHeartbeat(this.app.db.kysely, this.owner).catch((err) =>
+      this.app.logger.warn({ err }, 'removing the worker heartbeat failed; it will show as stale'),
+    );
   }
 }

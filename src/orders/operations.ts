@@ -1,7 +1,7 @@
 import type { AppContext } from '../app-context.js';
 import { findJob, stepNames } from '../jobs/store.js';
+import { iso } from '../platform/http/checks.js';
 import { AppError } from '../platform/http/errors.js';
-import { iso } from '../platform/http/schemas.js';
 
 /**
  * An operation is a client's view of a job: what it does, how far it got, how it ended. Another

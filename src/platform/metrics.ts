@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type * as PromClient from 'prom-client';
+import type { Histogram, Registry } from 'prom-client';
 import { AppError } from './http/errors.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
@@ -22,46 +24,82 @@ export interface CollectedGauge {
  * database on scrape so every instance reports the same queue).
  */
 export class Metrics {
-  readonly registry = new Registry();
-  readonly jobDuration = new Histogram({
-    name: 'portico_job_duration_seconds',
-    help: 'Time from claim to outcome of a provisioning job run',
-    labelNames: ['type', 'outcome'],
-    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120],
-    registers: [this.registry],
-  });
-  readonly panelCallDuration = new Histogram({
-    name: 'portico_panel_call_duration_seconds',
-    help: 'Duration of HestiaCP API calls',
-    labelNames: ['server', 'command'],
-    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
-    registers: [this.registry],
-  });
-  readonly panelErrors = new Counter({
-    name: 'portico_panel_errors_total',
-    help: 'HestiaCP API calls that failed, by server and code (exit-code name or transport outcome)',
-    labelNames: ['server', 'code'],
-    registers: [this.registry],
-  });
+  private built: ReturnType<typeof buildInstruments> | undefined;
+  private readonly gauges: CollectedGauge[] = [];
+
+  /**
+   * prom-client is required on first use (a job run, a panel call, a scrape), not when the context
+   * is built: a CLI command that records nothing never loads it.
+   */
+  private get instruments(): ReturnType<typeof buildInstruments> {
+    if (!this.built) {
+      this.built = buildInstruments();
+      for (const gauge of this.gauges) registerGauge(this.built, gauge);
+    }
+    return this.built;
+  }
+
+  get registry(): Registry {
+    return this.instruments.registry;
+  }
+
+  get jobDuration(): Histogram {
+    return this.instruments.jobDuration;
+  }
 
   addGauge(gauge: CollectedGauge): void {
-    new Gauge({
-      name: gauge.name,
-      help: gauge.help,
-      labelNames: gauge.labelNames,
-      registers: [this.registry],
-      async collect() {
-        const reading = await gauge.collect();
-        this.reset();
-        for (const { labels, value } of reading) this.set(labels, value);
-      },
-    });
+    this.gauges.push(gauge);
+    if (this.built) registerGauge(this.built, gauge);
   }
 
   recordPanelCall(call: { server: string; cmd: string; code: string; durationMs: number }): void {
-    this.panelCallDuration.observe({ server: call.server, command: call.cmd }, call.durationMs / 1000);
-    if (call.code !== 'OK') this.panelErrors.inc({ server: call.server, code: call.code });
+    const { panelCallDuration, panelErrors } = this.instruments;
+    panelCallDuration.observe({ server: call.server, command: call.cmd }, call.durationMs / 1000);
+    if (call.code !== 'OK') panelErrors.inc({ server: call.server, code: call.code });
   }
+}
+
+function buildInstruments() {
+  const prom = createRequire(import.meta.url)('prom-client') as typeof PromClient;
+  const registry = new prom.Registry();
+  return {
+    registry,
+    prom,
+    jobDuration: new prom.Histogram({
+      name: 'portico_job_duration_seconds',
+      help: 'Time from claim to outcome of a provisioning job run',
+      labelNames: ['type', 'outcome'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120],
+      registers: [registry],
+    }),
+    panelCallDuration: new prom.Histogram({
+      name: 'portico_panel_call_duration_seconds',
+      help: 'Duration of HestiaCP API calls',
+      labelNames: ['server', 'command'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
+      registers: [registry],
+    }),
+    panelErrors: new prom.Counter({
+      name: 'portico_panel_errors_total',
+      help: 'HestiaCP API calls that failed, by server and code (exit-code name or transport outcome)',
+      labelNames: ['server', 'code'],
+      registers: [registry],
+    }),
+  };
+}
+
+function registerGauge(instruments: ReturnType<typeof buildInstruments>, gauge: CollectedGauge): void {
+  new instruments.prom.Gauge({
+    name: gauge.name,
+    help: gauge.help,
+    labelNames: gauge.labelNames,
+    registers: [instruments.registry],
+    async collect() {
+      const reading = await gauge.collect();
+      this.reset();
+      for (const { labels, value } of reading) this.set(labels, value);
+    },
+  });
 }
 
 /**

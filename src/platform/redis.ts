@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import type { Logger } from './log.js';
 
 /**
@@ -20,6 +21,8 @@ export class RedisConnection {
     private readonly logger: Logger,
     options: { commandTimeoutMs?: number } = {},
   ) {
+    // Required here, not imported: a process without REDIS_URL (most CLI commands) never loads it.
+    const { Redis } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
     this.client = new Redis(url, {
       lazyConnect: false,
       connectTimeout: 2000,

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { CliUsageError } from '../cli/input.js';
 import { withApp } from '../cli/with-app.js';
-import { clientsOf, getEntry, type LogClient, type LogSummary, searchLog } from './search.js';
+import type { LogClient, LogSummary } from './search.js';
+
+/** The log's search, loaded when a command runs (src/cli/program.ts). */
+const search = () => import('./search.js');
 
 /** `--since` / `--until`: an ISO date-time, or an age back from now (15m, 2h, 1d). */
 function parseTime(raw: string | undefined, flag: string): number | undefined {
@@ -39,6 +42,7 @@ export function registerLogCommands(program: Command): void {
     .option('--limit <n>', 'how many', '50')
     .option('--show <id>', 'print one entry in full')
     .action(async (opts: Record<string, string | undefined>) => {
+      const { clientsOf, getEntry, searchLog } = await search();
       await withApp(async (app) => {
         if (opts.show) {
           console.log(JSON.stringify(await getEntry(app, opts.show), null, 2));
@@ -68,6 +72,7 @@ export function registerLogCommands(program: Command): void {
     .command('tail')
     .description('Print new entries as they arrive (Ctrl+C to stop)')
     .action(async () => {
+      const { clientsOf, searchLog } = await search();
       await withApp(async (app) => {
         let last = (await searchLog(app, { limit: 1 }))[0]?.id ?? '';
         for (;;) {

@@ -1,8 +1,8 @@
 import type { AppContext } from '../app-context.js';
 import { normaliseEmail } from '../clients/clients.js';
 import { findClientByEmail, findClientNames } from '../clients/store.js';
+import { iso } from '../platform/http/checks.js';
 import { AppError } from '../platform/http/errors.js';
-import { iso } from '../platform/http/schemas.js';
 import { decodeSegment, type StoredEntry } from './segment.js';
 import { deleteLogBefore, findBodies, findSegmentEntries, listSegments } from './store.js';
 

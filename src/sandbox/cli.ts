@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { CliUsageError } from '../cli/input.js';
-import { startSandboxPanel } from './server.js';
-import { parseServices } from './state.js';
 
 /** `portico sandbox-panel`: the HestiaCP emulator on its own, to try Portico or test a billing system against. */
 export function registerSandboxCommands(program: Command): void {
@@ -15,10 +13,14 @@ export function registerSandboxCommands(program: Command): void {
     .option('--unlimited', 'lift the demo packages’ domain limits (for load tests)')
     .option('--services <list>', 'the systems the panel runs, comma-separated (web,dns,mail,db)', 'web,dns,mail,db')
     .action(async (opts: SandboxPanelFlags) => {
+      const [{ startSandboxPanel }, { parseServices }] = await Promise.all([
+        import('./server.js'),
+        import('./state.js'),
+      ]);
       const panel = await startSandboxPanel({
         port: Number(opts.port),
         host: opts.host,
-        services: servicesFlag(opts.services),
+        services: servicesFlag(parseServices, opts.services),
         ...(opts.state ? { stateFile: opts.state } : {}),
       });
       if (Number(opts.latencyMs) > 0)
@@ -51,7 +53,7 @@ interface SandboxPanelFlags {
   services: string;
 }
 
-function servicesFlag(list: string) {
+function servicesFlag<T>(parseServices: (list: string) => T, list: string): T {
   try {
     return parseServices(list);
   } catch (error) {

@@ -2,7 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { type AdminRouteContext, defineAdminRoute } from '../admin/route.js';
 import { audit } from '../audit/audit.js';
 import type { TlsTrust } from '../hestia/tls.js';
-import { iso } from '../platform/http/schemas.js';
+import { iso } from '../platform/http/checks.js';
 import {
   AcceptanceReport,
   AddServerBody,

@@ -2,20 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliUsageError, parseEnabled, readStdinLine } from '../cli/input.js';
 import { withApp } from '../cli/with-app.js';
-import { runAcceptance } from './runbook/acceptance.js';
-import { callPanel, curlFor } from './runbook/call.js';
-import { checkServer } from './runbook/check.js';
-import { apiProfileFile } from './runbook/profile.js';
-import {
-  addServer,
-  getServer,
-  listServers,
-  type PanelCredentials,
-  removeServer,
-  resumeServer,
-  type TlsTrust,
-} from './servers.js';
-import { updateServerInPlace } from './update.js';
+import type { PanelCredentials, TlsTrust } from './servers.js';
 
 function parseTls(raw: string): TlsTrust {
   if (raw === 'system' || raw === 'insecure') return { mode: raw };
@@ -82,6 +69,7 @@ export function registerServerCommands(program: Command): void {
     .action(async (opts: Record<string, string>) => {
       const tls = parseTls(opts.tls ?? 'system');
       const key = await readKey(opts);
+      const { addServer } = await import('./servers.js');
       await withApp(async (app) => {
         const row = await addServer(app, {
           name: opts.name ?? '',
@@ -117,6 +105,8 @@ export function registerServerCommands(program: Command): void {
       const port = parseWhole(opts.port, '--port');
       const capacity = parseWhole(opts.capacity, '--capacity');
       const enabled = parseEnabled(opts.enabled);
+      const { getServer } = await import('./servers.js');
+      const { updateServerInPlace } = await import('./update.js');
       await withApp(async (app) => {
         const current = await getServer(app, name);
         const { row, access, resumed } = await updateServerInPlace(app, name, {
@@ -151,6 +141,7 @@ export function registerServerCommands(program: Command): void {
     .command('list')
     .description('List servers')
     .action(async () => {
+      const { listServers } = await import('./servers.js');
       await withApp(async (app) => {
         const rows = await listServers(app);
         if (rows.length === 0) console.log('No servers yet. Add one with `portico server add`.');
@@ -170,6 +161,7 @@ export function registerServerCommands(program: Command): void {
     .command('rm <name>')
     .description('Remove a server (refused while it hosts services)')
     .action(async (name: string) => {
+      const { removeServer } = await import('./servers.js');
       await withApp(async (app) => {
         await removeServer(app, name);
         console.log(`Server ${name} removed.`);
@@ -181,6 +173,8 @@ export function registerServerCommands(program: Command): void {
       'DNS, TCP, TLS, authentication, permissions, systems, version and packages — with what to do on failure',
     )
     .action(async (name: string) => {
+      const { checkServer } = await import('./runbook/check.js');
+      const { getServer } = await import('./servers.js');
       await withApp(async (app) => {
         const results = await checkServer(app, await getServer(app, name));
         for (const r of results) {
@@ -196,6 +190,7 @@ export function registerServerCommands(program: Command): void {
     .command('resume <name>')
     .description('Resume a server whose queue was paused after the panel refused Portico’s credentials')
     .action(async (name: string) => {
+      const { getServer, resumeServer } = await import('./servers.js');
       await withApp(async (app) => {
         await resumeServer(app, await getServer(app, name));
         console.log(`Server ${name} resumed: its queued jobs run again.`);
@@ -204,7 +199,8 @@ export function registerServerCommands(program: Command): void {
   server
     .command('profile')
     .description('Print the HestiaCP API profile listing exactly the commands Portico uses')
-    .action(() => {
+    .action(async () => {
+      const { apiProfileFile } = await import('./runbook/profile.js');
       process.stdout.write(apiProfileFile());
     });
 
@@ -218,6 +214,8 @@ export function registerServerCommands(program: Command): void {
       'print the equivalent cURL command instead of calling: secrets redacted, the certificate checked as the server is configured',
     )
     .action(async (name: string, cmd: string, args: string[], opts: { printCurl?: boolean }) => {
+      const { callPanel, curlFor } = await import('./runbook/call.js');
+      const { getServer } = await import('./servers.js');
       await withApp(async (app) => {
         const row = await getServer(app, name);
         if (opts.printCurl) {
@@ -238,6 +236,8 @@ export function registerServerCommands(program: Command): void {
     .description('Create a throwaway user and domain, verify them, clean up; print timings')
     .option('--package <name>', 'package for the throwaway user', 'default')
     .action(async (name: string, opts: { package: string }) => {
+      const { runAcceptance } = await import('./runbook/acceptance.js');
+      const { getServer } = await import('./servers.js');
       await withApp(async (app) => {
         const steps = await runAcceptance(app, await getServer(app, name), { packageName: opts.package });
         for (const s of steps)

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
 import type { AppContext } from '../app-context.js';
 import { audit } from '../audit/audit.js';
+import { iso } from '../platform/http/checks.js';
 import { AppError, notFound } from '../platform/http/errors.js';
-import { iso } from '../platform/http/schemas.js';
 import { findServiceBilling, setServiceBilling } from './store.js';
 
 /**

@@ -3,9 +3,9 @@ import { CliUsageError } from '../cli/input.js';
 import { withApp } from '../cli/with-app.js';
 import { newId } from '../platform/ids.js';
 import { formatAmount, parseAmount } from '../platform/money.js';
-import { requestLifecycle } from '../provisioning/actions.js';
-import { parseDueDate, setServicePrice } from './billing.js';
-import { findServiceBilling } from './store.js';
+
+/** The lifecycle requests, loaded when a command runs (src/cli/program.ts). */
+const actions = () => import('../provisioning/actions.js');
 
 /** Lifecycle actions on a service from the shell, each queued as a job like the Admin API's. */
 export function registerServiceCommands(program: Command): void {
@@ -22,6 +22,7 @@ export function registerServiceCommands(program: Command): void {
       command.option('--reason <reason>', 'why (default "admin"); a payment lifts only "overdue" suspensions');
     }
     command.action(async (id: string, options: { reason?: string }) => {
+      const { requestLifecycle } = await actions();
       await withApp(async (app) => {
         const jobId = await requestLifecycle(app, {
           serviceId: id,
@@ -38,6 +39,7 @@ export function registerServiceCommands(program: Command): void {
     .command('change-package <id> <productId>')
     .description('Move a service to another product’s panel package')
     .action(async (id: string, productId: string) => {
+      const { requestLifecycle } = await actions();
       await withApp(async (app) => {
         const jobId = await requestLifecycle(app, {
           serviceId: id,
@@ -58,6 +60,10 @@ export function registerServiceCommands(program: Command): void {
       if (opts.amount === undefined && opts.due === undefined) {
         throw new CliUsageError('Give --amount (e.g. --amount 4.00) and/or --due YYYY-MM-DD.');
       }
+      const [{ parseDueDate, setServicePrice }, { findServiceBilling }] = await Promise.all([
+        import('./billing.js'),
+        import('./store.js'),
+      ]);
       await withApp(async (app) => {
         const service = await findServiceBilling(app.db.kysely, id);
         let amountMinor: number | undefined;

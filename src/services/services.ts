@@ -2,8 +2,8 @@ import type { Static } from '@sinclair/typebox';
 import type { Kysely } from 'kysely';
 import { cachedRead, cacheKey } from '../platform/db/read-cache.js';
 import type { Database, ServiceStatus } from '../platform/db/schema.js';
+import { decodeCursor, iso, toPage } from '../platform/http/checks.js';
 import { notFound } from '../platform/http/errors.js';
-import { decodeCursor, iso, toPage } from '../platform/http/schemas.js';
 import type { Service } from './schemas.js';
 import { findClientService, listClientServices, type ServiceRow } from './store.js';
 

@@ -3,7 +3,7 @@
  * The CLI, the Admin API and the settings store all go through `parseSetting`, so a bad value is
  * refused in one place with one message that says what is accepted.
  */
-import { isCleanText, TEXT_BLOCK_MESSAGE, TEXT_LINE_MESSAGE } from '../platform/http/schemas.js';
+import { isCleanText, TEXT_BLOCK_MESSAGE, TEXT_LINE_MESSAGE } from '../platform/http/checks.js';
 import type { TrustProxy } from '../platform/http/trust-proxy.js';
 
 export type { TrustProxy };

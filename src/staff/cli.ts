@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { passwordFrom } from '../cli/input.js';
 import { withApp } from '../cli/with-app.js';
-import { createAdmin } from './staff.js';
 
 /** `portico admin create`: the first admin of a new install is made from the shell. */
 export function registerAdminCommands(program: Command): void {
@@ -15,6 +14,7 @@ export function registerAdminCommands(program: Command): void {
     .option('--password-stdin', 'read the password from standard input')
     .action(async (opts: { email: string; name: string; password?: string }) => {
       const password = await passwordFrom(opts);
+      const { createAdmin } = await import('./staff.js');
       await withApp(async (app) => {
         const created = await createAdmin({ db: app.db.kysely, clock: app.clock }, { ...opts, password });
         console.log(`Admin ${created.email} created (${created.id}).`);

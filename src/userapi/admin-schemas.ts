@@ -1,12 +1,6 @@
 import { Type } from '@sinclair/typebox';
-import {
-  NullableString,
-  NullableTextLine,
-  TEXT_BLOCK_PATTERN,
-  TextBlock,
-  TextLine,
-  Timestamp,
-} from '../platform/http/schemas.js';
+import { TEXT_BLOCK_PATTERN } from '../platform/http/checks.js';
+import { NullableString, NullableTextLine, TextBlock, TextLine, Timestamp } from '../platform/http/schemas.js';
 import { ENTRY_ID_PATTERN } from '../requestlog/search.js';
 
 /** The schemas of the User API's admin routes (src/userapi/admin-api.ts). */

@@ -1,15 +1,19 @@
 import type { Command } from 'commander';
+import type { AppContext } from '../app-context.js';
 import { CliUsageError, parseEnabled } from '../cli/input.js';
 import { withApp } from '../cli/with-app.js';
-import {
-  addAlias,
-  findAliasView,
-  type RouteChanges,
-  removeAlias,
-  routeTableView,
-  updateAlias,
-  updateRoute,
-} from './route-overrides.js';
+import type { RouteChanges } from './route-overrides.js';
+
+type RouteOverrides = typeof import('./route-overrides.js');
+
+/**
+ * Runs a routes command: with the User API's route declarations in the route table and the route
+ * management loaded, which only these commands need (src/cli/program.ts).
+ */
+async function withRoutes<T>(run: (app: AppContext, overrides: RouteOverrides) => Promise<T>): Promise<T> {
+  const overrides = await import('./route-overrides.js');
+  return withApp((app) => run(app, overrides), { routes: true });
+}
 
 /** Who the audit log names for a change made from the shell. */
 const CLI = { type: 'cli' as const, id: null };
@@ -53,7 +57,7 @@ export function registerRouteCommands(program: Command): void {
     .command('list')
     .description('List the User API routes by category, with their state and aliases')
     .action(async () => {
-      await withApp(async (app) => {
+      await withRoutes(async (app, { routeTableView }) => {
         const table = routeTableView(app);
         for (const category of [...new Set(table.map((r) => r.category))].sort()) {
           console.log(`\n${category}`);
@@ -76,7 +80,7 @@ export function registerRouteCommands(program: Command): void {
   )
     .option('--reset', 'back to the defaults from code')
     .action(async (operationId: string, opts: ChangeOptions) => {
-      await withApp(async (app) => {
+      await withRoutes(async (app, { updateRoute }) => {
         await updateRoute(app, operationId, changesOf(opts), CLI);
         console.log(`Route ${operationId} updated; running instances follow within a second.`);
       });
@@ -89,7 +93,7 @@ export function registerRouteCommands(program: Command): void {
       .command('add <operationId> <path>')
       .description("Add an alias, e.g. `routes alias add listServices /cloud`; its name etc. default to the route's"),
   ).action(async (operationId: string, path: string, opts: ChangeOptions) => {
-    await withApp(async (app) => {
+    await withRoutes(async (app, { addAlias, findAliasView }) => {
       const added = await addAlias(app, operationId, { path, ...changesOf(opts, true) }, CLI);
       const view = findAliasView(app, added);
       console.log(
@@ -105,7 +109,7 @@ export function registerRouteCommands(program: Command): void {
       )
       .option('--reset', "enabled, with the original route's name, category and description"),
   ).action(async (path: string, opts: ChangeOptions) => {
-    await withApp(async (app) => {
+    await withRoutes(async (app, { updateAlias, findAliasView }) => {
       const changed = await updateAlias(app, path, changesOf(opts), CLI);
       const view = findAliasView(app, changed);
       console.log(
@@ -117,7 +121,7 @@ export function registerRouteCommands(program: Command): void {
     .command('rm <path>')
     .description('Remove an alias')
     .action(async (path: string) => {
-      await withApp(async (app) => {
+      await withRoutes(async (app, { removeAlias }) => {
         const removed = await removeAlias(app, path, CLI);
         console.log(`Alias ${removed} removed.`);
       });

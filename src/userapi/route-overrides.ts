@@ -1,8 +1,8 @@
 import type { AppContext } from '../app-context.js';
 import { audit } from '../audit/audit.js';
+import { checkText } from '../platform/http/checks.js';
 import { AppError } from '../platform/http/errors.js';
 import { pathParams } from '../platform/http/route.js';
-import { checkText } from '../platform/http/schemas.js';
 import { bumpConfigVersion } from '../settings/store.js';
 import {
   aliasExists,

@@ -1,8 +1,9 @@
 import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { type MigrationDeps, migrationsFor } from './migrations/index.js';
 import { ensureWriteNotifyTriggers, pgReadStamp } from './pg-stamp.js';
 import { registerReadStamp } from './read-cache.js';
@@ -17,9 +18,19 @@ export interface Db {
   close(): Promise<void>;
 }
 
-// PostgreSQL returns int8 (bigint) as strings; our bigints are epoch milliseconds and minor units,
-// well inside Number's exact range.
-pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+/**
+ * pg, required the first time a PostgreSQL database is opened: a SQLite install (and its CLI)
+ * never loads it. PostgreSQL returns int8 (bigint) as strings; our bigints are epoch milliseconds
+ * and minor units, well inside Number's exact range.
+ */
+let postgres: typeof pg | undefined;
+function loadPg(): typeof pg {
+  if (!postgres) {
+    postgres = createRequire(import.meta.url)('pg') as typeof pg;
+    postgres.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+  }
+  return postgres;
+}
 
 export function openDatabase(options: {
   databaseUrl?: string | undefined;
@@ -36,7 +47,7 @@ export function openDatabase(options: {
   onListenError?: (error: Error) => void;
 }): Db {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const pool = new (loadPg().Pool)({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
     // An idle connection closed by the server (restart, failover, admin command) is dropped from
     // the pool and replaced on next use; without a listener it would crash the process.
     pool.on('error', (error) => options.onIdleError?.(error));
@@ -161,6 +172,9 @@ export async function migrateToLatest(db: Db, deps: MigrationDeps = {}): Promise
   const migrator = new Migrator({
     db: db.kysely,
     provider: { getMigrations: async () => migrationsFor(deps) },
+    // Names are numbered ASCII (0001_core …): compared as strings. Kysely's default,
+    // localeCompare, builds an ICU collator first, some 60 ms of every command's start.
+    nameComparator: (a, b) => (a < b ? -1 : a > b ? 1 : 0),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;

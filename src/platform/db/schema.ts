@@ -403,6 +403,13 @@ export interface ServerLocksTable {
   lease_expires_at_ms: number;
 }
 
+/** A running worker's heartbeat (src/jobs/heartbeat-store.ts). */
+export interface WorkerHeartbeatsTable {
+  owner: string;
+  started_at_ms: number;
+  seen_at_ms: number;
+}
+
 export interface PanelCallsTable {
   id: string;
   job_id: string | null;
@@ -487,6 +494,7 @@ export interface Database {
   jobs: JobsTable;
   job_steps: JobStepsTable;
   server_locks: ServerLocksTable;
+  worker_heartbeats: WorkerHeartbeatsTable;
   panel_calls: PanelCallsTable;
   orders: OrdersTable;
   payments: PaymentsTable;

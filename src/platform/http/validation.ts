@@ -2,8 +2,8 @@ import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject } from 'ajv';
 import type { FormatsPlugin } from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { TEXT_BLOCK_MESSAGE, TEXT_BLOCK_PATTERN, TEXT_LINE_MESSAGE, TEXT_LINE_PATTERN } from './checks.js';
 import type { FieldError } from './errors.js';
-import { TEXT_BLOCK_MESSAGE, TEXT_BLOCK_PATTERN, TEXT_LINE_MESSAGE, TEXT_LINE_PATTERN } from './schemas.js';
 
 // ajv-formats is CommonJS with a default export that ESM interop wraps; require() gets the function.
 const addFormats = createRequire(import.meta.url)('ajv-formats') as FormatsPlugin;

@@ -1,6 +1,15 @@
-import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { createRequire } from 'node:module';
+import type * as Flexible from 'rate-limiter-flexible';
+import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppError } from '../http/errors.js';
 import type { RedisConnection } from '../redis.js';
+
+let flexibleModule: typeof Flexible | undefined;
+/** rate-limiter-flexible, required when the first limit is counted: a CLI command counts none. */
+function flexible(): typeof Flexible {
+  flexibleModule ??= createRequire(import.meta.url)('rate-limiter-flexible') as typeof Flexible;
+  return flexibleModule;
+}
 
 /**
  * Fixed-window counters behind one small interface: in memory on a single instance, in Redis when
@@ -68,7 +77,7 @@ export class LimiterStore implements RateLimitStore {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof RateLimiterRes) throw error;
+      if (error instanceof flexible().RateLimiterRes) throw error;
       throw storeUnavailable(error);
     }
   }
@@ -87,7 +96,7 @@ export class LimiterStore implements RateLimitStore {
     try {
       return decide(await this.run(() => this.limiter(bucket, rule).consume(key)), rule, true);
     } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) return decide(rejection, rule, false);
+      if (rejection instanceof flexible().RateLimiterRes) return decide(rejection, rule, false);
       throw rejection;
     }
   }
@@ -104,14 +113,18 @@ export class LimiterStore implements RateLimitStore {
 }
 
 export function memoryRateLimitStore(): RateLimitStore {
-  return new LimiterStore((opts) => new RateLimiterMemory(opts));
+  return new LimiterStore((opts) => new (flexible().RateLimiterMemory)(opts));
 }
 
 /** `namespace` keeps parallel test runs (and several Portico installs on one Redis) apart. */
 export function redisRateLimitStore(redis: RedisConnection, namespace: string): RateLimitStore {
   return new LimiterStore(
     (opts) =>
-      new RateLimiterRedis({ ...opts, keyPrefix: `${namespace}:rl:${opts.keyPrefix}`, storeClient: redis.client }),
+      new (flexible().RateLimiterRedis)({
+        ...opts,
+        keyPrefix: `${namespace}:rl:${opts.keyPrefix}`,
+        storeClient: redis.client,
+      }),
     () => redis.available(),
   );
 }
