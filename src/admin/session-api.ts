@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { NullableString, TextLine } from '../platform/http/schemas.js';
+import { NullableString, StringEnum, TextLine } from '../platform/http/schemas.js';
+import { ROLES } from '../staff/roles.js';
 import { verifyAdminPassword } from './guard.js';
+import type { AdminPrincipal } from './principal.js';
 import { type AdminRouteContext, defineAdminRoute } from './route.js';
 import { endSession, sessionFor, startSession } from './sessions.js';
 
@@ -12,9 +14,24 @@ const Session = Type.Object(
       description: 'Send it as `X-CSRF-Token` on every change; null when you authenticated with HTTP Basic.',
       examples: ['Zk3v2Yq8M1nTbW9pLr4sXc7hJd0aGe5uFo6iKy2wQzE'],
     }),
+    role: StringEnum(ROLES, { description: 'Your staff role: what the Admin API lets you do.', examples: ['owner'] }),
+    totp_enrolled: Type.Boolean({ description: 'You log in with a two-factor code.', examples: [true] }),
+    totp_enrolment_required: Type.Boolean({
+      description:
+        'Your role must use two-factor login and you have not set it up: only your session and the enrolment (`POST /session/totp`) are open until you do.',
+      examples: [false],
+    }),
   },
   { additionalProperties: false },
 );
+
+function sessionFields(admin: AdminPrincipal) {
+  return {
+    role: admin.role,
+    totp_enrolled: admin.totpEnrolled,
+    totp_enrolment_required: admin.totpEnrolmentRequired,
+  };
+}
 
 export const sessionAdminRoutes = [
   defineAdminRoute({
@@ -26,6 +43,7 @@ export const sessionAdminRoutes = [
     description:
       'Checks an admin email and password and sets the admin area’s session cookie (HttpOnly, SameSite=Strict, 12 hours). The one call without credentials; the address allowlist still applies.',
     auth: 'none',
+    permission: 'self',
     body: Type.Object(
       {
         email: TextLine({ maxLength: 254, examples: ['ops@example.com'] }),
@@ -38,7 +56,7 @@ export const sessionAdminRoutes = [
     handler: async ({ body }, ctx) => {
       const basic = `Basic ${Buffer.from(`${body.email}:${body.password}`).toString('base64')}`;
       const admin = await verifyAdminPassword(ctx.app, ctx, basic);
-      return startSession(ctx.app, ctx, admin);
+      return { ...(await startSession(ctx.app, ctx, admin)), ...sessionFields(admin) };
     },
   }),
   defineAdminRoute({
@@ -49,10 +67,11 @@ export const sessionAdminRoutes = [
     summary: 'Who is logged in',
     description: 'The admin you are authenticated as, and the CSRF token of your admin-area session.',
     auth: 'admin',
+    permission: 'self',
     response: { status: 200, description: 'The current admin.', schema: Session },
     handler: async (_input, ctx: AdminRouteContext) => {
       const session = await sessionFor(ctx.app, ctx);
-      return { email: ctx.principal.email, csrf_token: session?.csrf_token ?? null };
+      return { email: ctx.principal.email, csrf_token: session?.csrf_token ?? null, ...sessionFields(ctx.principal) };
     },
   }),
   defineAdminRoute({
@@ -63,6 +82,7 @@ export const sessionAdminRoutes = [
     summary: 'Log out of the admin area',
     description: 'Ends the admin-area session and clears its cookie.',
     auth: 'admin',
+    permission: 'self',
     response: { status: 204, description: 'Logged out.' },
     handler: async (_input, ctx) => {
       await endSession(ctx.app, ctx);
