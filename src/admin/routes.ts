@@ -10,6 +10,7 @@ import { billingAdminRoutes } from '../orders/admin-api.js';
 import { lifecycleAdminRoutes } from '../provisioning/admin-api.js';
 import { serverAdminRoutes } from '../servers/admin-api.js';
 import { serviceBillingAdminRoutes } from '../services/admin-api.js';
+import { staffAdminRoutes } from '../staff/admin-api.js';
 import { userApiAdminRoutes } from '../userapi/admin-api.js';
 import { buildAdminOpenApiDocument } from './openapi.js';
 import { type AdminRouteSpec, defineAdminRoute } from './route.js';
@@ -50,4 +51,5 @@ export const adminApiRoutes: readonly AdminRouteSpec[] = [
   ...catalogAdminRoutes,
   ...serviceBillingAdminRoutes,
   ...upgradeAdminRoutes,
+  ...staffAdminRoutes,
 ];
