@@ -132,4 +132,20 @@ describe('staff accounts in the Admin API', () => {
     expect(stepDown.statusCode).toBe(200);
     expect((await api('GET', '/staff', owner)).json().code).toBe('forbidden_role');
   });
+
+  it('two owners demoting each other at the same time leave one owner', async () => {
+    const { id: second } = await newAdmin(t.app, { email: 'o2@example.com', password: 'owner-password-2' });
+    const other = basicHeader('o2@example.com', 'owner-password-2');
+    const results = await Promise.all([
+      api('PATCH', `/staff/${second}`, owner, { role: 'support' }),
+      api('PATCH', `/staff/${ownerId}`, other, { role: 'support' }),
+    ]);
+    const statuses = results.map((r) => r.statusCode);
+    // One demotion lands; the other finds its caller already demoted (403) or itself the last owner (409).
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    const owners = (await t.app.db.kysely.selectFrom('admins').select('role').execute()).filter(
+      (r) => r.role === 'owner',
+    );
+    expect(owners).toHaveLength(1);
+  });
 });
