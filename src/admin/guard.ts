@@ -99,7 +99,7 @@ export function authorize(spec: AdminRouteSpec, principal: AdminPrincipal): void
     const roles = rolesFor(permission);
     throw new AppError(
       'forbidden_role',
-      `This needs the ${roles.join(' or ')} role${roles.length > 1 ? '' : ''} (permission ${permission}); you are ${principal.role}. Ask an owner to change your role.`,
+      `This needs the ${roles.join(' or ')} role (permission ${permission}); you are ${principal.role}. Ask an owner to change your role if your work needs it.`,
     );
   }
 }

@@ -77,7 +77,8 @@ export async function hasAdmin(db: Deps['db']['kysely']): Promise<boolean> {
   return anyStaff(db);
 }
 
-function auditStaff(
+/** An audit entry about a staff account, in the caller's transaction. */
+export function auditStaff(
   deps: Deps,
   db: Deps['db']['kysely'],
   actor: Actor,
@@ -211,5 +212,3 @@ export async function resetStaffTotp(deps: Deps, actor: Actor, idOrEmail: string
   });
   return staffView((await findStaff(deps.db.kysely, row.id)) as StaffRow);
 }
-
-export { auditStaff };

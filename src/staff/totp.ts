@@ -14,6 +14,7 @@ import {
   replaceRecoveryCodes,
   type StaffRow,
   setPendingTotp,
+  unusedRecoveryCodes,
   useRecoveryCode,
 } from './store.js';
 
@@ -163,6 +164,19 @@ export async function checkSecondFactor(
       ok = step !== null && (await claimTotpStep(app.db.kysely, row.id, step));
     } else {
       ok = await useRecoveryCode(app.db.kysely, row.id, sha256Hex(normaliseRecoveryCode(value)), now);
+      // A recovery code in use usually means a lost phone: the audit log shows when and from where.
+      if (ok) {
+        await auditStaff(
+          app,
+          app.db.kysely,
+          { type: 'admin', id: row.id, ip: request.ip },
+          'staff.recovery_code_used',
+          row.id,
+          {
+            left: await unusedRecoveryCodes(app.db.kysely, row.id),
+          },
+        );
+      }
     }
   }
   if (!ok) {

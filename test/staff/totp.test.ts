@@ -137,14 +137,21 @@ describe('two-factor login', () => {
     expect(replay.json().code).toBe('totp_invalid');
   });
 
-  it('each recovery code logs in once, typed in any case and without its dash', async () => {
-    const { login, enrolledOwner } = await setup();
+  it('each recovery code logs in once, typed in any case and without its dash, and is audited', async () => {
+    const { t, login, enrolledOwner } = await setup();
     const { email, recovery } = await enrolledOwner();
     const [first, second] = recovery as [string, string];
     expect((await login(email, PASSWORD, first)).statusCode).toBe(200);
     expect((await login(email, PASSWORD, first)).json().code).toBe('totp_invalid');
     expect((await login(email, PASSWORD, second.toUpperCase().replace('-', ''))).statusCode).toBe(200);
     expect((await login(email, PASSWORD, 'aaaaa-aaaaa')).json().code).toBe('totp_invalid');
+    const used = await t.app.db.kysely
+      .selectFrom('audit_log')
+      .select(['details'])
+      .where('action', '=', 'staff.recovery_code_used')
+      .orderBy('id')
+      .execute();
+    expect(used.map((u) => JSON.parse(u.details ?? '{}').left)).toEqual([9, 8]);
   });
 
   it('wrong codes are throttled like wrong passwords, per account and address', async () => {
