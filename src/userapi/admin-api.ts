@@ -39,7 +39,8 @@ export const userApiAdminRoutes = [
     operationId: 'adminListUserApiSettings',
     category,
     summary: 'List the User API settings',
-    description: 'The settings of the User API, its docs and the Admin API’s allowlist, with their current values.',
+    description:
+      'The settings of the User API, its docs, the Admin API’s allowlist and the roles that must use two-factor login, with their current values.',
     auth: 'admin',
     response: { status: 200, description: 'The settings.', schema: Settings },
     handler: async (_input, ctx) => userApiSettings(ctx.app),

@@ -2,6 +2,7 @@ import { Secret, TOTP } from 'otpauth';
 import { describe, expect, it } from 'vitest';
 import { createTestApp } from '../helpers/app.js';
 import { basicHeader, newAdmin } from '../helpers/factories.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * Two-factor login (TOTP) with the production default: owners must enrol. Codes come from the
@@ -215,7 +216,7 @@ describe('two-factor login', () => {
   });
 
   it('admin.require_totp_for names the roles that must enrol', async () => {
-    const { t, login, as, call } = await setup();
+    const { t, login, as, call, enrolledOwner } = await setup();
     await newAdmin(t.app, { email: 'sup@example.com', password: 'sup-password-12', role: 'support' });
     const before = await login('sup@example.com', 'sup-password-12');
     expect(before.json().totp_enrolment_required).toBe(false);
@@ -225,5 +226,15 @@ describe('two-factor login', () => {
     await expect(t.app.settings.set('admin.require_totp_for', 'owner,boss')).rejects.toThrow(
       /owner, billing, support, read_only.*unknown: boss/,
     );
+    // Owners change it in the Admin API's settings (once enrolled themselves, as the default requires).
+    const { session } = await enrolledOwner();
+    const bad = await call(session, 'PATCH', '/userapi/settings', { 'admin.require_totp_for': 'boss' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].field).toBe('body.admin.require_totp_for');
+    const set = await call(session, 'PATCH', '/userapi/settings', { 'admin.require_totp_for': 'none' });
+    expect(set.statusCode).toBe(200);
+    await waitFor(async () => (await call(as(before), 'GET', '/jobs')).statusCode === 200, {
+      message: 'support reaching jobs once no role must enrol',
+    });
   });
 });
