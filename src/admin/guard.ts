@@ -61,7 +61,7 @@ export function principalOf(
 /**
  * Admin credentials: HTTP Basic (scripts), or the admin area's session cookie with its CSRF token.
  * Basic cannot carry a one-time code, so it is refused for staff who have two-factor login: their
- * scripts use a staff account of their own without it (docs/adr/0010).
+ * scripts use a staff account of their own without it (docs/adr/0011).
  */
 export async function authenticateAdmin(app: AppContext, request: FastifyRequest): Promise<AdminPrincipal> {
   checkAllowedAddress(app, request);

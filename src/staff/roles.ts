@@ -3,7 +3,7 @@
  * (`permission` in its `defineAdminRoute`); GET routes need `read` unless they declare more, every
  * change names its own. The guard (src/admin/guard.ts `authorize`) refuses a role the permission
  * does not list with 403 `forbidden_role`, before the handler runs. The matrix is documented in
- * docs/adr/0010-staff-roles-and-two-factor.md; change both together.
+ * docs/adr/0011-staff-roles-and-two-factor.md; change both together.
  */
 export const ROLES = ['owner', 'billing', 'support', 'read_only'] as const;
 export type Role = (typeof ROLES)[number];

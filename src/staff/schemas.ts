@@ -4,7 +4,7 @@ import { ROLES } from './roles.js';
 
 /** The staff accounts' Admin API shapes. */
 const Role = StringEnum(ROLES, {
-  description: 'What the staff member may do (docs/adr/0010): owner, billing, support or read_only.',
+  description: 'What the staff member may do (docs/adr/0011): owner, billing, support or read_only.',
   examples: ['support'],
 });
 

@@ -22,7 +22,7 @@ import {
  * Two-factor login for staff: TOTP (RFC 6238: SHA-1, 6 digits, 30-second steps, as every
  * authenticator app reads an otpauth:// URI), one step of clock drift either way, and ten
  * single-use recovery codes. A code is accepted once: the last accepted time step is stored, and a
- * code of that step or an earlier one is refused (docs/adr/0010).
+ * code of that step or an earlier one is refused (docs/adr/0011).
  */
 const PERIOD_S = 30;
 const DRIFT_STEPS = 1;
