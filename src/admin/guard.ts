@@ -3,7 +3,11 @@ import proxyAddr from '@fastify/proxy-addr';
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.js';
 import { AppError } from '../platform/http/errors.js';
+import { roleMay, rolesFor } from '../staff/roles.js';
+import { roleOf } from '../staff/staff.js';
+import { findStaff } from '../staff/store.js';
 import type { AdminPrincipal } from './principal.js';
+import { type AdminRouteSpec, routePermission } from './route.js';
 import { checkCsrf, sessionFor } from './sessions.js';
 
 /**
@@ -43,7 +47,22 @@ export function checkAllowedAddress(app: Pick<AppContext, 'settings'>, request: 
   }
 }
 
-/** Admin credentials: HTTP Basic (scripts), or the admin area's session cookie with its CSRF token. */
+/** The principal of a staff member: their role, and whether they must enrol in two-factor login first. */
+export function principalOf(
+  app: Pick<AppContext, 'settings'>,
+  row: { id: string; email: string; role: string; totp_enabled_at_ms: number | null },
+): AdminPrincipal {
+  const role = roleOf(row);
+  const totpEnrolled = row.totp_enabled_at_ms !== null;
+  const required = app.settings.snapshot['admin.require_totp_for'].includes(role);
+  return { adminId: row.id, email: row.email, role, totpEnrolled, totpEnrolmentRequired: required && !totpEnrolled };
+}
+
+/**
+ * Admin credentials: HTTP Basic (scripts), or the admin area's session cookie with its CSRF token.
+ * Basic cannot carry a one-time code, so it is refused for staff who have two-factor login: their
+ * scripts use a staff account of their own without it (docs/adr/0011).
+ */
 export async function authenticateAdmin(app: AppContext, request: FastifyRequest): Promise<AdminPrincipal> {
   checkAllowedAddress(app, request);
   const header = request.headers.authorization ?? '';
@@ -51,14 +70,42 @@ export async function authenticateAdmin(app: AppContext, request: FastifyRequest
     const session = await sessionFor(app, request);
     if (session) {
       checkCsrf(request, session.csrf_token);
-      return { adminId: session.admin_id, email: session.email };
+      return principalOf(app, { ...session, id: session.admin_id });
     }
   }
-  return verifyAdminPassword(app, request, header);
+  const admin = await verifyAdminPassword(app, request, header);
+  if (admin.totpEnrolled) {
+    throw new AppError(
+      'totp_required',
+      `${admin.email} logs in with two-factor, which HTTP Basic cannot carry: log in with POST /admin/api/v1/session and a totp_code, or give scripts a staff account of their own without two-factor (a role not in admin.require_totp_for).`,
+    );
+  }
+  return admin;
+}
+
+/**
+ * A route's permission against the caller's role (src/staff/roles.ts), before the handler runs.
+ * Staff who must enrol in two-factor login first reach only their session and the enrolment.
+ */
+export function authorize(spec: AdminRouteSpec, principal: AdminPrincipal): void {
+  const permission = routePermission(spec);
+  if (principal.totpEnrolmentRequired && permission !== 'self') {
+    throw new AppError(
+      'totp_enrolment_required',
+      `The ${principal.role} role must log in with two-factor: set it up first (POST /admin/api/v1/session/totp, then POST /admin/api/v1/session/totp/confirm with a code from your authenticator app). Until then only your session and the enrolment are open.`,
+    );
+  }
+  if (!roleMay(principal.role, permission)) {
+    const roles = rolesFor(permission);
+    throw new AppError(
+      'forbidden_role',
+      `This needs the ${roles.join(' or ')} role (permission ${permission}); you are ${principal.role}. Ask an owner to change your role if your work needs it.`,
+    );
+  }
 }
 
 export async function verifyAdminPassword(
-  app: Pick<AppContext, 'adminPasswords' | 'throttle'>,
+  app: Pick<AppContext, 'adminPasswords' | 'throttle' | 'db' | 'settings'>,
   request: { ip: string; headers: IncomingHttpHeaders },
   header: string,
 ): Promise<AdminPrincipal> {
@@ -77,9 +124,10 @@ export async function verifyAdminPassword(
   const password = colon > 0 ? decoded.slice(colon + 1) : '';
   const throttleKey = `admin:${email}`;
   const adminId = await app.adminPasswords.verify(email, password, () => app.throttle.check(throttleKey, request.ip));
-  if (!adminId) {
+  const row = adminId ? await findStaff(app.db.kysely, adminId) : undefined;
+  if (!adminId || !row || row.status !== 'active') {
     await app.throttle.fail(throttleKey, request.ip);
     throw new AppError('unauthorized', 'The admin email or password is wrong.', { headers: challenge(request) });
   }
-  return { adminId, email: email.trim().toLowerCase() };
+  return principalOf(app, row);
 }

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app-context.js';
 import { HandlerContext } from '../platform/http/handler-context.js';
-import { type AnyRouteSpec, toRouterPath } from '../platform/http/route.js';
-import { authenticateAdmin, checkAllowedAddress } from './guard.js';
+import { toRouterPath } from '../platform/http/route.js';
+import { authenticateAdmin, authorize, checkAllowedAddress } from './guard.js';
 import type { AdminPrincipal } from './principal.js';
+import type { AdminRouteSpec } from './route.js';
 
 export const ADMIN_API_PREFIX = '/admin/api/v1';
 
@@ -15,9 +16,10 @@ class AdminHandlerContext extends HandlerContext<AppContext, AdminPrincipal | un
 /**
  * Registers the declared Admin API routes below /admin/api/v1. The guard runs before the body is
  * read: the address allowlist for every route, admin credentials (Basic, or the admin area's
- * session with its CSRF token on changes) for all but logging in.
+ * session with its CSRF token on changes) for all but logging in, then the route's permission
+ * against the staff member's role.
  */
-export function registerAdminRoutes(server: FastifyInstance, app: AppContext, specs: readonly AnyRouteSpec[]): void {
+export function registerAdminRoutes(server: FastifyInstance, app: AppContext, specs: readonly AdminRouteSpec[]): void {
   server.decorateRequest('admin', undefined);
   for (const spec of specs) {
     const successStatus = spec.response.status;
@@ -32,7 +34,10 @@ export function registerAdminRoutes(server: FastifyInstance, app: AppContext, sp
       },
       onRequest: async (request) => {
         if (spec.auth === 'none') checkAllowedAddress(app, request);
-        else request.admin = await authenticateAdmin(app, request);
+        else {
+          request.admin = await authenticateAdmin(app, request);
+          authorize(spec, request.admin);
+        }
       },
       handler: async (request, reply) => {
         const ctx = new AdminHandlerContext(app, request, reply, request.admin, successStatus);

@@ -6,13 +6,14 @@ import { clientAdminRoutes } from '../clients/admin-api.js';
 import { invoiceAdminRoutes } from '../invoices/admin-api.js';
 import { jobAdminRoutes } from '../jobs/admin-api.js';
 import { billingAdminRoutes } from '../orders/admin-api.js';
-import type { AnyRouteSpec } from '../platform/http/route.js';
+
 import { lifecycleAdminRoutes } from '../provisioning/admin-api.js';
 import { serverAdminRoutes } from '../servers/admin-api.js';
 import { serviceBillingAdminRoutes } from '../services/admin-api.js';
+import { staffAdminRoutes } from '../staff/admin-api.js';
 import { userApiAdminRoutes } from '../userapi/admin-api.js';
 import { buildAdminOpenApiDocument } from './openapi.js';
-import { defineAdminRoute } from './route.js';
+import { type AdminRouteSpec, defineAdminRoute } from './route.js';
 import { sessionAdminRoutes } from './session-api.js';
 
 /** The Admin API's own description, for admins only (it lists every admin operation). */
@@ -36,7 +37,7 @@ const openApiRoute = defineAdminRoute({
  * Every Admin API route, in the order of its OpenAPI document. A feature declares its admin routes
  * in its `admin-api.ts`; this list feeds registration, the document and the security suite.
  */
-export const adminApiRoutes: readonly AnyRouteSpec[] = [
+export const adminApiRoutes: readonly AdminRouteSpec[] = [
   ...sessionAdminRoutes,
   openApiRoute,
   ...serverAdminRoutes,
@@ -50,4 +51,5 @@ export const adminApiRoutes: readonly AnyRouteSpec[] = [
   ...catalogAdminRoutes,
   ...serviceBillingAdminRoutes,
   ...upgradeAdminRoutes,
+  ...staffAdminRoutes,
 ];

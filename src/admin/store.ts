@@ -23,11 +23,24 @@ export function findAdminSession(db: Kysely<Database>, tokenHash: string) {
   return db
     .selectFrom('admin_sessions')
     .innerJoin('admins', 'admins.id', 'admin_sessions.admin_id')
-    .select(['admin_sessions.id', 'admin_sessions.admin_id', 'admin_sessions.expires_at_ms', 'admins.email'])
+    .select([
+      'admin_sessions.id',
+      'admin_sessions.admin_id',
+      'admin_sessions.expires_at_ms',
+      'admins.email',
+      'admins.role',
+      'admins.totp_enabled_at_ms',
+    ])
     .where('admin_sessions.token_hash', '=', tokenHash)
+    .where('admins.status', '=', 'active')
     .executeTakeFirst();
 }
 
 export async function deleteAdminSession(db: Kysely<Database>, tokenHash: string): Promise<void> {
   await db.deleteFrom('admin_sessions').where('token_hash', '=', tokenHash).execute();
+}
+
+/** Ends every admin-area session of a staff member (disabled, or their two-factor reset). */
+export async function deleteAdminSessionsOf(db: Kysely<Database>, adminId: string): Promise<void> {
+  await db.deleteFrom('admin_sessions').where('admin_id', '=', adminId).execute();
 }

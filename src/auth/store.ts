@@ -20,10 +20,10 @@ export async function findClientCredentials(db: Kysely<Database>, email: string)
 export async function findAdminCredentials(db: Kysely<Database>, email: string) {
   const row = await db
     .selectFrom('admins')
-    .select(['id', 'password_hash'])
+    .select(['id', 'password_hash', 'status'])
     .where('email', '=', email.trim().toLowerCase())
     .executeTakeFirst();
-  return row ? { ...row, status: 'active' } : undefined;
+  return row;
 }
 
 export async function findClientStatus(db: Kysely<Database>, clientId: string) {

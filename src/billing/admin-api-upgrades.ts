@@ -36,6 +36,7 @@ export const upgradeAdminRoutes = [
     description:
       'The prorated cost of moving the service to another product of its category now (by local days, each part rounded half up). Changes nothing.',
     auth: 'admin',
+    permission: 'read',
     params: ServiceParam,
     body: UpgradeBody,
     errors: ['not_found', 'invalid_request', 'conflict'],
@@ -52,6 +53,7 @@ export const upgradeAdminRoutes = [
     description:
       'An upgrade issues the client an invoice (201; mark it paid to make the change); a downgrade credits the difference and queues the package change (202).',
     auth: 'admin',
+    permission: 'services.billing',
     params: ServiceParam,
     body: UpgradeBody,
     errors: ['not_found', 'invalid_request', 'conflict'],
@@ -75,6 +77,7 @@ export const upgradeAdminRoutes = [
     summary: 'Change a service’s billing cycle',
     description: 'Sets the billing cycle from the next renewal on; the current cycle withdraws a pending change.',
     auth: 'admin',
+    permission: 'services.billing',
     params: ServiceParam,
     body: BillingCycleBody,
     errors: ['not_found', 'invalid_request', 'conflict'],

@@ -93,6 +93,7 @@ export const billingRunAdminRoutes = [
     description:
       'Issues the renewal invoices that fell due, pays them from credit, suspends and terminates overdue services, terminates end-of-period cancellations and cancels unpaid orders, as of `at` (default now). With `dry_run` it only says what it would do. The same as `portico billing run`. One run at a time: 409 while another is in progress.',
     auth: 'admin',
+    permission: 'invoices',
     body: Type.Object(
       {
         at: Type.Optional(

@@ -44,6 +44,7 @@ function toggle(action: 'enable' | 'disable') {
         ? 'Puts a disabled product back on sale (its package is checked again).'
         : 'Takes a product off sale: it is neither listed nor orderable; its existing services go on and renew.',
     auth: 'admin',
+    permission: 'catalog',
     params: ProductParam,
     response: { status: 200, description: 'The product.', schema: SavedProduct },
     errors: ['not_found', 'invalid_request'],
@@ -77,6 +78,7 @@ export const catalogAdminRoutes = [
     description:
       'A category of the catalog; its slug is derived from the name unless given. The same as `portico categories create`.',
     auth: 'admin',
+    permission: 'catalog',
     body: CreateCategoryBody,
     response: { status: 201, description: 'The category.', schema: AdminCategory },
     errors: ['conflict', 'invalid_request'],
@@ -91,6 +93,7 @@ export const catalogAdminRoutes = [
     description:
       'Rename it, change its slug, description or sort order, hide or unhide it. Hidden: not listed in the public catalog.',
     auth: 'admin',
+    permission: 'catalog',
     params: CategoryParam,
     body: UpdateCategoryBody,
     response: { status: 200, description: 'The category after the change.', schema: AdminCategory },
@@ -120,6 +123,7 @@ export const catalogAdminRoutes = [
     summary: 'Create a product',
     description: `A product with its prices per billing cycle and currency (minor units). The same as \`portico products create\`.${PACKAGE_CHECK}`,
     auth: 'admin',
+    permission: 'catalog',
     body: CreateProductBody,
     response: {
       status: 201,
@@ -150,6 +154,7 @@ export const catalogAdminRoutes = [
     summary: 'Change a product',
     description: `Changes the fields given. \`prices\` is the full list and replaces the old one; a price change applies to new orders only (existing services keep their amount: PATCH /services/{id}/billing). \`enabled: false\` takes it off sale.${PACKAGE_CHECK} The package is checked when the package or group changes or the product is enabled.`,
     auth: 'admin',
+    permission: 'catalog',
     params: ProductParam,
     body: UpdateProductBody,
     response: { status: 200, description: 'The product after the change.', schema: SavedProduct },

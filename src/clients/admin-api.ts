@@ -69,6 +69,7 @@ export const clientAdminRoutes = [
     description:
       'Changes the name, email (unused by another client), company, phone, country (ISO 3166-1 alpha-2: it decides the tax rate), address or tax id. Send only the fields to change; null clears an optional one.',
     auth: 'admin',
+    permission: 'clients',
     params: ClientParam,
     body: ClientPatch,
     response: { status: 200, description: 'The client after the change.', schema: ClientView },
@@ -84,6 +85,7 @@ export const clientAdminRoutes = [
     description:
       'The client can no longer use the User API with any credential until unsuspended. Its services keep running.',
     auth: 'admin',
+    permission: 'clients',
     params: ClientParam,
     body: ReasonBody,
     response: { status: 200, description: 'The client.', schema: ClientView },
@@ -98,6 +100,7 @@ export const clientAdminRoutes = [
     summary: 'Unsuspend a client',
     description: 'The client can use the User API again.',
     auth: 'admin',
+    permission: 'clients',
     params: ClientParam,
     response: { status: 200, description: 'The client.', schema: ClientView },
     errors: ['not_found', 'conflict'],
@@ -112,6 +115,7 @@ export const clientAdminRoutes = [
     description:
       'Final: the client can no longer log in and its login sessions end. Refused while the client has active or suspended services (terminate them first).',
     auth: 'admin',
+    permission: 'clients',
     params: ClientParam,
     response: { status: 200, description: 'The client.', schema: ClientView },
     errors: ['not_found', 'conflict'],
@@ -141,6 +145,7 @@ export const clientAdminRoutes = [
     description:
       'Adds (positive `amount_minor`) or removes (negative) credit in the client’s currency, with a reason. Removing more than the balance is refused (409) with the balance.',
     auth: 'admin',
+    permission: 'credit',
     params: ClientParam,
     body: CreditChange,
     response: { status: 201, description: 'The ledger entry and the new balance.', schema: CreditChanged },

@@ -77,6 +77,7 @@ export const invoiceAdminRoutes = [
     description:
       'An invoice with the items given (e.g. setup work), numbered and taxed like every other; in the client’s currency unless `currency` says otherwise, due today unless `due_at` says otherwise. The same as `portico invoices create`.',
     auth: 'admin',
+    permission: 'invoices',
     body: ManualInvoiceBody,
     response: { status: 201, description: 'The invoice.', schema: AdminInvoice },
     errors: ['not_found'],
@@ -99,6 +100,7 @@ export const invoiceAdminRoutes = [
     description:
       'Cancels an unpaid invoice, with the reason; its number stays used. A paid invoice cannot be voided: refund it. The same as `portico invoices void`.',
     auth: 'admin',
+    permission: 'invoices',
     params: InvoiceParam,
     body: VoidBody,
     response: { status: 200, description: 'The invoice, cancelled.', schema: AdminInvoice },
@@ -114,6 +116,7 @@ export const invoiceAdminRoutes = [
     description:
       'Gives money back to the client’s credit: a refund payment and a credit entry in one transaction. Without `amount_minor`, what remains; partial refunds add up, and the invoice is `refunded` once all of it is. The same as `portico invoices refund`.',
     auth: 'admin',
+    permission: 'invoices',
     params: InvoiceParam,
     body: RefundBody,
     response: { status: 201, description: 'The refund and the invoice after it.', schema: RefundResult },

@@ -110,6 +110,7 @@ export const jobAdminRoutes = [
     summary: 'Retry a failed job',
     description: 'Queues a failed job again; after a rollback it starts from its first step.',
     auth: 'admin',
+    permission: 'jobs',
     params: JobParam,
     response: {
       status: 202,
@@ -133,6 +134,7 @@ export const jobAdminRoutes = [
     summary: 'Cancel a queued job',
     description: 'Nothing is undone: what its finished steps made on a panel stays, and is listed in `left_behind`.',
     auth: 'admin',
+    permission: 'jobs',
     params: JobParam,
     response: {
       status: 200,

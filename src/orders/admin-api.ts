@@ -17,6 +17,7 @@ export const billingAdminRoutes = [
     description:
       'Records a payment received outside Portico and starts the provisioning the invoice pays for, in one transaction. The same as `portico invoices mark-paid`.',
     auth: 'admin',
+    permission: 'invoices',
     params: InvoiceParam,
     response: { status: 201, description: 'The payment.', schema: PaymentCreated },
     errors: ['not_found', 'conflict'],

@@ -17,6 +17,7 @@ export const lifecycleAdminRoutes = [
     description:
       'Suspends, unsuspends, terminates, re-provisions a service, or changes its package or panel password, through a job.',
     auth: 'admin',
+    permission: 'services.lifecycle',
     params: ServiceParam,
     body: Type.Object(
       {

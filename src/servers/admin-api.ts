@@ -84,6 +84,7 @@ export const serverAdminRoutes = [
     description:
       'Registers a HestiaCP panel; its access key is sealed with the master key. The same as `portico server add`.',
     auth: 'admin',
+    permission: 'servers',
     body: AddServerBody,
     response: { status: 201, description: 'The server.', schema: ServerView },
     errors: ['conflict'],
@@ -112,6 +113,7 @@ export const serverAdminRoutes = [
     description:
       'Changes its address, access key, TLS trust, group, capacity or root user in place; a change of access checks the new access and resumes a server paused for a refused key.',
     auth: 'admin',
+    permission: 'servers',
     params: NameParam,
     body: UpdateServerBody,
     response: { status: 200, description: 'The server after the change.', schema: UpdatedServer },
@@ -141,6 +143,7 @@ export const serverAdminRoutes = [
     summary: 'Resume a paused server',
     description: 'Lets the jobs waiting for this server run again (after its access key was fixed on the panel).',
     auth: 'admin',
+    permission: 'servers',
     params: NameParam,
     response: { status: 200, description: 'The server.', schema: ServerView },
     errors: ['not_found'],
@@ -158,6 +161,7 @@ export const serverAdminRoutes = [
     summary: 'Remove a server',
     description: 'Forgets a server that no service lives on. Nothing on the panel changes.',
     auth: 'admin',
+    permission: 'servers',
     params: NameParam,
     response: { status: 204, description: 'Removed.' },
     errors: ['not_found', 'conflict'],
@@ -177,6 +181,7 @@ export const serverAdminRoutes = [
     description:
       'DNS, TCP, TLS and API access, each with what to do when it fails. The same as `portico server check`.',
     auth: 'admin',
+    permission: 'servers.check',
     params: NameParam,
     response: {
       status: 200,
@@ -197,6 +202,7 @@ export const serverAdminRoutes = [
     summary: 'Call a panel command',
     description: 'One HestiaCP API command with its outcome as the panel gave it. The same as `portico hestia call`.',
     auth: 'admin',
+    permission: 'servers',
     params: NameParam,
     body: CallBody,
     response: { status: 200, description: 'What the panel answered.', schema: CallReport },
@@ -213,6 +219,7 @@ export const serverAdminRoutes = [
     description:
       'Creates a throw-away account with a domain and a database, reads them back and removes them, step by step. The same as `portico acceptance`.',
     auth: 'admin',
+    permission: 'servers',
     params: NameParam,
     body: Type.Object(
       { package: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$', examples: ['default'] })) },

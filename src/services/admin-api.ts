@@ -15,6 +15,7 @@ export const serviceBillingAdminRoutes = [
     description:
       'Sets the recurring amount the service renews at (a product price change applies to new orders only) and/or its next due date (a day in the provider’s time zone). Audit-logged with the old and new values. The same as `portico services set-price`.',
     auth: 'admin',
+    permission: 'services.billing',
     params: Type.Object({ id: IdParam('service', 'Service id') }, { additionalProperties: false }),
     body: Type.Object(
       {

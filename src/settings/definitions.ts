@@ -5,6 +5,7 @@
  */
 import { isCleanText, TEXT_BLOCK_MESSAGE, TEXT_LINE_MESSAGE } from '../platform/http/checks.js';
 import type { TrustProxy } from '../platform/http/trust-proxy.js';
+import { isRole, ROLES, type Role } from '../staff/roles.js';
 
 export type { TrustProxy };
 
@@ -103,6 +104,22 @@ function parseAllowList(raw: string): string[] {
     );
   }
   return items;
+}
+
+function parseRoles(raw: string): Role[] {
+  const value = raw.trim().toLowerCase();
+  if (value === '' || value === 'none') return [];
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = items.filter((r) => !isRole(r));
+  if (unknown.length > 0) {
+    throw new SettingError(
+      `must be a comma-separated list of staff roles (${ROLES.join(', ')}), or "none" (unknown: ${unknown.join(', ')}).`,
+    );
+  }
+  return [...new Set(items)] as Role[];
 }
 
 function parsePositiveInt(max: number) {
@@ -236,6 +253,12 @@ export const SETTINGS = {
     description: 'Addresses/CIDRs allowed to use the Admin API (comma-separated); empty = any address.',
     default: '',
     parse: parseAllowList,
+  },
+  'admin.require_totp_for': {
+    description:
+      'Staff roles that must log in with a second factor (TOTP), comma-separated, or "none". Until they enrol, such staff reach only their session and the enrolment.',
+    default: 'owner',
+    parse: parseRoles,
   },
   'billing.time_zone': {
     description:

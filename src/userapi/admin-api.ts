@@ -39,7 +39,8 @@ export const userApiAdminRoutes = [
     operationId: 'adminListUserApiSettings',
     category,
     summary: 'List the User API settings',
-    description: 'The settings of the User API, its docs and the Admin API’s allowlist, with their current values.',
+    description:
+      'The settings of the User API, its docs, the Admin API’s allowlist and the roles that must use two-factor login, with their current values.',
     auth: 'admin',
     response: { status: 200, description: 'The settings.', schema: Settings },
     handler: async (_input, ctx) => userApiSettings(ctx.app),
@@ -53,6 +54,7 @@ export const userApiAdminRoutes = [
     description:
       'Sets each given key to its value (as `portico settings set` takes it). Every key and value is checked first: with one wrong, nothing changes. Every instance follows within a second.',
     auth: 'admin',
+    permission: 'settings',
     body: SettingsPatch,
     response: { status: 200, description: 'The settings after the change.', schema: Settings },
     handler: async ({ body }, ctx) => {
@@ -89,6 +91,7 @@ export const userApiAdminRoutes = [
     description:
       'Enables or disables a route, or renames, re-categorises or re-describes it in the docs; null restores the default.',
     auth: 'admin',
+    permission: 'settings',
     params: OperationParam,
     body: RoutePatch,
     response: { status: 200, description: 'The route after the change.', schema: RouteView },
@@ -106,6 +109,7 @@ export const userApiAdminRoutes = [
     summary: 'Add an alias to a User API route',
     description: 'Another path for the same route, with its own name, category, description and switch.',
     auth: 'admin',
+    permission: 'settings',
     params: OperationParam,
     body: NewAlias,
     response: { status: 201, description: 'The alias.', schema: AliasView },
@@ -137,6 +141,7 @@ export const userApiAdminRoutes = [
     description:
       'Enables or disables an alias, or changes its name, category or description; null restores the default.',
     auth: 'admin',
+    permission: 'settings',
     query: AliasQuery,
     body: RoutePatch,
     response: { status: 200, description: 'The alias after the change.', schema: AliasView },
@@ -154,6 +159,7 @@ export const userApiAdminRoutes = [
     summary: 'Remove an alias',
     description: 'The path stops answering at once on every instance.',
     auth: 'admin',
+    permission: 'settings',
     query: AliasQuery,
     response: { status: 204, description: 'Removed.' },
     errors: ['not_found'],
@@ -170,6 +176,7 @@ export const userApiAdminRoutes = [
     summary: 'Search the request log',
     description: 'User API requests, newest first, by client, email, route, status, address and time.',
     auth: 'admin',
+    permission: 'requestlog.read',
     query: LogQuery,
     response: { status: 200, description: 'A page of entries.', schema: LogPage },
     handler: async ({ query }, ctx) => {
@@ -190,6 +197,7 @@ export const userApiAdminRoutes = [
     summary: 'Export the request log as CSV',
     description: 'The same search as the list, as a CSV download (up to 1,000 entries unless `limit` says otherwise).',
     auth: 'admin',
+    permission: 'requestlog.read',
     query: LogQuery,
     response: {
       status: 200,
@@ -211,6 +219,7 @@ export const userApiAdminRoutes = [
     summary: 'Get a request log entry',
     description: 'One entry with its query, request headers and bodies (secrets redacted).',
     auth: 'admin',
+    permission: 'requestlog.read',
     params: Type.Object(
       { id: Type.String({ pattern: ENTRY_ID_PATTERN, examples: ['log_01JD8X3Q4W5E6R7T8Y9ZABCDEF.0000'] }) },
       { additionalProperties: false },

@@ -15,6 +15,7 @@ const USERAPI_KEYS: readonly string[] = [
   'userapi.docs.logo_url',
   'userapi.docs.intro',
   'admin.allowed_ips',
+  'admin.require_totp_for',
   'trust_proxy',
 ];
 

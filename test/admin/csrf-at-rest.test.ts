@@ -29,7 +29,13 @@ describe('admin session CSRF tokens at rest', () => {
 
     // A reload asks the session for its token again.
     const session = await t.inject({ method: 'GET', url: '/admin/api/v1/session', headers: { cookie } });
-    expect(session.json()).toEqual({ email: 'csrf@example.com', csrf_token: csrf });
+    expect(session.json()).toEqual({
+      email: 'csrf@example.com',
+      csrf_token: csrf,
+      role: 'owner',
+      totp_enrolled: false,
+      totp_enrolment_required: false,
+    });
     const change = await t.inject({
       method: 'PATCH',
       url: '/admin/api/v1/userapi/routes/getAccount',

@@ -55,6 +55,12 @@ export interface TestAppOptions {
    * `generated`: leave the setting empty, as on a fresh install.
    */
   jwtKey?: 'shared' | 'generated';
+  /**
+   * `off` (default): `admin.require_totp_for` is "none", so the suite's admins (owners) act over
+   * HTTP Basic without enrolling in two-factor login first. `default`: the production default
+   * (owners must enrol), for the tests of two-factor login itself.
+   */
+  adminTotp?: 'off' | 'default';
 }
 
 let sharedKeyPath: string | undefined;
@@ -94,6 +100,7 @@ async function openTestApp(options: TestAppOptions): Promise<TestApp> {
     ...(options.clock ? { clock: options.clock } : {}),
   });
   if (options.jwtKey !== 'generated' && !options.db) await app.settings.set('userapi.jwt_key_path', sharedJwtKeyPath());
+  if (options.adminTotp !== 'default' && !options.db) await app.settings.set('admin.require_totp_for', 'none');
   const server = await buildServer(app, userApiRoutes);
   await server.ready();
   const twins: TestApp[] = [];

@@ -7,6 +7,7 @@ import { hashPassword } from '../../src/platform/crypto/password.js';
 import type { InvoiceStatus, ServiceStatus } from '../../src/platform/db/schema.js';
 import { newId } from '../../src/platform/ids.js';
 import { insertService } from '../../src/services/store.js';
+import type { Role } from '../../src/staff/roles.js';
 import { createAdmin } from '../../src/staff/staff.js';
 
 /**
@@ -171,12 +172,15 @@ export async function newInvoice(
 }
 
 /** A staff account for the Admin API (the name defaults to the email's local part). */
+/** A staff member; an owner unless `role` says otherwise. */
 export async function newAdmin(
   app: Pick<AppContext, 'db' | 'clock'>,
-  input: { email: string; password: string; name?: string },
-): Promise<void> {
-  await createAdmin(
-    { db: app.db.kysely, clock: app.clock },
-    { email: input.email, name: input.name ?? input.email.split('@')[0]!, password: input.password },
-  );
+  input: { email: string; password: string; name?: string; role?: Role },
+): Promise<{ id: string }> {
+  return createAdmin(app, {
+    email: input.email,
+    name: input.name ?? input.email.split('@')[0]!,
+    password: input.password,
+    role: input.role ?? 'owner',
+  });
 }

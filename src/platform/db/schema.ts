@@ -20,6 +20,25 @@ export interface AdminsTable {
   password_hash: string;
   created_at_ms: number;
   updated_at_ms: number;
+  /** owner, billing, support or read_only (src/staff/roles.ts). */
+  role: string;
+  status: 'active' | 'disabled';
+  /** The TOTP secret, sealed with the master key; null until enrolment is confirmed. */
+  totp_secret: string | null;
+  /** The secret of an enrolment started but not yet confirmed with a code. */
+  totp_pending_secret: string | null;
+  totp_enabled_at_ms: number | null;
+  /** The last TOTP time step a code was accepted for: codes of it and earlier steps are refused. */
+  totp_last_step: number | null;
+}
+
+export interface AdminRecoveryCodesTable {
+  id: string;
+  admin_id: string;
+  /** SHA-256 of the code (random, 50 bits: a slow hash adds nothing). */
+  code_hash: string;
+  created_at_ms: number;
+  used_at_ms: number | null;
 }
 
 export type ClientStatus = 'active' | 'suspended' | 'closed';
@@ -473,6 +492,7 @@ export interface AdminSessionsTable {
 export interface Database {
   settings: SettingsTable;
   admins: AdminsTable;
+  admin_recovery_codes: AdminRecoveryCodesTable;
   clients: ClientsTable;
   auth_sessions: AuthSessionsTable;
   refresh_tokens: RefreshTokensTable;

@@ -22,6 +22,14 @@ export const ERROR_CODES = {
   address_not_allowed: { status: 403, title: 'Requests from this address are not allowed' },
   /** A state-changing admin-area request without the session's CSRF token (X-CSRF-Token). */
   csrf_failed: { status: 403, title: 'Missing or wrong CSRF token' },
+  /** The staff member's role does not allow this Admin API route; the detail names the roles that may. */
+  forbidden_role: { status: 403, title: 'Your staff role does not allow this' },
+  /** The staff member's role must log in with two-factor and has not enrolled yet: only the enrolment is open. */
+  totp_enrolment_required: { status: 403, title: 'Set up two-factor login first' },
+  /** This staff member logs in with two-factor: send `totp_code` (HTTP Basic cannot carry one). */
+  totp_required: { status: 401, title: 'A two-factor code is required' },
+  /** The two-factor code (or recovery code) is wrong, or was already used. */
+  totp_invalid: { status: 401, title: 'The two-factor code is not valid' },
   /** The resource does not exist, or belongs to someone else. */
   not_found: { status: 404, title: 'Not found' },
   /** No route matches this method and path (or the route is disabled). */
