@@ -47,7 +47,8 @@ export function openDatabase(options: {
   onListenError?: (error: Error) => void;
 }): Db {
   if (options.databaseUrl) {
-    const pool = new (loadPg().Pool)({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const driver = loadPg();
+    const pool = new driver.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
     // An idle connection closed by the server (restart, failover, admin command) is dropped from
     // the pool and replaced on next use; without a listener it would crash the process.
     pool.on('error', (error) => options.onIdleError?.(error));
@@ -55,6 +56,7 @@ export function openDatabase(options: {
     const maxStaleMs = options.cacheMaxStaleMs ?? 5_000;
     if (maxStaleMs <= 0) return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
     const stamp = pgReadStamp({
+      driver,
       connectionString: options.databaseUrl,
       maxStaleMs,
       ...(options.onListenError ? { onError: options.onListenError } : {}),

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { ReadStamp } from './read-cache.js';
 
 /**
@@ -26,6 +26,8 @@ const SILENT_TABLES = new Set(['request_log', 'request_log_body', 'request_log_s
 const TRIGGER = 'portico_write_notify';
 
 export interface PgReadStampOptions {
+  /** The pg module, loaded by the caller (a SQLite install never loads it). */
+  driver: typeof pg;
   connectionString: string;
   /** The longest a cached answer may outlive a write whose notification was lost. */
   maxStaleMs: number;
@@ -69,7 +71,7 @@ export function pgReadStamp(options: PgReadStampOptions): PgReadStamp {
 
   const listen = (): Promise<void> => {
     if (closed || connecting || connected) return connecting ?? Promise.resolve();
-    const client = new pg.Client({ connectionString: options.connectionString });
+    const client = new options.driver.Client({ connectionString: options.connectionString });
     listener = client;
     client.on('notification', () => {
       remote += 1;
