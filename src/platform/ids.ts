@@ -27,6 +27,7 @@ export const ID_PREFIXES = {
   log: 'log',
   credit: 'crd',
   billingRun: 'brn',
+  paymentAttempt: 'pat',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
