@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerAdminApi } from './admin/plugin.js';
 import type { AppContext } from './app-context.js';
+import { registerStripeWebhook } from './payments/webhook.js';
 import { clientErrorHandler } from './platform/http/client-errors.js';
 import { AppError } from './platform/http/errors.js';
 import { databaseCheck, redisCheck, registerHealthRoutes } from './platform/http/health.js';
@@ -87,5 +88,6 @@ export async function buildServer(app: AppContext, specs: AnyRouteSpec[]): Promi
   registerUserApiRoutes(server, app, specs);
   await registerUserApiDocs(server, app);
   await registerAdminApi(server, app);
+  await registerStripeWebhook(server, app);
   return server;
 }

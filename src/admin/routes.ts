@@ -6,6 +6,7 @@ import { clientAdminRoutes } from '../clients/admin-api.js';
 import { invoiceAdminRoutes } from '../invoices/admin-api.js';
 import { jobAdminRoutes } from '../jobs/admin-api.js';
 import { billingAdminRoutes } from '../orders/admin-api.js';
+import { paymentAdminRoutes } from '../payments/admin-api.js';
 import type { AnyRouteSpec } from '../platform/http/route.js';
 import { lifecycleAdminRoutes } from '../provisioning/admin-api.js';
 import { serverAdminRoutes } from '../servers/admin-api.js';
@@ -42,6 +43,7 @@ export const adminApiRoutes: readonly AnyRouteSpec[] = [
   ...serverAdminRoutes,
   ...clientAdminRoutes,
   ...billingAdminRoutes,
+  ...paymentAdminRoutes,
   ...invoiceAdminRoutes,
   ...billingRunAdminRoutes,
   ...jobAdminRoutes,
