@@ -30,7 +30,14 @@ export function findPaymentAttemptByProviderRef(db: Kysely<Database>, ref: strin
 
 /** An invoice's attempts, oldest first. */
 export function listInvoiceAttempts(db: Kysely<Database>, invoiceId: string): Promise<PaymentAttemptRow[]> {
-  return db.selectFrom('payment_attempts').selectAll().where('invoice_id', '=', invoiceId).orderBy('id').execute();
+  return db
+    .selectFrom('payment_attempts')
+    .selectAll()
+    .where('invoice_id', '=', invoiceId)
+    .orderBy('created_at_ms')
+    .orderBy('attempt')
+    .orderBy('id')
+    .execute();
 }
 
 /** Attempts newest first, optionally one status or one client's, keyset by id. */

@@ -577,8 +577,8 @@ async function charge(
     );
     if (intent.status !== 'succeeded') reason = `The charge is ${intent.status}; the card needs the client’s action.`;
   } catch (error) {
-    const raw = error as { message?: string; raw?: { payment_intent?: { id?: string } } };
-    reason = raw.message ?? 'The card was declined.';
+    const raw = error as { message?: string; raw?: { message?: string; payment_intent?: { id?: string } } };
+    reason = raw.raw?.message ?? raw.message ?? 'The card was declined.';
     const failedIntent = raw.raw?.payment_intent?.id;
     if (failedIntent) await updatePaymentAttempt(deps.db.kysely, attempt.id, { provider_ref: failedIntent });
   }
