@@ -1,7 +1,10 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { Database, PaymentAttemptsTable, StripeCustomersTable } from '../platform/db/schema.js';
 
-/** The payments module's SQL: payment attempts, applied Stripe events, Stripe customers. */
+/**
+ * The payments module's SQL: payment attempts, applied Stripe events, Stripe customers. The
+ * payments table itself belongs to the orders module (src/orders/store.ts).
+ */
 export type PaymentAttemptRow = Selectable<PaymentAttemptsTable>;
 
 export async function insertPaymentAttempt(db: Kysely<Database>, row: Insertable<PaymentAttemptsTable>) {
@@ -141,25 +144,4 @@ export async function listClientsWithCards(db: Kysely<Database>) {
     .select(['client_id', 'customer_id', 'payment_method_id'])
     .where('payment_method_id', 'is not', null)
     .execute();
-}
-
-/** A payment by its provider id (a Stripe PaymentIntent or Refund), to record it once. */
-export function findPaymentByProviderRef(db: Kysely<Database>, ref: string) {
-  return db.selectFrom('payments').selectAll().where('provider_ref', '=', ref).executeTakeFirst();
-}
-
-export function findPayment(db: Kysely<Database>, id: string) {
-  return db.selectFrom('payments').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
-/** What has been refunded through Stripe on an invoice so far. */
-export async function stripeRefundedOn(db: Kysely<Database>, invoiceId: string): Promise<number> {
-  const row = await db
-    .selectFrom('payments')
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount_minor'), eb.lit(0)).as('sum'))
-    .where('invoice_id', '=', invoiceId)
-    .where('kind', '=', 'refund')
-    .where('method', '=', 'stripe')
-    .executeTakeFirst();
-  return Number(row?.sum ?? 0);
 }

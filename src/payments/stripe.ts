@@ -11,7 +11,7 @@ import {
   listInvoicePayments,
   listUnpaidRenewalsOfClients,
 } from '../invoices/store.js';
-import { insertPayment } from '../orders/store.js';
+import { findPaymentByProviderRef, insertPayment, stripeRefundedOn } from '../orders/store.js';
 import type { Database } from '../platform/db/schema.js';
 import { AppError } from '../platform/http/errors.js';
 import { newId } from '../platform/ids.js';
@@ -22,7 +22,6 @@ import {
   claimStripeEvent,
   findPaymentAttempt,
   findPaymentAttemptByProviderRef,
-  findPaymentByProviderRef,
   findStripeCustomer,
   firstRenewalCharge,
   insertPaymentAttempt,
@@ -32,7 +31,6 @@ import {
   listInvoiceAttempts,
   saveStripeCard,
   setStripeEventOutcome,
-  stripeRefundedOn,
   updatePaymentAttempt,
 } from './store.js';
 import { providerError, type StripeDeps, stripeClient, stripeWebhookSecret } from './stripe-client.js';
