@@ -4,6 +4,7 @@ import { chargeRenewals } from '../../src/payments/stripe.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { newId } from '../../src/platform/ids.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { runCli } from '../helpers/cli.js';
 import {
   basicHeader,
   newAdmin,
@@ -240,6 +241,31 @@ describe('paying by card through Stripe (the real SDK against a loopback Stripe)
     expect(await invoiceRow(id)).toMatchObject({ status: 'refunded', refunded_minor: 1000 });
     const refunds = (await paymentsOf(id)).filter((p) => p.kind === 'refund');
     expect(refunds.map((p) => Number(p.amount_minor)).sort((a, b) => a - b)).toEqual([300, 700]);
+  });
+
+  it('refunds a card payment and lists mismatches from the shell', async () => {
+    const me = await newClient(t.app);
+    const { id } = await newInvoice(t.app, { clientId: me.row.id, totalMinor: 800 });
+    const { sessionId } = await checkout(me, id);
+    await deliver('checkout.session.completed', stripe.completedSession(sessionId)).send();
+    const env = { PORTICO_STRIPE_API_BASE: stripe.url };
+    const refunded = await runCli(
+      t.db,
+      ['invoices', 'stripe-refund', id, '--amount', '2.00', '--reason', 'Late setup'],
+      { env },
+    );
+    expect(refunded.stderr).toBe('');
+    expect(refunded.stdout).toMatch(/^Refunded 2\.00 USD of .+ to the card \(re_test_/);
+    expect(await invoiceRow(id)).toMatchObject({ refunded_minor: 200 });
+    const tooMuch = await runCli(t.db, ['invoices', 'stripe-refund', id, '--amount', '7.00', '--reason', 'x'], { env });
+    expect(tooMuch.code).not.toBe(0);
+    expect(tooMuch.stderr).toContain('6.00 USD left to refund');
+    const { id: other } = await newInvoice(t.app, { clientId: me.row.id, totalMinor: 900 });
+    const wrong = await checkout(me, other);
+    await deliver('checkout.session.completed', stripe.completedSession(wrong.sessionId, { amount_total: 90 })).send();
+    const listed = await runCli(t.db, ['payments', 'attempts', '--status', 'mismatch'], { env });
+    expect(listed.stdout).toContain(other);
+    expect(listed.stdout).toContain('mismatch\tcheckout');
   });
 
   it('charges the saved card for a renewal, retries a declined charge on schedule, and shows each attempt', async () => {
