@@ -82,7 +82,12 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
   const rateLimits = redis
     ? redisRateLimitStore(redis, options.redisNamespace ?? config.redisPrefix)
     : memoryRateLimitStore();
-  const settings = new SettingsStore(db.kysely);
+  let box: SecretBox | undefined;
+  const secrets = () => {
+    box ??= loadSecretBox(config, logger);
+    return box;
+  };
+  const settings = new SettingsStore(db.kysely, { seal: (plaintext) => secrets().seal(plaintext) });
   const routes = new RouteTable(options.routes);
   const watcher = new ConfigWatcher({ readVersion: () => readConfigVersion(db.kysely), logger });
   const passwords = new PasswordVerifier((email) => findClientCredentials(db.kysely, email), clock);
@@ -101,11 +106,6 @@ export async function createAppContext(options: ContextOptions): Promise<AppCont
   const metrics = new Metrics();
   registerJobMetrics(metrics, db.kysely, clock);
   const requestLog = new RequestLogWriter({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath }, logger);
-  let box: SecretBox | undefined;
-  const secrets = () => {
-    box ??= loadSecretBox(config, logger);
-    return box;
-  };
   const close = async () => {
     await watcher.stop();
     await requestLog.close();

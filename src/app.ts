@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { registerAdminApi } from './admin/plugin.js';
 import type { AppContext } from './app-context.js';
 import { workerHeartbeatCheck } from './jobs/health.js';
+import { registerStripeWebhook } from './payments/webhook.js';
 import { clientErrorHandler } from './platform/http/client-errors.js';
 import { AppError } from './platform/http/errors.js';
 import { databaseCheck, redisCheck, registerHealthRoutes } from './platform/http/health.js';
@@ -92,5 +93,6 @@ export async function buildServer(app: AppContext, specs: AnyRouteSpec[]): Promi
   registerUserApiRoutes(server, app, specs);
   await registerUserApiDocs(server, app);
   await registerAdminApi(server, app);
+  await registerStripeWebhook(server, app);
   return server;
 }

@@ -33,6 +33,8 @@ export interface Config {
   inProcessBilling: boolean;
   /** Public base URL used in printed links and the OpenAPI `servers` entry. */
   publicUrl: string | undefined;
+  /** Where the Stripe SDK sends its requests instead of api.stripe.com (PORTICO_STRIPE_API_BASE, e.g. http://127.0.0.1:12111; tests). */
+  stripeApiBase: URL | undefined;
   /** How long a panel mutation may take before it counts as timed out (docs/hestia-protocol.md §1: 120 s). */
   panelMutationTimeoutMs: number;
   /** The whole request (headers and body) must arrive within this, or it is answered 408 and closed. */
@@ -125,6 +127,17 @@ function parseTimeouts(env: NodeJS.ProcessEnv): Pick<Config, 'requestTimeoutMs' 
   return { requestTimeoutMs, headersTimeoutMs };
 }
 
+function parseStripeApiBase(raw: string | undefined): URL | undefined {
+  if (!raw) return undefined;
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url;
+  } catch {
+    // fall through to the error below
+  }
+  throw new Error(`PORTICO_STRIPE_API_BASE must be an http(s) URL such as http://127.0.0.1:12111 (got "${raw}").`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const installDir = env.PORTICO_INSTALL_DIR ? resolve(env.PORTICO_INSTALL_DIR) : INSTALL_DIR;
   const dataDir = env.PORTICO_DATA_DIR ? resolve(env.PORTICO_DATA_DIR) : join(installDir, 'data');
@@ -151,6 +164,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inProcessWorker: parseFlag('PORTICO_WORKER', env.PORTICO_WORKER, true),
     inProcessBilling: parseFlag('PORTICO_BILLING', env.PORTICO_BILLING, true),
     publicUrl: env.PORTICO_PUBLIC_URL || undefined,
+    stripeApiBase: parseStripeApiBase(env.PORTICO_STRIPE_API_BASE),
     panelMutationTimeoutMs: parsePositiveMs(
       'PORTICO_PANEL_MUTATION_TIMEOUT_MS',
       env.PORTICO_PANEL_MUTATION_TIMEOUT_MS,

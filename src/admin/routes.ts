@@ -6,7 +6,7 @@ import { clientAdminRoutes } from '../clients/admin-api.js';
 import { invoiceAdminRoutes } from '../invoices/admin-api.js';
 import { jobAdminRoutes } from '../jobs/admin-api.js';
 import { billingAdminRoutes } from '../orders/admin-api.js';
-
+import { paymentAdminRoutes } from '../payments/admin-api.js';
 import { lifecycleAdminRoutes } from '../provisioning/admin-api.js';
 import { serverAdminRoutes } from '../servers/admin-api.js';
 import { serviceBillingAdminRoutes } from '../services/admin-api.js';
@@ -43,6 +43,7 @@ export const adminApiRoutes: readonly AdminRouteSpec[] = [
   ...serverAdminRoutes,
   ...clientAdminRoutes,
   ...billingAdminRoutes,
+  ...paymentAdminRoutes,
   ...invoiceAdminRoutes,
   ...billingRunAdminRoutes,
   ...jobAdminRoutes,

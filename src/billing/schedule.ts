@@ -1,3 +1,5 @@
+import type { AppContext } from '../app-context.js';
+import { chargeRenewals } from '../payments/stripe.js';
 import { type BillingDeps, BillingRunInProgress, runBilling } from './run.js';
 
 /**
@@ -5,7 +7,9 @@ import { type BillingDeps, BillingRunInProgress, runBilling } from './run.js';
  * (read again before each wait, so a changed setting applies from the next run). Several
  * instances may all schedule it: the run's lock lets one run at a time, the others skip.
  */
-export function startBillingSchedule(deps: BillingDeps): { stop(): Promise<void> } {
+export function startBillingSchedule(deps: BillingDeps & Pick<AppContext, 'secrets' | 'config'>): {
+  stop(): Promise<void>;
+} {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
@@ -21,6 +25,13 @@ export function startBillingSchedule(deps: BillingDeps): { stop(): Promise<void>
       if (error instanceof BillingRunInProgress)
         deps.logger.debug({ otherRunId: error.otherRunId }, 'billing run skipped: another is in progress');
       else deps.logger.error({ err: error }, 'billing run failed; the next run takes over its work');
+    }
+    try {
+      // Saved cards are charged for the renewal invoices the run issued, and failed charges retried.
+      const charged = await chargeRenewals(deps);
+      if (charged.charged + charged.failed > 0) deps.logger.info(charged, 'renewal charges');
+    } catch (error) {
+      deps.logger.error({ err: error }, 'renewal charges failed; the next run tries again');
     }
   };
   const schedule = () => {

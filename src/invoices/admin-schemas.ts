@@ -47,7 +47,7 @@ const InvoicePayment = Type.Object(
   {
     id: IdParam('payment', 'Payment id'),
     kind: StringEnum(['payment', 'refund'] as const, { description: 'A payment, or a refund to credit' }),
-    method: StringEnum(['credit', 'admin', 'bank_transfer'] as const),
+    method: StringEnum(['credit', 'admin', 'bank_transfer', 'stripe'] as const),
     amount_minor: Type.Integer({ examples: [499] }),
     currency: Type.String({ examples: ['USD'] }),
     reference: NullableString({ description: 'A refund’s reason, a transfer’s reference' }),

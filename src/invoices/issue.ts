@@ -90,6 +90,7 @@ function invoiceRows(
       tax_name: tax ? tax.name : null,
       tax_rate_bp: tax ? tax.rateBp : 0,
       refunded_minor: 0,
+      paid_minor: 0,
       cancelled_at_ms: null,
       cancel_reason: null,
       notes: input.notes ?? null,

@@ -3,6 +3,7 @@ import type { AppContext } from '../app-context.js';
 import { localDate } from '../billing/calendar.js';
 import { findClientById } from '../clients/store.js';
 import { resolveInstallPath } from '../config.js';
+import { bankTransferInstructions } from '../payments/bank-transfer.js';
 import { notFound } from '../platform/http/errors.js';
 import { formatAmount } from '../platform/money.js';
 import { findInvoice, type InvoiceRow, listInvoiceItems, listInvoicePayments } from './store.js';
@@ -148,8 +149,23 @@ export async function renderInvoicePdf(
   if (invoice.tax_name) row(`${invoice.tax_name} ${Number(invoice.tax_rate_bp) / 100}%`, money(invoice.tax_minor));
   else row('Tax', money(invoice.tax_minor));
   row('Total', money(invoice.total_minor), true);
+  if (invoice.status === 'unpaid' && Number(invoice.paid_minor) > 0) {
+    row('Received', `-${money(invoice.paid_minor)}`);
+    row('Due', money(Number(invoice.total_minor) - Number(invoice.paid_minor)), true);
+  }
   for (const p of payments.filter((x) => x.kind === 'refund')) {
     row(`Refunded ${day(p.at_ms)}`, `-${money(p.amount_minor)}`);
+  }
+  const transfer = bankTransferInstructions(s, invoice);
+  if (transfer) {
+    y += 14;
+    doc.font('Helvetica-Bold').fontSize(10).text('Pay by bank transfer', 50, y);
+    doc.font('Helvetica').fontSize(9);
+    if (transfer.bank_details) doc.text(transfer.bank_details, 50, doc.y + 2, { width: 300 });
+    doc.text(`Amount: ${money(transfer.amount_minor)}`, { width: 300 });
+    doc.font('Helvetica-Bold').text(`Reference: ${transfer.reference}`, { width: 300 });
+    doc.font('Helvetica').fontSize(10);
+    y = doc.y;
   }
   if (invoice.notes) {
     doc

@@ -40,7 +40,8 @@ export const invoiceRoutes = [
     auth: 'client',
     params: Type.Object({ id: IdParam('invoice', 'Invoice id') }, { additionalProperties: false }),
     response: { status: 200, description: 'The invoice', schema: Invoice },
-    handler: async ({ params }, ctx) => getInvoice(ctx.app.db.kysely, ctx.principal.clientId, params.id),
+    handler: async ({ params }, ctx) =>
+      getInvoice(ctx.app.db.kysely, ctx.app.settings.snapshot, ctx.principal.clientId, params.id),
   }),
   defineRoute({
     method: 'GET',

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { BankTransfer, PaymentMethod } from '../payments/schemas.js';
 import {
   exampleId,
   IdParam,
@@ -45,7 +46,11 @@ export const invoiceFields = {
   tax_name: NullableString({ description: 'The tax applied (by your country), or null', examples: ['VAT'] }),
   tax_rate_bp: Type.Integer({ description: 'Tax rate in basis points: 1900 = 19 %', examples: [1900] }),
   total_minor: Type.Integer({ examples: [594] }),
-  refunded_minor: Type.Integer({ description: 'Refunded to credit so far', examples: [0] }),
+  refunded_minor: Type.Integer({ description: 'Refunded so far', examples: [0] }),
+  paid_minor: Type.Integer({
+    description: 'Received so far (a bank transfer may come in parts); paid once it reaches the total',
+    examples: [0],
+  }),
   issued_at: Timestamp,
   due_at: Timestamp,
   paid_at: NullableTimestamp,
@@ -53,7 +58,16 @@ export const invoiceFields = {
 
 export const InvoiceSummary = Type.Object(invoiceFields, { additionalProperties: false });
 export const Invoice = Type.Object(
-  { ...invoiceFields, items: Type.Array(InvoiceItem) },
+  {
+    ...invoiceFields,
+    items: Type.Array(InvoiceItem),
+    payment_methods: Type.Array(PaymentMethod, {
+      description: 'How you can pay it (POST /invoices/{id}/payments); empty once it is no longer unpaid',
+    }),
+    bank_transfer: Type.Union([BankTransfer, Type.Null()], {
+      description: 'An unpaid invoice, when bank transfer is on: where to transfer and the reference to quote',
+    }),
+  },
   { additionalProperties: false },
 );
 

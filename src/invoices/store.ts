@@ -36,7 +36,8 @@ type InvoiceExtras =
   | 'refunded_minor'
   | 'cancelled_at_ms'
   | 'cancel_reason'
-  | 'notes';
+  | 'notes'
+  | 'paid_minor';
 type ItemExtras = 'kind' | 'period_start_ms' | 'period_end_ms' | 'details';
 export type NewInvoiceRow = Omit<InvoiceRow, InvoiceExtras> & Partial<Pick<InvoiceRow, InvoiceExtras>>;
 export type NewInvoiceItemRow = Omit<InvoiceItemRow, ItemExtras> & Partial<Pick<InvoiceItemRow, ItemExtras>>;
@@ -56,6 +57,7 @@ export async function insertInvoice(
       cancelled_at_ms: null,
       cancel_reason: null,
       notes: null,
+      paid_minor: invoice.status === 'paid' ? invoice.total_minor : 0,
       ...invoice,
     })
     .execute();
@@ -80,11 +82,27 @@ export function findInvoice(db: Kysely<Database>, id: string, clientId?: string)
 export async function markInvoicePaid(db: Kysely<Database>, id: string, nowMs: number): Promise<boolean> {
   const marked = await db
     .updateTable('invoices')
-    .set({ status: 'paid', paid_at_ms: nowMs })
+    .set((eb) => ({ status: 'paid', paid_at_ms: nowMs, paid_minor: eb.ref('total_minor') }))
     .where('id', '=', id)
     .where('status', '=', 'unpaid')
     .executeTakeFirst();
   return Number(marked.numUpdatedRows) === 1;
+}
+
+/**
+ * Adds a part payment to an unpaid invoice (at most what remains); returns the amount paid so far,
+ * or null when the invoice is no longer unpaid or the amount is more than what remains.
+ */
+export async function addInvoicePaid(db: Kysely<Database>, id: string, amountMinor: number): Promise<number | null> {
+  const updated = await db
+    .updateTable('invoices')
+    .set((eb) => ({ paid_minor: eb('paid_minor', '+', amountMinor) }))
+    .where('id', '=', id)
+    .where('status', '=', 'unpaid')
+    .where((eb) => eb(eb('paid_minor', '+', amountMinor), '<=', eb.ref('total_minor')))
+    .returning('paid_minor')
+    .executeTakeFirst();
+  return updated ? Number(updated.paid_minor) : null;
 }
 
 /** Several unpaid invoices paid at once; returns how many were unpaid and are now paid. */
@@ -93,7 +111,7 @@ export async function markInvoicesPaid(db: Kysely<Database>, ids: string[], nowM
   for (let i = 0; i < ids.length; i += 500) {
     const result = await db
       .updateTable('invoices')
-      .set({ status: 'paid', paid_at_ms: nowMs })
+      .set((eb) => ({ status: 'paid', paid_at_ms: nowMs, paid_minor: eb.ref('total_minor') }))
       .where('id', 'in', ids.slice(i, i + 500))
       .where('status', '=', 'unpaid')
       .executeTakeFirst();
@@ -335,4 +353,22 @@ export async function hasOverdueRenewal(db: Kysely<Database>, serviceId: string,
     .where('invoices.due_at_ms', '<', dueBeforeMs)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** Unpaid renewal invoices of these clients, oldest first (the ones a saved card is charged for). */
+export async function listUnpaidRenewalsOfClients(db: Kysely<Database>, clientIds: string[]): Promise<InvoiceRow[]> {
+  const out: InvoiceRow[] = [];
+  for (let i = 0; i < clientIds.length; i += 500) {
+    out.push(
+      ...(await db
+        .selectFrom('invoices')
+        .selectAll()
+        .where('client_id', 'in', clientIds.slice(i, i + 500))
+        .where('status', '=', 'unpaid')
+        .where('kind', '=', 'renewal')
+        .orderBy('id')
+        .execute()),
+    );
+  }
+  return out;
 }

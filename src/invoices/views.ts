@@ -15,6 +15,7 @@ export function invoiceFields(row: InvoiceRow) {
     tax_rate_bp: Number(row.tax_rate_bp),
     total_minor: Number(row.total_minor),
     refunded_minor: Number(row.refunded_minor),
+    paid_minor: Number(row.paid_minor),
     issued_at: iso(Number(row.issued_at_ms)),
     due_at: iso(Number(row.due_at_ms)),
     paid_at: iso(row.paid_at_ms === null ? null : Number(row.paid_at_ms)),

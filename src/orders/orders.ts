@@ -1,18 +1,18 @@
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../app-context.js';
-import { audit } from '../audit/audit.js';
-import { applyPaidInvoice } from '../billing/paid.js';
 import { findPrice, findProduct } from '../catalog/store.js';
-import { changeCredit, findClientById } from '../clients/store.js';
+import { findClientById } from '../clients/store.js';
 import { issueInvoice, type NewInvoiceItem } from '../invoices/issue.js';
-import { findInvoice, listInvoiceItems, markInvoicePaid } from '../invoices/store.js';
+import { findInvoice } from '../invoices/store.js';
 import { ArgumentError, normaliseDomain } from '../panel/domains.js';
+import { debitCreditForInvoice } from '../payments/credit.js';
+import { amountDue, recordPayment } from '../payments/record.js';
 import type { BillingCycle, Database } from '../platform/db/schema.js';
 import { AppError } from '../platform/http/errors.js';
 import { newId } from '../platform/ids.js';
 import { insertService } from '../services/store.js';
 import type { SettingsSnapshot } from '../settings/definitions.js';
-import { insertOrder, insertPayment, markOrderActive } from './store.js';
+import { insertOrder } from './store.js';
 
 /**
  * Ordering and paying. An order writes the order, its invoice and a pending service in one
@@ -109,8 +109,9 @@ export interface PaymentInput {
   invoiceId: string;
   /** Set for a client paying its own invoice: the invoice must be theirs, paid from their credit. */
   clientId?: string;
-  method: 'credit' | 'admin' | 'bank_transfer';
-  /** The payer's reference (a bank transfer's), shown with the payment. */
+  /** `credit` debits the client's balance; `admin` records money taken outside Portico. */
+  method: 'credit' | 'admin';
+  /** The payer's reference, shown with the payment. */
   reference?: string | null;
   actor: { type: 'admin' | 'client' | 'cli' | 'system'; id: string | null; ip?: string | null };
   correlationId: string;
@@ -124,8 +125,9 @@ export async function payInvoice(deps: Deps, input: PaymentInput) {
 }
 
 /**
- * Paying an invoice in the caller's transaction (the billing run pays renewals from credit in its
- * batch's): the same checks, rows and paid-line handlers as a client's or an admin's payment.
+ * Paying what remains of an invoice in the caller's transaction (the billing run pays renewals
+ * from credit in its batch's): the credit method's debit, then the payment recorded through the
+ * one path every method takes (src/payments/record.ts).
  */
 export async function payInvoiceInTransaction(
   trx: Kysely<Database>,
@@ -137,67 +139,23 @@ export async function payInvoiceInTransaction(
   if (!invoice) throw new AppError('not_found', 'The invoice was not found.');
   if (invoice.status !== 'unpaid') throw new AppError('conflict', `The invoice is already ${invoice.status}.`);
   const paymentId = newId('payment', now);
+  const amountMinor = amountDue(invoice);
   if (input.method === 'credit') {
-    const client = await findClientById(trx, invoice.client_id);
-    if (client && client.currency !== invoice.currency) {
-      throw new AppError(
-        'conflict',
-        `Your credit is in ${client.currency} and the invoice in ${invoice.currency}: credit cannot pay it. Pay it another way or ask for it to be marked paid.`,
-      );
-    }
-    const debited = await changeCredit(trx, {
-      id: newId('credit', now),
-      client_id: invoice.client_id,
-      amount_minor: -invoice.total_minor,
-      reason: `Payment of ${invoice.number}`,
-      actor_type: input.actor.type,
-      actor_id: input.actor.id,
-      invoice_id: invoice.id,
-      payment_id: paymentId,
-      at_ms: now,
-    });
-    if (!debited) {
-      throw new AppError(
-        'conflict',
-        `Not enough credit: the invoice is ${invoice.total_minor} ${invoice.currency} (minor units), your balance is ${client?.credit_minor ?? 0}. Add credit or ask for the invoice to be marked paid.`,
-      );
-    }
+    await debitCreditForInvoice(trx, now, { invoice, amountMinor, paymentId, actor: input.actor });
   }
-  if (!(await markInvoicePaid(trx, invoice.id, now)))
-    throw new AppError('conflict', 'The invoice was paid by another request.');
-  await insertPayment(trx, {
-    id: paymentId,
-    invoice_id: invoice.id,
-    amount_minor: invoice.total_minor,
-    currency: invoice.currency,
+  const recorded = await recordPayment(trx, settings, now, {
+    invoice,
+    amountMinor,
     method: input.method,
-    actor_type: input.actor.type,
-    actor_id: input.actor.id,
-    at_ms: now,
-    kind: 'payment',
     reference: input.reference ?? null,
+    paymentId,
+    actor: input.actor,
+    correlationId: input.correlationId,
   });
-  if (invoice.kind === 'order') await markOrderActive(trx, invoice.id);
-  const operations = await applyPaidInvoice(
-    {
-      trx,
-      settings,
-      nowMs: now,
-      invoice,
-      actor: input.actor,
-      correlationId: input.correlationId,
-    },
-    await listInvoiceItems(trx, invoice.id),
-  );
-  await audit(trx, now, {
-    actorType: input.actor.type,
-    actorId: input.actor.id,
-    action: 'invoice.paid',
-    targetType: 'invoice',
-    targetId: invoice.id,
-    ip: input.actor.ip ?? null,
-    requestId: input.correlationId,
-    details: { method: input.method, amountMinor: invoice.total_minor },
-  });
-  return { payment_id: paymentId, invoice_id: invoice.id, status: 'paid' as const, operations };
+  return {
+    payment_id: recorded.payment_id,
+    invoice_id: invoice.id,
+    status: 'paid' as const,
+    operations: recorded.operations,
+  };
 }

@@ -2,8 +2,8 @@ import { Type } from '@sinclair/typebox';
 import { IdParam } from '../platform/http/schemas.js';
 import { defineRoute } from '../userapi/route.js';
 import { getOperation } from './operations.js';
-import { payInvoice, placeOrder } from './orders.js';
-import { Operation, OrderBody, OrderCreated, PaymentBody, PaymentCreated } from './schemas.js';
+import { placeOrder } from './orders.js';
+import { Operation, OrderBody, OrderCreated } from './schemas.js';
 
 const ORDERS = 'Orders';
 
@@ -15,7 +15,7 @@ export const orderRoutes = [
     category: ORDERS,
     summary: 'Order hosting',
     description:
-      'Orders a product for a domain: creates the order, its invoice and a pending service. Pay the invoice (POST /invoices/{id}/payments) and the hosting account is set up within seconds.',
+      'Orders a product for a domain: creates the order, its invoice and a pending service. Pay the invoice (POST /invoices/{id}/payments) and the hosting account is set up within seconds of the payment.',
     auth: 'client',
     idempotent: true,
     body: OrderBody,
@@ -31,29 +31,6 @@ export const orderRoutes = [
       ctx.setHeader('location', `/api/v1/invoices/${created.invoice_id}`);
       return created;
     },
-  }),
-  defineRoute({
-    method: 'POST',
-    path: '/invoices/{id}/payments',
-    operationId: 'payInvoice',
-    category: 'Billing',
-    summary: 'Pay an invoice from your credit',
-    description:
-      'Pays one of your unpaid invoices from your credit balance. Paying starts the provisioning of the invoice’s services: follow it with GET /operations/{id}. Send an Idempotency-Key so a retry never pays twice.',
-    auth: 'client',
-    idempotent: true,
-    params: Type.Object({ id: IdParam('invoice', 'Invoice id') }, { additionalProperties: false }),
-    body: PaymentBody,
-    errors: ['conflict'],
-    response: { status: 201, description: 'The payment and the operations it started', schema: PaymentCreated },
-    handler: async ({ params }, ctx) =>
-      payInvoice(ctx.app, {
-        invoiceId: params.id,
-        clientId: ctx.principal.clientId,
-        method: 'credit',
-        actor: { type: 'client', id: ctx.principal.clientId, ip: ctx.ip },
-        correlationId: ctx.requestId,
-      }),
   }),
   defineRoute({
     method: 'GET',

@@ -30,15 +30,6 @@ export const OrderCreated = Type.Object(
   { additionalProperties: false },
 );
 
-export const PaymentBody = Type.Object(
-  {
-    method: Type.Optional(
-      StringEnum(['credit'], { description: 'Pay from your credit balance (the only method here)' }),
-    ),
-  },
-  { additionalProperties: false },
-);
-
 export const PaymentCreated = Type.Object(
   {
     payment_id: IdParam('payment', 'Payment id'),

@@ -54,3 +54,20 @@ export async function cancelPendingOrder(db: Kysely<Database>, id: string, nowMs
     .executeTakeFirst();
   return Number(done.numUpdatedRows) === 1;
 }
+
+/** A payment by its provider id (a Stripe PaymentIntent or Refund), to record it once. */
+export function findPaymentByProviderRef(db: Kysely<Database>, ref: string) {
+  return db.selectFrom('payments').selectAll().where('provider_ref', '=', ref).executeTakeFirst();
+}
+
+/** What has been refunded through Stripe on an invoice so far. */
+export async function stripeRefundedOn(db: Kysely<Database>, invoiceId: string): Promise<number> {
+  const row = await db
+    .selectFrom('payments')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount_minor'), eb.lit(0)).as('sum'))
+    .where('invoice_id', '=', invoiceId)
+    .where('kind', '=', 'refund')
+    .where('method', '=', 'stripe')
+    .executeTakeFirst();
+  return Number(row?.sum ?? 0);
+}

@@ -28,6 +28,7 @@ export const ID_PREFIXES = {
   credit: 'crd',
   billingRun: 'brn',
   recoveryCode: 'rcv',
+  paymentAttempt: 'pat',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

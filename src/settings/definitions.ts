@@ -173,6 +173,29 @@ function parseInvoiceNumberFormat(raw: string): string {
   return format;
 }
 
+function parseRetryDays(raw: string): number[] {
+  const value = raw.trim().toLowerCase();
+  if (value === 'off' || value === '') return [];
+  const days = value.split(',').map((d) => d.trim());
+  const numbers = days.map(Number);
+  if (
+    days.length > 10 ||
+    !days.every((d) => /^\d{1,3}$/.test(d)) ||
+    numbers.some((n, i) => n < 1 || (i > 0 && n <= (numbers[i - 1] ?? 0)))
+  ) {
+    throw new SettingError(
+      'must be increasing whole days after the first failed charge, comma-separated (e.g. 1,3,5; at most 10), or "off".',
+    );
+  }
+  return numbers;
+}
+
+/** A secret (an API key): stored sealed with the master key; the snapshot holds the sealed form. */
+export const SECRET_SETTINGS: ReadonlySet<string> = new Set([
+  'payments.stripe_secret_key',
+  'payments.stripe_webhook_secret',
+]);
+
 export interface TaxRate {
   rateBp: number;
   name: string;
@@ -328,6 +351,50 @@ export const SETTINGS = {
       'PNG or JPEG logo printed on invoices: a file path (relative to the install directory or absolute), or empty.',
     default: '',
     parse: parseText(4096),
+  },
+  'payments.credit': {
+    description: 'Clients may pay invoices from their credit balance: on or off.',
+    default: 'on',
+    parse: parseOnOff,
+  },
+  'payments.bank_transfer': {
+    description:
+      'Clients may pay by bank transfer (invoices show payments.bank_details and a reference; an admin records the payment): on or off.',
+    default: 'off',
+    parse: parseOnOff,
+  },
+  'payments.bank_details': {
+    description: 'The provider’s bank details printed on invoices for a transfer (account holder, IBAN, BIC…).',
+    default: '',
+    parse: parseText(1000, 'block'),
+  },
+  'payments.stripe': {
+    description: 'Clients may pay by card through Stripe Checkout: on or off (needs payments.stripe_secret_key).',
+    default: 'off',
+    parse: parseOnOff,
+  },
+  'payments.stripe_secret_key': {
+    description: 'Stripe secret API key (sk_live_… or sk_test_…); stored sealed with the master key.',
+    default: '',
+    parse: parseText(4096),
+  },
+  'payments.stripe_webhook_secret': {
+    description:
+      'Signing secret (whsec_…) of the Stripe webhook endpoint pointing at /payments/stripe/webhook; stored sealed.',
+    default: '',
+    parse: parseText(4096),
+  },
+  'payments.stripe_return_url': {
+    description:
+      'Where Stripe Checkout sends the client back after paying or cancelling (http(s) URL); empty: PORTICO_PUBLIC_URL.',
+    default: '',
+    parse: parseUrlOrEmpty,
+  },
+  'payments.retry_days': {
+    description:
+      'A failed automatic renewal charge is tried again this many days after the first failure (e.g. 1,3,5), or "off".',
+    default: '1,3,5',
+    parse: parseRetryDays,
   },
   trust_proxy: {
     description:

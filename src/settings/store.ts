@@ -1,6 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../platform/db/schema.js';
-import { isSettingKey, parseAll, parseSetting, SETTINGS, SettingError, type SettingsSnapshot } from './definitions.js';
+import {
+  isSettingKey,
+  parseAll,
+  parseSetting,
+  SECRET_SETTINGS,
+  SETTINGS,
+  SettingError,
+  type SettingsSnapshot,
+} from './definitions.js';
 
 /**
  * Settings in the database, with a parsed snapshot in memory for the hot path. Writers bump the
@@ -11,7 +19,11 @@ export class SettingsStore {
   private current: SettingsSnapshot = parseAll({});
   private stored: Record<string, string> = {};
 
-  constructor(private readonly db: Kysely<Database>) {}
+  /** `seal` seals secret settings (SECRET_SETTINGS) before they are stored; their snapshot value stays sealed. */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly sealer?: { seal(plaintext: string): string },
+  ) {}
 
   get snapshot(): SettingsSnapshot {
     return this.current;
@@ -27,7 +39,7 @@ export class SettingsStore {
   list(): { key: string; value: string; isDefault: boolean; description: string }[] {
     return Object.entries(SETTINGS).map(([key, def]) => ({
       key,
-      value: this.stored[key] ?? def.default,
+      value: SECRET_SETTINGS.has(key) && this.stored[key] ? '(set, sealed)' : (this.stored[key] ?? def.default),
       isDefault: !(key in this.stored),
       description: def.description,
     }));
@@ -38,6 +50,10 @@ export class SettingsStore {
       throw new SettingError(`Unknown setting "${key}". Known settings: ${Object.keys(SETTINGS).join(', ')}.`);
     }
     parseSetting(key, raw);
+    if (SECRET_SETTINGS.has(key) && raw !== '') {
+      if (!this.sealer) throw new SettingError(`${key} is a secret and cannot be stored without the master key.`);
+      raw = this.sealer.seal(raw);
+    }
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('settings')

@@ -6,6 +6,7 @@ import { clientRoutes } from '../clients/routes.js';
 import { hostingRoutes } from '../hosting/routes.js';
 import { invoiceRoutes } from '../invoices/routes.js';
 import { orderRoutes } from '../orders/routes.js';
+import { paymentRoutes } from '../payments/routes.js';
 import type { AnyRouteSpec } from '../platform/http/route.js';
 import { serviceRoutes } from '../services/routes.js';
 
@@ -20,5 +21,6 @@ export const userApiRoutes: AnyRouteSpec[] = [
   ...upgradeRoutes,
   ...hostingRoutes,
   ...invoiceRoutes,
+  ...paymentRoutes,
   ...orderRoutes,
 ];

@@ -56,6 +56,8 @@ const POLICY: Record<string, string> = {
   adminVoidInvoice: 'owner billing',
   adminRefundInvoice: 'owner billing',
   adminMarkInvoicePaid: 'owner billing',
+  adminRecordPayment: 'owner billing',
+  adminRefundStripePayment: 'owner billing',
   adminRunBilling: 'owner billing',
   adminCreateCategory: 'owner billing',
   adminUpdateCategory: 'owner billing',

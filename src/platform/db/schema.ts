@@ -208,6 +208,8 @@ export interface InvoicesTable {
   cancelled_at_ms: number | null;
   cancel_reason: string | null;
   notes: string | null;
+  /** Paid so far (a bank transfer may come in parts); the invoice is paid once it reaches the total. */
+  paid_minor: Generated<number>;
 }
 
 export interface InvoiceItemsTable {
@@ -460,13 +462,57 @@ export interface PaymentsTable {
   invoice_id: string;
   amount_minor: number;
   currency: string;
-  method: 'credit' | 'admin' | 'bank_transfer';
+  method: PaymentMethodName | 'admin';
   actor_type: 'admin' | 'client' | 'cli' | 'system';
   actor_id: string | null;
   at_ms: number;
   /** 'payment', or 'refund' (amount positive, money going back). */
   kind: 'payment' | 'refund';
   reference: string | null;
+  /** The provider's id (a Stripe PaymentIntent or Refund): unique, so a payment is recorded once. */
+  provider_ref: Generated<string | null>;
+}
+
+/** How a client can pay (src/payments/methods.ts). */
+export type PaymentMethodName = 'credit' | 'bank_transfer' | 'stripe';
+
+/** One attempt to collect an invoice through a provider: a Checkout Session or an off-session charge. */
+export interface PaymentAttemptsTable {
+  id: string;
+  invoice_id: string;
+  client_id: string;
+  method: 'stripe';
+  purpose: 'checkout' | 'renewal_charge';
+  provider_ref: string | null;
+  amount_minor: number;
+  currency: string;
+  /** `mismatch`: the provider reported an amount or currency other than the invoice's; not paid. */
+  status: 'pending' | 'succeeded' | 'failed' | 'mismatch';
+  error: string | null;
+  /** 1 for the first try of a renewal charge, 2 for its first retry… */
+  attempt: number;
+  /** A failed renewal charge: when the next try is due, or null when there is none left. */
+  next_attempt_at_ms: number | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+/** A Stripe event already applied: the id is the key, so a replay changes nothing. */
+export interface StripeEventsTable {
+  id: string;
+  type: string;
+  invoice_id: string | null;
+  outcome: string;
+  received_at_ms: number;
+}
+
+/** A client's Stripe customer and the card saved for renewals. */
+export interface StripeCustomersTable {
+  client_id: string;
+  customer_id: string;
+  payment_method_id: string | null;
+  created_at_ms: number;
+  updated_at_ms: number;
 }
 
 export interface IdempotencyKeysTable {
@@ -518,6 +564,9 @@ export interface Database {
   panel_calls: PanelCallsTable;
   orders: OrdersTable;
   payments: PaymentsTable;
+  payment_attempts: PaymentAttemptsTable;
+  stripe_events: StripeEventsTable;
+  stripe_customers: StripeCustomersTable;
   idempotency_keys: IdempotencyKeysTable;
   admin_sessions: AdminSessionsTable;
   credit_ledger: CreditLedgerTable;

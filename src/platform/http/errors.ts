@@ -55,6 +55,10 @@ export const ERROR_CODES = {
   /** Too many failed logins for this account or address; wait for Retry-After seconds. */
   login_throttled: { status: 429, title: 'Too many failed logins' },
   /** An unexpected failure on our side; the request id identifies it in the logs. */
+  /** The payment method asked for is switched off by the provider; the detail names those that are on. */
+  payment_method_disabled: { status: 409, title: 'This payment method is switched off' },
+  /** The payment provider (Stripe) could not be reached or refused the request; try again later. */
+  payment_provider_error: { status: 502, title: 'The payment provider did not answer as expected' },
   internal_error: { status: 500, title: 'Internal server error' },
   /** A dependency (database, panel) is unavailable; try again later. */
   unavailable: { status: 503, title: 'Service temporarily unavailable' },
