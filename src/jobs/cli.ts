@@ -16,7 +16,7 @@ export function registerJobCommands(program: Command): void {
       'how long a claimed job stays ours without renewal (a dead worker’s jobs return after this)',
       '30000',
     )
-    .option('--poll-ms <ms>', 'how often to look for work when idle', '250')
+    .option('--poll-ms <ms>', 'how soon to look again after finding no work (doubling while idle, to 250 ms)', '250')
     .action(async (opts: { concurrency: string; leaseMs: string; pollMs: string }) => {
       const [{ openApp }, { Worker }, { jobTypes }] = await Promise.all([
         import('../runtime.js'),

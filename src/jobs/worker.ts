@@ -12,12 +12,19 @@ import type { JobDeps, JobType } from './types.js';
  */
 export interface WorkerOptions {
   concurrency?: number;
+  /**
+   * How soon to look again after a poll found nothing; doubled after each further empty poll up to
+   * IDLE_POLL_MAX_MS (or pollMs, if longer). A job of this worker finishing looks at once.
+   */
   pollMs?: number;
   leaseMs?: number;
   backoffBaseMs?: number;
   /** How often the worker writes its heartbeat (`/readyz` reports the newest, src/jobs/health.ts). */
   heartbeatMs?: number;
 }
+
+/** An idle worker polls at least this often (250 ms, the default poll). */
+export const IDLE_POLL_MAX_MS = 250;
 
 /** The default heartbeat interval; a worker silent for HEARTBEAT_STALE_MS is reported stale. */
 export const HEARTBEAT_MS = 5000;
@@ -66,6 +73,11 @@ export class Worker {
   }
 
   private async run(): Promise<void> {
+    // With every server busy (their jobs wait for the lock) or nothing queued, polling every few
+    // milliseconds read the whole waiting queue hundreds of times a second: back off instead.
+    // A lock freed by this worker's own job wakes the loop at once; one freed elsewhere is seen
+    // within IDLE_POLL_MAX_MS.
+    let idleMs = this.options.pollMs;
     while (this.running) {
       let claimed = false;
       try {
@@ -94,9 +106,12 @@ export class Worker {
       } catch (err) {
         this.app.logger.warn({ err }, 'claiming a job failed; will try again');
       }
-      if (!claimed) {
+      if (claimed) idleMs = this.options.pollMs;
+      else {
+        const waitMs = idleMs;
+        idleMs = Math.min(idleMs * 2, Math.max(this.options.pollMs, IDLE_POLL_MAX_MS));
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.pollMs);
+          const timer = setTimeout(resolve, waitMs);
           this.wake = () => {
             clearTimeout(timer);
             resolve();
