@@ -21,7 +21,11 @@ describe('renewals paid from credit by the billing run', () => {
     const seeded = await seedDueServices(t.app, { clients: 8, perClient: 3, dueMs: due, creditEvery: 2 });
     const [rich, partial, suspendedClient] = seeded.creditClientIds as [string, string, string];
     // One credit client can pay only two of its three renewals (the two oldest: first issued).
-    await db.updateTable('clients').set({ credit_minor: 2 * 499 + 100 }).where('id', '=', partial).execute();
+    await db
+      .updateTable('clients')
+      .set({ credit_minor: 2 * 499 + 100 })
+      .where('id', '=', partial)
+      .execute();
     await db
       .updateTable('credit_ledger')
       .set({ amount_minor: 2 * 499 + 100, balance_after_minor: 2 * 499 + 100 })

@@ -1,0 +1,70 @@
+// Portico admin area: a client of the Admin API. The hash names the page (`#/clients/cli_…`);
+// each page module fetches what it shows and renders it with dom.ts.
+import { call, session } from './api.js';
+import { $, el, errorText, show, toast } from './dom.js';
+import { loginPage } from './pages/login.js';
+import { logEntryPage, logsPage, routesPage, settingsPage } from './pages/userapi.js';
+
+type Page = (match: string[], query: URLSearchParams) => Promise<void> | void;
+interface PageRoute {
+  pattern: RegExp;
+  /** Which navigation link is the current one. */
+  section: string;
+  page: Page;
+}
+
+const PAGES: PageRoute[] = [
+  { pattern: /^\/settings$/, section: 'settings', page: () => settingsPage() },
+  { pattern: /^\/routes$/, section: 'routes', page: () => routesPage() },
+  { pattern: /^\/logs\/([^/]+)$/, section: 'logs', page: ([id]) => logEntryPage(id ?? '') },
+  { pattern: /^\/logs$/, section: 'logs', page: (_m, q) => logsPage(q) },
+];
+const HOME: PageRoute = { pattern: /^\/?$/, section: 'routes', page: () => routesPage() };
+
+function setNav(section: string | null): void {
+  $('#nav').hidden = !session.loggedIn;
+  for (const a of document.querySelectorAll<HTMLAnchorElement>('#nav a')) {
+    if (section !== null && a.dataset.section === section) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
+
+async function route(): Promise<void> {
+  const [path = '', queryString = ''] = location.hash.replace(/^#/, '').split('?');
+  try {
+    if (path === '/login') {
+      setNav(null);
+      return loginPage(new URLSearchParams(queryString).get('next') ?? '#/');
+    }
+    if (!session.loggedIn) {
+      const s = await call('GET', '/session');
+      session.set(s.csrf_token);
+    }
+    const found =
+      PAGES.map((r) => ({ r, m: r.pattern.exec(path) })).find((x) => x.m) ??
+      ({ r: HOME, m: HOME.pattern.exec('/') } as const);
+    setNav(found.r.section);
+    await found.r.page(found.m ? found.m.slice(1) : [], new URLSearchParams(queryString));
+  } catch (e) {
+    if (!session.loggedIn) return;
+    show('Something went wrong', el('p', { class: 'error', role: 'alert', text: errorText(e) }));
+  }
+}
+
+session.onLoggedOut(() => {
+  setNav(null);
+  if (!location.hash.startsWith('#/login')) location.hash = '#/login';
+  else loginPage('#/');
+});
+$('#logout').addEventListener('click', async () => {
+  try {
+    await call('DELETE', '/session');
+  } catch (e) {
+    toast(errorText(e));
+  } finally {
+    session.set(null);
+    location.hash = '#/login';
+  }
+});
+window.addEventListener('hashchange', () => void route());
+void route();
