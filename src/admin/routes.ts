@@ -3,6 +3,7 @@ import { billingRunAdminRoutes } from '../billing/admin-api.js';
 import { upgradeAdminRoutes } from '../billing/admin-api-upgrades.js';
 import { catalogAdminRoutes } from '../catalog/admin-api.js';
 import { clientAdminRoutes } from '../clients/admin-api.js';
+import { dashboardAdminRoutes } from '../dashboard/admin-api.js';
 import { invoiceAdminRoutes } from '../invoices/admin-api.js';
 import { jobAdminRoutes } from '../jobs/admin-api.js';
 import { billingAdminRoutes } from '../orders/admin-api.js';
@@ -39,6 +40,7 @@ const openApiRoute = defineAdminRoute({
 export const adminApiRoutes: readonly AnyRouteSpec[] = [
   ...sessionAdminRoutes,
   openApiRoute,
+  ...dashboardAdminRoutes,
   ...serverAdminRoutes,
   ...clientAdminRoutes,
   ...billingAdminRoutes,
