@@ -336,3 +336,28 @@ export async function hasOverdueRenewal(db: Kysely<Database>, serviceId: string,
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** The invoices with a line for this service, newest first. */
+export function listServiceInvoices(db: Kysely<Database>, serviceId: string, limit: number) {
+  return db
+    .selectFrom('invoices')
+    .where('invoices.id', 'in', (eb) =>
+      eb
+        .selectFrom('invoice_items')
+        .select('invoice_items.invoice_id')
+        .where('invoice_items.service_id', '=', serviceId),
+    )
+    .select([
+      'invoices.id',
+      'invoices.number',
+      'invoices.status',
+      'invoices.kind',
+      'invoices.total_minor',
+      'invoices.currency',
+      'invoices.issued_at_ms',
+      'invoices.due_at_ms',
+    ])
+    .orderBy('invoices.id', 'desc')
+    .limit(limit)
+    .execute();
+}

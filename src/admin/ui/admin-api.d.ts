@@ -49,6 +49,67 @@ export interface Paths {
       };
     };
   };
+  "/dashboard": {
+    GET: {
+      operationId: "adminGetDashboard";
+      params: Record<string, never>;
+      query: {
+        orders?: number;
+      };
+      body: undefined;
+      bodyRequired: false;
+      response: {
+        as_of: string;
+        income_this_month: {
+          from: string;
+          totals: Array<{
+            currency: string;
+            amount_minor: number;
+            count: number;
+          }>;
+        };
+        income_last_month: {
+          from: string;
+          totals: Array<{
+            currency: string;
+            amount_minor: number;
+            count: number;
+          }>;
+        };
+        monthly_recurring_revenue: Array<{
+          currency: string;
+          amount_minor: number;
+          count: number;
+        }>;
+        overdue_invoices: Array<{
+          currency: string;
+          amount_minor: number;
+          count: number;
+        }>;
+        services_by_status: Array<{
+          status: string;
+          count: number;
+        }>;
+        failed_jobs: number;
+        paused_servers: Array<{
+          name: string;
+          reason: string | null;
+          since: string | null;
+        }>;
+        newest_orders: Array<{
+          id: string;
+          status: string;
+          created_at: string;
+          client_id: string;
+          client_name: string;
+          product_name: string;
+          domain: string | null;
+          service_id: string;
+          invoice_id: string;
+        }>;
+      };
+    };
+  };
   "/servers": {
     GET: {
       operationId: "adminListServers";
@@ -867,6 +928,7 @@ export interface Paths {
       params: Record<string, never>;
       query: {
         state?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+        service_id?: string;
         limit?: number;
       };
       body: undefined;
@@ -950,6 +1012,8 @@ export interface Paths {
         }>;
         panel_calls: Array<{
           command: string;
+          server: string;
+          correlation_id: string;
           http_status: number | null;
           exit_code: number | null;
           code: string | null;
@@ -1642,6 +1706,114 @@ export interface Paths {
           updated_at: string;
         };
         warnings: Array<string>;
+      };
+    };
+  };
+  "/services": {
+    GET: {
+      operationId: "adminListServices";
+      params: Record<string, never>;
+      query: {
+        q?: string;
+        status?: "pending" | "active" | "suspended" | "terminated" | "cancelled";
+        product_id?: string;
+        server_id?: string;
+        client_id?: string;
+        due_from?: string;
+        due_before?: string;
+        sort?: "newest" | "oldest" | "due" | "-due" | "domain";
+        limit?: number;
+        offset?: number;
+      };
+      body: undefined;
+      bodyRequired: false;
+      response: {
+        items: Array<{
+          id: string;
+          product_id: string;
+          product_name: string;
+          domain: string | null;
+          status: "pending" | "active" | "suspended" | "terminated" | "cancelled";
+          billing_cycle: "monthly" | "quarterly" | "semiannually" | "annually" | "biennially";
+          next_billing_cycle: "monthly" | "quarterly" | "semiannually" | "annually" | "biennially" | null;
+          amount_minor: number;
+          currency: string;
+          panel_username: string | null;
+          next_due_at: string | null;
+          cancellation: {
+            type: "end_of_period" | "immediate";
+            reason: string | null;
+            requested_at: string;
+          } | null;
+          created_at: string;
+          client: {
+            id: string;
+            name: string;
+            email: string;
+          };
+          server: {
+            id: string;
+            name: string;
+          } | null;
+          suspension_reason: string | null;
+          order_id: string | null;
+          terminated_at: string | null;
+          updated_at: string;
+        }>;
+        next_offset: number | null;
+      };
+    };
+  };
+  "/services/{id}": {
+    GET: {
+      operationId: "adminGetService";
+      params: {
+        id: string;
+      };
+      query: Record<string, never>;
+      body: undefined;
+      bodyRequired: false;
+      response: {
+        id: string;
+        product_id: string;
+        product_name: string;
+        domain: string | null;
+        status: "pending" | "active" | "suspended" | "terminated" | "cancelled";
+        billing_cycle: "monthly" | "quarterly" | "semiannually" | "annually" | "biennially";
+        next_billing_cycle: "monthly" | "quarterly" | "semiannually" | "annually" | "biennially" | null;
+        amount_minor: number;
+        currency: string;
+        panel_username: string | null;
+        next_due_at: string | null;
+        cancellation: {
+          type: "end_of_period" | "immediate";
+          reason: string | null;
+          requested_at: string;
+        } | null;
+        created_at: string;
+        client: {
+          id: string;
+          name: string;
+          email: string;
+        };
+        server: {
+          id: string;
+          name: string;
+        } | null;
+        suspension_reason: string | null;
+        order_id: string | null;
+        terminated_at: string | null;
+        updated_at: string;
+        invoices: Array<{
+          id: string;
+          number: string;
+          status: string;
+          kind: string;
+          total_minor: number;
+          currency: string;
+          issued_at: string;
+          due_at: string;
+        }>;
       };
     };
   };

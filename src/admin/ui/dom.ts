@@ -91,12 +91,20 @@ export function confirmAction(options: {
   });
 }
 
+/** Minor units as money in the currency's own decimals (USD 2, JPY 0). */
 export function money(amountMinor: number, currency: string): string {
   try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).format(amountMinor / 100);
+    const format = new Intl.NumberFormat('en', { style: 'currency', currency });
+    const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+    return format.format(amountMinor / 10 ** digits);
   } catch {
     return `${(amountMinor / 100).toFixed(2)} ${currency}`;
   }
+}
+
+/** Amounts in several currencies, one per line ("—" when there are none). */
+export function totals(items: { amount_minor: number; currency: string }[]): string {
+  return items.length ? items.map((t) => money(t.amount_minor, t.currency)).join(' · ') : '—';
 }
 
 export function when(iso: string | null | undefined): string {
