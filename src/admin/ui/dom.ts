@@ -45,10 +45,14 @@ export function toast(message: string): void {
 /** Replaces the page's content and moves focus to it (so a screen reader reads the new page). */
 export function show(title: string, ...nodes: Child[]): void {
   const main = $('#main');
+  const focused = document.activeElement;
   main.replaceChildren();
   append(main, [el('h1', { text: title }), ...nodes]);
-  document.title = `${title} · Portico admin`;
-  main.focus();
+  const full = `${title} · Portico admin`;
+  // A new page takes the focus (a screen reader reads it); the same page read again leaves it alone
+  // unless the focused element went with the old content.
+  if (document.title !== full || (focused instanceof HTMLElement && !focused.isConnected)) main.focus();
+  document.title = full;
 }
 
 /** A dialog that asks before a destructive action; resolves with the reason typed, or null if cancelled. */
@@ -118,9 +122,8 @@ export function badge(status: string): HTMLElement {
 /** A table with a caption for screen readers; `rows` are lists of cells. */
 export function table(caption: string, headers: string[], rows: Child[][], attrs: Attrs = {}): HTMLElement {
   if (!rows.length) return el('p', { class: 'card muted', text: `No ${caption.toLowerCase()}.` });
-  return el(
-    'div',
-    { class: 'scroll' },
+  return scrollBox(
+    caption,
     el(
       'table',
       attrs,
@@ -129,6 +132,11 @@ export function table(caption: string, headers: string[], rows: Child[][], attrs
       el('tbody', {}, ...rows.map((cells) => el('tr', {}, ...cells.map((c) => el('td', {}, c))))),
     ),
   );
+}
+
+/** A box that scrolls sideways on a narrow screen; focusable, so it scrolls from the keyboard too. */
+export function scrollBox(label: string, content: HTMLElement): HTMLElement {
+  return el('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': label }, content);
 }
 
 /** Label/value pairs, as a definition list. */

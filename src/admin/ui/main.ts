@@ -2,7 +2,11 @@
 // each page module fetches what it shows and renders it with dom.ts.
 import { call, session } from './api.js';
 import { $, el, errorText, show, toast } from './dom.js';
+import { clientPage, clientsPage } from './pages/clients.js';
+import { dashboardPage } from './pages/dashboard.js';
+import { invoicePage, invoicesPage } from './pages/invoices.js';
 import { loginPage } from './pages/login.js';
+import { servicePage, servicesPage } from './pages/services.js';
 import { logEntryPage, logsPage, routesPage, settingsPage } from './pages/userapi.js';
 
 type Page = (match: string[], query: URLSearchParams) => Promise<void> | void;
@@ -14,12 +18,18 @@ interface PageRoute {
 }
 
 const PAGES: PageRoute[] = [
+  { pattern: /^\/clients\/([^/]+)$/, section: 'clients', page: ([id], q) => clientPage(id ?? '', q) },
+  { pattern: /^\/clients$/, section: 'clients', page: (_m, q) => clientsPage(q) },
+  { pattern: /^\/services\/([^/]+)$/, section: 'services', page: ([id]) => servicePage(id ?? '') },
+  { pattern: /^\/services$/, section: 'services', page: (_m, q) => servicesPage(q) },
+  { pattern: /^\/invoices\/([^/]+)$/, section: 'invoices', page: ([id]) => invoicePage(id ?? '') },
+  { pattern: /^\/invoices$/, section: 'invoices', page: (_m, q) => invoicesPage(q) },
   { pattern: /^\/settings$/, section: 'settings', page: () => settingsPage() },
   { pattern: /^\/routes$/, section: 'routes', page: () => routesPage() },
   { pattern: /^\/logs\/([^/]+)$/, section: 'logs', page: ([id]) => logEntryPage(id ?? '') },
   { pattern: /^\/logs$/, section: 'logs', page: (_m, q) => logsPage(q) },
 ];
-const HOME: PageRoute = { pattern: /^\/?$/, section: 'routes', page: () => routesPage() };
+const HOME: PageRoute = { pattern: /^\/?$/, section: 'dashboard', page: () => dashboardPage() };
 
 function setNav(section: string | null): void {
   $('#nav').hidden = !session.loggedIn;

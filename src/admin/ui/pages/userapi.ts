@@ -1,6 +1,6 @@
 // The User API's settings, routes (with aliases) and request log.
 import { ApiError, call, type Response, url } from '../api.js';
-import { el, errorText, show, toast } from '../dom.js';
+import { el, errorText, scrollBox, show, toast } from '../dom.js';
 
 type Kind = 'check' | 'number' | 'text' | 'url' | 'textarea' | 'methods';
 const SETTING_FIELDS: [string, string, Kind][] = [
@@ -105,9 +105,8 @@ export async function routesPage(): Promise<void> {
       'section',
       { 'aria-label': category },
       el('h2', { text: category }),
-      el(
-        'div',
-        { class: 'scroll' },
+      scrollBox(
+        `${category} routes`,
         el(
           'table',
           { class: 'routes' },
@@ -350,9 +349,8 @@ export async function logsPage(params: URLSearchParams): Promise<void> {
   try {
     const { items } = await call('GET', '/userapi/logs', { query });
     body = items.length
-      ? el(
-          'div',
-          { class: 'scroll' },
+      ? scrollBox(
+          'API log entries',
           el(
             'table',
             {},
