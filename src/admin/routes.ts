@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { auditAdminRoutes } from '../audit/admin-api.js';
 import { billingRunAdminRoutes } from '../billing/admin-api.js';
 import { upgradeAdminRoutes } from '../billing/admin-api-upgrades.js';
 import { catalogAdminRoutes } from '../catalog/admin-api.js';
@@ -52,4 +53,5 @@ export const adminApiRoutes: readonly AnyRouteSpec[] = [
   ...catalogAdminRoutes,
   ...serviceBillingAdminRoutes,
   ...upgradeAdminRoutes,
+  ...auditAdminRoutes,
 ];

@@ -2015,6 +2015,47 @@ export interface Paths {
       };
     };
   };
+  "/audit": {
+    GET: {
+      operationId: "adminListAuditLog";
+      params: Record<string, never>;
+      query: {
+        limit?: number;
+        cursor?: string;
+        actor_type?: "admin" | "client" | "system" | "cli";
+        actor_id?: string;
+        action?: string;
+        target_type?: string;
+        target_id?: string;
+        since?: string;
+        until?: string;
+      };
+      body: undefined;
+      bodyRequired: false;
+      response: {
+        items: Array<{
+          id: string;
+          at: string;
+          actor: {
+            type: "admin" | "client" | "system" | "cli";
+            id: string | null;
+            email: string | null;
+          };
+          action: string;
+          target: {
+            type: string | null;
+            id: string | null;
+          } | null;
+          ip: string | null;
+          request_id: string | null;
+          details: {
+            [key: string]: unknown;
+          } | null;
+        }>;
+        next_cursor: string | null;
+      };
+    };
+  };
 }
 
 export declare namespace Schemas {
