@@ -78,6 +78,35 @@ describe('the back office in a real browser', () => {
     await h?.close();
   });
 
+  let productId = '';
+  it('creates a category and a product (its package checked on the panel) in the catalog', async () => {
+    await visit('#/catalog', 'Catalog', 'catalog');
+    await page.getByLabel('Category name').fill('Cloud hosting');
+    await page.getByRole('button', { name: 'Add category' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Cloud hosting' }).waitFor();
+    const form = page.getByRole('form', { name: 'New product' });
+    await form.getByLabel('Category').selectOption({ label: 'Cloud hosting' });
+    await form.getByLabel('Product name').fill('Business');
+    await form.getByLabel('Panel package').fill('no-such-package');
+    await form.getByLabel('Price').fill('12.50');
+    await form.getByRole('button', { name: 'Add product' }).click();
+    // The panel has no such package: the server says so, and nothing is saved.
+    await expect.poll(() => form.getByRole('alert').innerText()).toContain('panel_package');
+    await form.getByLabel('Panel package').fill('pro');
+    await form.getByRole('button', { name: 'Add product' }).click();
+    const table = page.getByRole('table', { name: 'Products in Cloud hosting' });
+    await expect.poll(() => table.innerText()).toContain('Business');
+    expect(await table.innerText()).toContain('$12.50 monthly');
+    const row = await h.t.app.db.kysely
+      .selectFrom('products')
+      .select(['id', 'panel_package'])
+      .where('name', '=', 'Business')
+      .executeTakeFirstOrThrow();
+    expect(row.panel_package).toBe('pro');
+    productId = row.id;
+    await visit('#/catalog', 'Catalog', 'catalog');
+  });
+
   it('finds a client, gives them credit with a reason, and the ledger shows it', async () => {
     await visit('#/clients', 'Clients', 'clients');
     await page.getByLabel('Name or email').fill('SHOP.example');
@@ -109,7 +138,7 @@ describe('the back office in a real browser', () => {
       method: 'POST',
       url: '/api/v1/orders',
       headers: { authorization: jane.basic },
-      payload: { product_id: h.productId, billing_cycle: 'monthly', domain: 'jane-shop.example' },
+      payload: { product_id: productId, billing_cycle: 'monthly', domain: 'jane-shop.example' },
     });
     expect(placed.statusCode).toBe(201);
     const { invoice_id, service_id } = placed.json();
@@ -123,6 +152,7 @@ describe('the back office in a real browser', () => {
       payload: {},
     });
     expect(paid.statusCode).toBe(201);
+    expect(paid.json().status).toBe('paid');
     // The page follows the job by itself until the service is active.
     const timeline = page.getByRole('list', { name: 'Job timeline' });
     await expect.poll(() => timeline.locator('[data-state="succeeded"]').count(), { timeout: 20_000 }).toBe(1);
@@ -191,6 +221,30 @@ describe('the back office in a real browser', () => {
       .where('id', '=', invoice!.id)
       .executeTakeFirstOrThrow();
     expect(after.refunded_minor).toBe(100);
+  });
+
+  it('runs a server’s check and shows the verdicts; lists the queue by state; the audit log shows what was done', async () => {
+    await visit('#/servers', 'Servers', 'servers');
+    const servers = await page.locator('table[data-list="servers"]').innerText();
+    expect(servers).toContain('1 / ');
+    await page.getByRole('button', { name: /^Run check on / }).click();
+    const verdicts = page.locator('table[data-check]');
+    await verdicts.waitFor({ timeout: 20_000 });
+    expect(await verdicts.innerText()).toMatch(/passed/);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.screenshot({ path: '/tmp/portico-bo-server-check-desktop.png', fullPage: true });
+
+    await visit('#/jobs?state=succeeded', 'Provisioning queue', 'jobs');
+    const jobs = await page.locator('table[data-list="jobs"]').innerText();
+    expect(jobs).toContain('service.create');
+    expect(jobs).toContain('service.suspend');
+
+    await visit(`#/audit?target_id=${jane.row.id}`, 'Audit log', 'audit');
+    expect(await page.locator('table[data-list="audit"]').innerText()).toContain('ops@example.com');
+    await page.getByLabel('Who').selectOption('system');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => page.url()).toContain('actor_type=system');
+    await expect.poll(() => page.locator('table[data-list="audit"]').count()).toBe(0);
   });
 
   it('the dashboard links each figure to its list; every page is free of console errors', async () => {

@@ -130,6 +130,7 @@ export interface Paths {
           sandbox: boolean;
           paused_reason: string | null;
           created_at: string;
+          accounts: number;
         }>;
       };
     };

@@ -2,10 +2,12 @@
 // each page module fetches what it shows and renders it with dom.ts.
 import { call, session } from './api.js';
 import { $, el, errorText, show, toast } from './dom.js';
+import { catalogPage } from './pages/catalog.js';
 import { clientPage, clientsPage } from './pages/clients.js';
 import { dashboardPage } from './pages/dashboard.js';
 import { invoicePage, invoicesPage } from './pages/invoices.js';
 import { loginPage } from './pages/login.js';
+import { auditPage, jobsPage, serversPage } from './pages/operations.js';
 import { servicePage, servicesPage } from './pages/services.js';
 import { logEntryPage, logsPage, routesPage, settingsPage } from './pages/userapi.js';
 
@@ -24,6 +26,10 @@ const PAGES: PageRoute[] = [
   { pattern: /^\/services$/, section: 'services', page: (_m, q) => servicesPage(q) },
   { pattern: /^\/invoices\/([^/]+)$/, section: 'invoices', page: ([id]) => invoicePage(id ?? '') },
   { pattern: /^\/invoices$/, section: 'invoices', page: (_m, q) => invoicesPage(q) },
+  { pattern: /^\/catalog$/, section: 'catalog', page: () => catalogPage() },
+  { pattern: /^\/servers$/, section: 'servers', page: () => serversPage() },
+  { pattern: /^\/jobs$/, section: 'servers', page: (_m, q) => jobsPage(q) },
+  { pattern: /^\/audit$/, section: 'audit', page: (_m, q) => auditPage(q) },
   { pattern: /^\/settings$/, section: 'settings', page: () => settingsPage() },
   { pattern: /^\/routes$/, section: 'routes', page: () => routesPage() },
   { pattern: /^\/logs\/([^/]+)$/, section: 'logs', page: ([id]) => logEntryPage(id ?? '') },
