@@ -42,6 +42,12 @@ export function toast(message: string): void {
   toastTimer = window.setTimeout(() => t.classList.remove('show'), 4000);
 }
 
+/** Hides the last message at once (a new page does not carry the previous page's message). */
+export function clearToast(): void {
+  clearTimeout(toastTimer);
+  $('#toast').classList.remove('show');
+}
+
 /** Replaces the page's content and moves focus to it (so a screen reader reads the new page). */
 export function show(title: string, ...nodes: Child[]): void {
   const main = $('#main');

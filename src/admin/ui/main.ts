@@ -1,7 +1,7 @@
 // Portico admin area: a client of the Admin API. The hash names the page (`#/clients/cli_…`);
 // each page module fetches what it shows and renders it with dom.ts.
 import { call, session } from './api.js';
-import { $, el, errorText, show, toast } from './dom.js';
+import { $, clearToast, el, errorText, show, toast } from './dom.js';
 import { catalogPage } from './pages/catalog.js';
 import { clientPage, clientsPage } from './pages/clients.js';
 import { dashboardPage } from './pages/dashboard.js';
@@ -69,7 +69,8 @@ async function route(): Promise<void> {
 
 session.onLoggedOut(() => {
   setNav(null);
-  if (!location.hash.startsWith('#/login')) location.hash = '#/login';
+  // Back to the page asked for once logged in.
+  if (!location.hash.startsWith('#/login')) location.hash = `#/login?next=${encodeURIComponent(location.hash || '#/')}`;
   else loginPage('#/');
 });
 $('#logout').addEventListener('click', async () => {
@@ -82,5 +83,8 @@ $('#logout').addEventListener('click', async () => {
     location.hash = '#/login';
   }
 });
-window.addEventListener('hashchange', () => void route());
+window.addEventListener('hashchange', () => {
+  clearToast();
+  void route();
+});
 void route();
