@@ -132,6 +132,7 @@ export interface AdminInvoiceFilter {
   /** Unpaid and past its due date at this time. */
   overdueAtMs?: number | undefined;
   afterId?: string | undefined;
+  oldestFirst?: boolean | undefined;
   limit: number;
 }
 
@@ -151,8 +152,11 @@ export function listInvoicesForAdmin(db: Kysely<Database>, f: AdminInvoiceFilter
   if (f.overdueAtMs !== undefined) {
     query = query.where('invoices.status', '=', 'unpaid').where('invoices.due_at_ms', '<', f.overdueAtMs);
   }
-  if (f.afterId) query = query.where('invoices.id', '<', f.afterId);
-  return query.orderBy('invoices.id', 'desc').limit(f.limit).execute();
+  if (f.afterId) query = query.where('invoices.id', f.oldestFirst ? '>' : '<', f.afterId);
+  return query
+    .orderBy('invoices.id', f.oldestFirst ? 'asc' : 'desc')
+    .limit(f.limit)
+    .execute();
 }
 
 export function findInvoiceByNumber(db: Kysely<Database>, number: string): Promise<InvoiceRow | undefined> {

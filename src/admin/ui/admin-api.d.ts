@@ -331,6 +331,7 @@ export interface Paths {
         cursor?: string;
         q?: string;
         status?: "active" | "suspended" | "closed";
+        sort?: "newest" | "oldest";
       };
       body: undefined;
       bodyRequired: false;
@@ -613,6 +614,7 @@ export interface Paths {
         issued_from?: string;
         issued_to?: string;
         overdue?: boolean;
+        sort?: "newest" | "oldest";
       };
       body: undefined;
       bodyRequired: false;

@@ -51,6 +51,21 @@ export function selectField(
   return el('label', {}, label, select);
 }
 
+/** Newest or oldest first (the lists that page by cursor sort by creation). */
+export function sortField(value: string | null): HTMLElement {
+  return el(
+    'label',
+    {},
+    'Sort',
+    el(
+      'select',
+      { name: 'sort' },
+      el('option', { value: '', text: 'Newest first' }),
+      el('option', { value: 'oldest', text: 'Oldest first', selected: value === 'oldest' }),
+    ),
+  );
+}
+
 /** Cursor paging: the next page keeps the filters; the first page drops the cursor. */
 export function pager(path: string, query: URLSearchParams, nextCursor: string | null | undefined): HTMLElement {
   const base = Object.fromEntries([...query].filter(([k]) => k !== 'cursor'));

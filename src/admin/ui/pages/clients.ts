@@ -1,6 +1,6 @@
 import { ApiError, call } from '../api.js';
 import { badge, confirmAction, el, errorText, facts, money, show, table, toast, when } from '../dom.js';
-import { filterForm, link, pager, selectField, textField } from '../nav.js';
+import { filterForm, link, pager, selectField, sortField, textField } from '../nav.js';
 
 const CLIENT_STATUSES = ['active', 'suspended', 'closed'] as const;
 type ClientStatus = (typeof CLIENT_STATUSES)[number];
@@ -12,6 +12,7 @@ export async function clientsPage(query: URLSearchParams): Promise<void> {
       q: query.get('q') ?? undefined,
       status: (CLIENT_STATUSES as readonly string[]).includes(status ?? '') ? (status as ClientStatus) : undefined,
       cursor: query.get('cursor') ?? undefined,
+      sort: query.get('sort') === 'oldest' ? 'oldest' : undefined,
       limit: 20,
     },
   });
@@ -20,6 +21,7 @@ export async function clientsPage(query: URLSearchParams): Promise<void> {
     filterForm('/clients', 'Search clients', [
       textField('q', 'Name or email', query.get('q'), 'search'),
       selectField('status', 'Status', CLIENT_STATUSES, status),
+      sortField(query.get('sort')),
     ]),
     table(
       'Clients',

@@ -1,6 +1,6 @@
 import { call, url } from '../api.js';
 import { badge, confirmAction, el, errorText, facts, money, show, table, toast, when } from '../dom.js';
-import { filterForm, link, pager, selectField, textField } from '../nav.js';
+import { filterForm, link, pager, selectField, sortField, textField } from '../nav.js';
 
 const STATUSES = ['unpaid', 'paid', 'cancelled', 'refunded'] as const;
 const KINDS = ['order', 'renewal', 'upgrade', 'funds', 'manual'] as const;
@@ -22,6 +22,7 @@ export async function invoicesPage(query: URLSearchParams): Promise<void> {
       issued_to: get('issued_to'),
       overdue: query.get('overdue') === 'true' ? true : undefined,
       cursor: get('cursor'),
+      sort: query.get('sort') === 'oldest' ? 'oldest' : undefined,
       limit: 20,
     },
   });
@@ -41,6 +42,7 @@ export async function invoicesPage(query: URLSearchParams): Promise<void> {
       textField('issued_from', 'Issued from', query.get('issued_from'), 'date'),
       textField('issued_to', 'Issued before', query.get('issued_to'), 'date'),
       textField('client_id', 'Client id', query.get('client_id')),
+      sortField(query.get('sort')),
     ]),
     table(
       'Invoices',
