@@ -131,6 +131,22 @@ describe('the back office in a real browser', () => {
     await page.getByRole('button', { name: 'Change credit' }).click();
     await expect.poll(() => page.locator('#credit-error').innerText()).not.toBe('');
     await visit(`#/clients/${jane.row.id}`, 'Jane Doe', 'client');
+
+    // Suspending a client asks first and takes an optional reason; unsuspending gives access back.
+    await page.getByRole('button', { name: 'Suspend client' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Suspend Jane Doe?' });
+    await dialog.getByLabel('Reason (optional)').fill('Chargeback');
+    await dialog.getByRole('button', { name: 'Suspend client' }).click();
+    await page.getByRole('button', { name: 'Unsuspend client' }).waitFor();
+    const account = () => h.t.inject({ method: 'GET', url: '/api/v1/account', headers: { authorization: jane.basic } });
+    expect((await account()).statusCode).toBe(401);
+    await page.getByRole('button', { name: 'Unsuspend client' }).click();
+    await page
+      .getByRole('dialog', { name: 'Unsuspend Jane Doe?' })
+      .getByRole('button', { name: 'Unsuspend client' })
+      .click();
+    await page.getByRole('button', { name: 'Suspend client' }).waitFor();
+    expect((await account()).statusCode).toBe(200);
   });
 
   it('an order through the User API provisions on the service’s page; suspend asks first, then shows progress', async () => {
@@ -169,9 +185,10 @@ describe('the back office in a real browser', () => {
     await dialog.waitFor();
     expect(await accessibilityProblems(page)).toEqual([]);
     await page.screenshot({ path: '/tmp/portico-bo-dialog-desktop.png' });
-    // Cancel changes nothing.
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    // Escape (like Cancel) changes nothing.
+    await page.keyboard.press('Escape');
     await expect.poll(() => dialog.count()).toBe(0);
+    expect(await page.locator('main .badge').first().innerText()).toBe('active');
     await page.getByRole('button', { name: 'Suspend' }).click();
     await dialog.getByLabel('Reason').fill('Abuse report #42');
     await dialog.getByRole('button', { name: 'Suspend service' }).click();
@@ -184,6 +201,22 @@ describe('the back office in a real browser', () => {
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'suspended', suspension_reason: 'Abuse report #42' });
     expect(h.panel.state.users[await panelUser(service_id)]?.suspended).toBe(true);
+
+    // From the keyboard: the dialog opens on Cancel (the safe answer); Tab, Enter confirms.
+    await page.getByRole('button', { name: 'Unsuspend' }).focus();
+    await page.keyboard.press('Enter');
+    const unsuspend = page.getByRole('dialog', { name: 'Unsuspend service' });
+    await unsuspend.waitFor();
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Cancel');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('main .badge').first().innerText(), { timeout: 20_000 }).toBe('active');
+    expect(h.panel.state.users[await panelUser(service_id)]?.suspended).toBe(false);
+    // Suspended again for the pages that follow.
+    await page.getByRole('button', { name: 'Suspend' }).click();
+    await dialog.getByLabel('Reason').fill('Abuse report #42');
+    await dialog.getByRole('button', { name: 'Suspend service' }).click();
+    await expect.poll(() => page.locator('main .badge').first().innerText(), { timeout: 20_000 }).toBe('suspended');
 
     await visit(`#/services?q=jane-shop`, 'Services', 'services');
     expect(await page.locator('table[data-list="services"] tbody tr').count()).toBe(1);
