@@ -91,10 +91,13 @@ export const serverAdminRoutes = [
     },
     handler: async (_input, ctx) => {
       const rows = await listServers(ctx.app);
-      const accounts = await countPlacedServices(
-        ctx.app.db.kysely,
-        rows.map((r) => r.id),
-      );
+      // No servers, no query: `in ()` is not valid SQL on PostgreSQL.
+      const accounts = rows.length
+        ? await countPlacedServices(
+            ctx.app.db.kysely,
+            rows.map((r) => r.id),
+          )
+        : new Map<string, number>();
       return { items: rows.map((row) => ({ ...view(row), accounts: accounts.get(row.id) ?? 0 })) };
     },
   }),
