@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Compiles src/ to dist/ (tsc, incremental: a rebuild after a small change takes about a second)
-// and copies every file of src/ that is not TypeScript (the admin area's page, script and
+// Compiles src/ to dist/ (tsc, incremental: a rebuild after a small change takes about a second),
+// then the admin area's browser modules (src/admin/ui/, their own tsconfig with the DOM types) to
+// dist/admin/ui/, and copies every file of src/ that is not TypeScript (the admin area's page and
 // stylesheet, the worker threads' first module) to the same place in dist/.
 // `npm install`, `npm start` and `npm test` run it first.
 import { spawnSync } from 'node:child_process';
@@ -24,9 +25,14 @@ try {
   process.exit(1);
 }
 
-const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-if (result.status !== 0) {
-  console.error('portico: the build failed (see the errors above); fix them, then run `npm run build`');
-  process.exit(result.status ?? 1);
+for (const project of ['tsconfig.build.json', 'src/admin/ui/tsconfig.json']) {
+  const result = spawnSync(process.execPath, [tsc, '-p', join(root, project)], { stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error('portico: the build failed (see the errors above); fix them, then run `npm run build`');
+    process.exit(result.status ?? 1);
+  }
 }
-cpSync(join(root, 'src'), dist, { recursive: true, filter: (path) => !path.endsWith('.ts') });
+cpSync(join(root, 'src'), dist, {
+  recursive: true,
+  filter: (path) => !path.endsWith('.ts') && !path.endsWith('tsconfig.json'),
+});

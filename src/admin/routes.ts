@@ -1,8 +1,10 @@
 import { Type } from '@sinclair/typebox';
+import { auditAdminRoutes } from '../audit/admin-api.js';
 import { billingRunAdminRoutes } from '../billing/admin-api.js';
 import { upgradeAdminRoutes } from '../billing/admin-api-upgrades.js';
 import { catalogAdminRoutes } from '../catalog/admin-api.js';
 import { clientAdminRoutes } from '../clients/admin-api.js';
+import { dashboardAdminRoutes } from '../dashboard/admin-api.js';
 import { invoiceAdminRoutes } from '../invoices/admin-api.js';
 import { jobAdminRoutes } from '../jobs/admin-api.js';
 import { billingAdminRoutes } from '../orders/admin-api.js';
@@ -40,6 +42,7 @@ const openApiRoute = defineAdminRoute({
 export const adminApiRoutes: readonly AdminRouteSpec[] = [
   ...sessionAdminRoutes,
   openApiRoute,
+  ...dashboardAdminRoutes,
   ...serverAdminRoutes,
   ...clientAdminRoutes,
   ...billingAdminRoutes,
@@ -53,4 +56,5 @@ export const adminApiRoutes: readonly AdminRouteSpec[] = [
   ...serviceBillingAdminRoutes,
   ...upgradeAdminRoutes,
   ...staffAdminRoutes,
+  ...auditAdminRoutes,
 ];

@@ -39,12 +39,18 @@ export const clientAdminRoutes = [
     category,
     summary: 'List clients',
     description:
-      'Clients, newest first. `q` matches part of the email or name in any case; filter by `status`; page with `limit` and `cursor`.',
+      'Clients, newest first (`sort=oldest`: oldest first). `q` matches part of the email or name in any case; filter by `status`; page with `limit` and `cursor`.',
     auth: 'admin',
     query: ClientListQuery,
     response: { status: 200, description: 'A page of clients.', schema: ClientList },
     handler: async ({ query }, ctx) =>
-      pageClients(ctx.app, { q: query.q, status: query.status, limit: query.limit ?? 20, cursor: query.cursor }),
+      pageClients(ctx.app, {
+        q: query.q,
+        status: query.status,
+        limit: query.limit ?? 20,
+        cursor: query.cursor,
+        oldestFirst: query.sort === 'oldest',
+      }),
   }),
   defineAdminRoute({
     method: 'GET',

@@ -66,13 +66,20 @@ export async function requireClient(deps: Pick<AppContext, 'db'>, idOrEmail: str
 
 export async function pageClients(
   deps: Pick<AppContext, 'db'>,
-  options: { q?: string | undefined; status?: ClientStatus | undefined; limit: number; cursor?: string | undefined },
+  options: {
+    q?: string | undefined;
+    status?: ClientStatus | undefined;
+    limit: number;
+    cursor?: string | undefined;
+    oldestFirst?: boolean | undefined;
+  },
 ) {
   const afterId = decodeCursor(options.cursor, 'client');
   const rows = await listClients(deps.db.kysely, {
     q: options.q?.trim() || undefined,
     status: options.status,
     afterId,
+    oldestFirst: options.oldestFirst,
     limit: options.limit + 1,
   });
   return toPage(rows, options.limit, toClientView);

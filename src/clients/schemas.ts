@@ -31,6 +31,9 @@ export const ClientListQuery = Type.Object(
       }),
     ),
     status: Type.Optional(ClientStatus),
+    sort: Type.Optional(
+      StringEnum(['newest', 'oldest'], { default: 'newest', description: 'newest (default) or oldest first' }),
+    ),
   },
   { additionalProperties: false },
 );

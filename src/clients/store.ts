@@ -177,10 +177,16 @@ function likePattern(text: string): string {
   return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** Clients newest first, one page: `q` matches part of the email or name, in any case. */
+/** Clients newest (or oldest) first, one page: `q` matches part of the email or name, in any case. */
 export function listClients(
   db: Kysely<Database>,
-  options: { q?: string | undefined; status?: ClientStatus | undefined; afterId?: string | undefined; limit: number },
+  options: {
+    q?: string | undefined;
+    status?: ClientStatus | undefined;
+    afterId?: string | undefined;
+    oldestFirst?: boolean | undefined;
+    limit: number;
+  },
 ): Promise<ClientRow[]> {
   let query = db.selectFrom('clients').selectAll();
   if (options.q) {
@@ -193,8 +199,11 @@ export function listClients(
     );
   }
   if (options.status) query = query.where('status', '=', options.status);
-  if (options.afterId) query = query.where('id', '<', options.afterId);
-  return query.orderBy('id', 'desc').limit(options.limit).execute();
+  if (options.afterId) query = query.where('id', options.oldestFirst ? '>' : '<', options.afterId);
+  return query
+    .orderBy('id', options.oldestFirst ? 'asc' : 'desc')
+    .limit(options.limit)
+    .execute();
 }
 
 /** How many services a client has in each status, and how many unpaid invoices. */

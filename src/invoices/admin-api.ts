@@ -46,6 +46,7 @@ export const invoiceAdminRoutes = [
       listInvoicesAdmin(ctx.app, {
         limit: query.limit ?? 20,
         cursor: query.cursor,
+        oldestFirst: query.sort === 'oldest',
         status: query.status,
         client: query.client_id,
         number: query.number,

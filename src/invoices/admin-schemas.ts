@@ -28,6 +28,9 @@ export const AdminInvoiceQuery = Type.Object(
     issued_from: Type.Optional(Day('Issued on or after this day (provider’s time zone)')),
     issued_to: Type.Optional(Day('Issued on or before this day (provider’s time zone)')),
     overdue: Type.Optional(Type.Boolean({ description: 'Only unpaid invoices past their due date' })),
+    sort: Type.Optional(
+      StringEnum(['newest', 'oldest'], { default: 'newest', description: 'newest (default) or oldest first' }),
+    ),
   },
   { additionalProperties: false },
 );

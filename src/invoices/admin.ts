@@ -68,6 +68,7 @@ export interface AdminListQuery {
   issuedFrom?: string | undefined;
   issuedTo?: string | undefined;
   overdue?: boolean | undefined;
+  oldestFirst?: boolean | undefined;
 }
 
 export async function listInvoicesAdmin(deps: Deps, q: AdminListQuery) {
@@ -92,6 +93,7 @@ export async function listInvoicesAdmin(deps: Deps, q: AdminListQuery) {
     issuedToMs: issuedTo === undefined ? undefined : addDays(issuedTo, 1, zone),
     overdueAtMs: q.overdue ? deps.clock.nowMs() : undefined,
     afterId: decodeCursor(q.cursor, 'invoice'),
+    oldestFirst: q.oldestFirst,
     limit: q.limit + 1,
   });
   return toPage(rows, q.limit, adminSummary);

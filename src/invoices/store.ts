@@ -150,6 +150,7 @@ export interface AdminInvoiceFilter {
   /** Unpaid and past its due date at this time. */
   overdueAtMs?: number | undefined;
   afterId?: string | undefined;
+  oldestFirst?: boolean | undefined;
   limit: number;
 }
 
@@ -169,8 +170,11 @@ export function listInvoicesForAdmin(db: Kysely<Database>, f: AdminInvoiceFilter
   if (f.overdueAtMs !== undefined) {
     query = query.where('invoices.status', '=', 'unpaid').where('invoices.due_at_ms', '<', f.overdueAtMs);
   }
-  if (f.afterId) query = query.where('invoices.id', '<', f.afterId);
-  return query.orderBy('invoices.id', 'desc').limit(f.limit).execute();
+  if (f.afterId) query = query.where('invoices.id', f.oldestFirst ? '>' : '<', f.afterId);
+  return query
+    .orderBy('invoices.id', f.oldestFirst ? 'asc' : 'desc')
+    .limit(f.limit)
+    .execute();
 }
 
 export function findInvoiceByNumber(db: Kysely<Database>, number: string): Promise<InvoiceRow | undefined> {
@@ -371,4 +375,29 @@ export async function listUnpaidRenewalsOfClients(db: Kysely<Database>, clientId
     );
   }
   return out;
+}
+
+/** The invoices with a line for this service, newest first. */
+export function listServiceInvoices(db: Kysely<Database>, serviceId: string, limit: number) {
+  return db
+    .selectFrom('invoices')
+    .where('invoices.id', 'in', (eb) =>
+      eb
+        .selectFrom('invoice_items')
+        .select('invoice_items.invoice_id')
+        .where('invoice_items.service_id', '=', serviceId),
+    )
+    .select([
+      'invoices.id',
+      'invoices.number',
+      'invoices.status',
+      'invoices.kind',
+      'invoices.total_minor',
+      'invoices.currency',
+      'invoices.issued_at_ms',
+      'invoices.due_at_ms',
+    ])
+    .orderBy('invoices.id', 'desc')
+    .limit(limit)
+    .execute();
 }

@@ -52,6 +52,8 @@ const JobDetail = Type.Object(
       Type.Object(
         {
           command: Type.String(),
+          server: Type.String({ description: 'The server the call went to' }),
+          correlation_id: Type.String({ description: 'The request id the panel call carried' }),
           http_status: Type.Union([Type.Integer(), Type.Null()]),
           exit_code: Type.Union([Type.Integer(), Type.Null()]),
           code: NullableString(),
@@ -73,11 +75,12 @@ export const jobAdminRoutes = [
     operationId: 'adminListJobs',
     category: 'Jobs',
     summary: 'List jobs',
-    description: 'Provisioning jobs, newest first, optionally in one state.',
+    description: 'Provisioning jobs, newest first, optionally in one state or of one service (its timeline).',
     auth: 'admin',
     query: Type.Object(
       {
         state: Type.Optional(StringEnum(JOB_STATES)),
+        service_id: Type.Optional(IdParam('service', 'Only this service’s jobs')),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
       },
       { additionalProperties: false },

@@ -45,9 +45,13 @@ export function jobView(job: JobRow) {
   };
 }
 
-export async function listJobs(app: Pick<AppContext, 'db'>, options: { state?: string; limit?: number } = {}) {
+export async function listJobs(
+  app: Pick<AppContext, 'db'>,
+  options: { state?: string; service_id?: string; limit?: number } = {},
+) {
   const rows = await listJobRows(app.db.kysely, {
     ...(options.state ? { state: options.state as JobRow['state'] } : {}),
+    ...(options.service_id ? { serviceId: options.service_id } : {}),
     limit: options.limit ?? 50,
   });
   return rows.map(jobView);
@@ -66,6 +70,8 @@ export async function jobDetail(app: Pick<AppContext, 'db'>, id: string) {
     })),
     panel_calls: calls.map((c) => ({
       command: c.command,
+      server: c.server,
+      correlation_id: c.correlation_id,
       http_status: c.http_status,
       exit_code: c.exit_code,
       code: c.code,

@@ -279,10 +279,11 @@ export function countByState(db: Kysely<Database>) {
 /** The newest jobs first, optionally of one state (the admin's list). */
 export function listJobRows(
   db: Kysely<Database>,
-  options: { state?: JobRow['state']; limit: number },
+  options: { state?: JobRow['state']; serviceId?: string; limit: number },
 ): Promise<JobRow[]> {
   let query = db.selectFrom('jobs').selectAll().orderBy('id', 'desc').limit(options.limit);
   if (options.state) query = query.where('state', '=', options.state);
+  if (options.serviceId) query = query.where('service_id', '=', options.serviceId);
   return query.execute();
 }
 

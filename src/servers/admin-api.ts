@@ -3,6 +3,7 @@ import { type AdminRouteContext, defineAdminRoute } from '../admin/route.js';
 import { audit } from '../audit/audit.js';
 import type { TlsTrust } from '../hestia/tls.js';
 import { iso } from '../platform/http/checks.js';
+import { countPlacedServices } from '../services/store.js';
 import {
   AcceptanceReport,
   AddServerBody,
@@ -71,9 +72,34 @@ export const serverAdminRoutes = [
     response: {
       status: 200,
       description: 'The servers.',
-      schema: Type.Object({ items: Type.Array(ServerView) }, { additionalProperties: false }),
+      schema: Type.Object(
+        {
+          items: Type.Array(
+            Type.Object(
+              {
+                ...ServerView.properties,
+                accounts: Type.Integer({
+                  description: 'Services placed on it that count against its capacity (pending, active, suspended)',
+                }),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
     },
-    handler: async (_input, ctx) => ({ items: (await listServers(ctx.app)).map(view) }),
+    handler: async (_input, ctx) => {
+      const rows = await listServers(ctx.app);
+      // No servers, no query: `in ()` is not valid SQL on PostgreSQL.
+      const accounts = rows.length
+        ? await countPlacedServices(
+            ctx.app.db.kysely,
+            rows.map((r) => r.id),
+          )
+        : new Map<string, number>();
+      return { items: rows.map((row) => ({ ...view(row), accounts: accounts.get(row.id) ?? 0 })) };
+    },
   }),
   defineAdminRoute({
     method: 'POST',

@@ -509,3 +509,83 @@ export function listEndedCancellations(
   if (options.afterId) query = query.where('id', '>', options.afterId);
   return query.orderBy('id').limit(options.limit).execute();
 }
+
+/** The admin's list orders: newest (default) or oldest first, by next due date, by domain. */
+export const ADMIN_SERVICE_SORTS = ['newest', 'oldest', 'due', '-due', 'domain'] as const;
+export type AdminServiceSort = (typeof ADMIN_SERVICE_SORTS)[number];
+
+export interface AdminServiceFilter {
+  q?: string | undefined;
+  status?: ServiceStatus | undefined;
+  productId?: string | undefined;
+  serverId?: string | undefined;
+  clientId?: string | undefined;
+  dueBeforeMs?: number | undefined;
+  dueFromMs?: number | undefined;
+  sort: AdminServiceSort;
+  limit: number;
+  offset: number;
+}
+
+function adminServices(db: Kysely<Database>) {
+  return db
+    .selectFrom('services')
+    .innerJoin('products', 'products.id', 'services.product_id')
+    .innerJoin('clients', 'clients.id', 'services.client_id')
+    .leftJoin('servers', 'servers.id', 'services.server_id')
+    .selectAll('services')
+    .select([
+      'products.name as product_name',
+      'clients.name as client_name',
+      'clients.email as client_email',
+      'servers.name as server_name',
+    ]);
+}
+export type AdminServiceRow = Awaited<ReturnType<ReturnType<typeof adminServices>['executeTakeFirstOrThrow']>>;
+
+/** Every client's services for the admin: `q` matches part of the domain, panel username or client email. */
+export function listServicesForAdmin(db: Kysely<Database>, f: AdminServiceFilter): Promise<AdminServiceRow[]> {
+  let query = adminServices(db);
+  if (f.q) {
+    const pattern = `%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) =>
+      eb.or([
+        eb(sql`lower(services.domain)`, 'like', sql`${pattern} escape '\\'`),
+        eb(sql`lower(services.panel_username)`, 'like', sql`${pattern} escape '\\'`),
+        eb(sql`lower(clients.email)`, 'like', sql`${pattern} escape '\\'`),
+      ]),
+    );
+  }
+  if (f.status) query = query.where('services.status', '=', f.status);
+  if (f.productId) query = query.where('services.product_id', '=', f.productId);
+  if (f.serverId) query = query.where('services.server_id', '=', f.serverId);
+  if (f.clientId) query = query.where('services.client_id', '=', f.clientId);
+  if (f.dueBeforeMs !== undefined) query = query.where('services.next_due_at_ms', '<', f.dueBeforeMs);
+  if (f.dueFromMs !== undefined) query = query.where('services.next_due_at_ms', '>=', f.dueFromMs);
+  switch (f.sort) {
+    case 'oldest':
+      query = query.orderBy('services.created_at_ms', 'asc');
+      break;
+    case 'due':
+      query = query.orderBy(sql`services.next_due_at_ms is null`).orderBy('services.next_due_at_ms', 'asc');
+      break;
+    case '-due':
+      query = query.orderBy(sql`services.next_due_at_ms is null`).orderBy('services.next_due_at_ms', 'desc');
+      break;
+    case 'domain':
+      query = query.orderBy(sql`services.domain is null`).orderBy('services.domain', 'asc');
+      break;
+    default:
+      query = query.orderBy('services.created_at_ms', 'desc');
+      break;
+  }
+  return query
+    .orderBy('services.id', f.sort === 'oldest' ? 'asc' : 'desc')
+    .limit(f.limit)
+    .offset(f.offset)
+    .execute();
+}
+
+export function findServiceForAdmin(db: Kysely<Database>, id: string): Promise<AdminServiceRow | undefined> {
+  return adminServices(db).where('services.id', '=', id).executeTakeFirst();
+}

@@ -75,6 +75,10 @@ describe('admin area sessions', () => {
     const res = await t.inject({ method: 'GET', url: '/admin' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
-    expect(res.body).toContain('/admin/app.js');
+    expect(res.body).toContain('/admin/js/main.js');
+    const script = await t.inject({ method: 'GET', url: '/admin/js/main.js' });
+    expect(script.statusCode).toBe(200);
+    expect(script.headers['content-type']).toContain('text/javascript');
+    expect(script.body).toContain('hashchange');
   });
 });

@@ -34,6 +34,7 @@ describe('the admin area in a real browser', () => {
     const p = await own.newPage();
     await p.goto(`${base}/admin#/routes`);
     await p.getByLabel('Email', { exact: true }).waitFor();
+    expect(p.url()).toContain('#/login?next=%23%2Froutes');
     expect(await p.getByRole('navigation').isVisible()).toBe(false);
     expect(await p.getByRole('button', { name: 'Log out' }).isVisible()).toBe(false);
     await p.getByLabel('Email', { exact: true }).fill('ops@example.com');
@@ -45,6 +46,8 @@ describe('the admin area in a real browser', () => {
     await p.getByRole('button', { name: 'Log in' }).click();
     await p.getByRole('button', { name: 'Log out' }).waitFor({ state: 'visible' });
     expect(await p.getByRole('navigation').isVisible()).toBe(true);
+    // Logged in, the page first asked for opens.
+    await expect.poll(() => p.locator('tr[data-route]').count()).toBeGreaterThan(5);
     await p.getByRole('button', { name: 'Log out' }).click();
     await p.getByLabel('Email', { exact: true }).waitFor();
     expect(await p.getByRole('navigation').isVisible()).toBe(false);
@@ -56,6 +59,8 @@ describe('the admin area in a real browser', () => {
     await page.getByLabel('Email').fill('ops@example.com');
     await page.getByLabel('Password').fill('admin-password-1');
     await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+    await page.getByRole('navigation').getByRole('link', { name: 'Routes' }).click();
     await expect.poll(() => page.locator('tr[data-route]').count(), { timeout: 10_000 }).toBeGreaterThan(5);
     const cookie = (await page.context().cookies()).find((c) => c.name === 'portico_admin');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
@@ -221,7 +226,7 @@ describe('the admin area in a real browser', () => {
     await p.getByLabel('Email').fill('ops@example.com');
     await p.getByLabel('Password').fill('admin-password-1');
     await p.getByRole('button', { name: 'Log in' }).click();
-    await p.waitForSelector('tr[data-route]');
+    await p.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
     await p.getByRole('button', { name: 'Log out' }).click();
     await p.waitForSelector('input[type="email"]');
     const status = await p.evaluate(async () => (await fetch('/admin/api/v1/userapi/routes')).status);

@@ -64,6 +64,14 @@ describe('Admin API: clients', () => {
       cursor = page.json().next_cursor;
     } while (cursor);
     expect(seen).toEqual([carl.row.id, bob.row.id, jane.row.id].sort().reverse());
+    const oldest: string[] = [];
+    cursor = null;
+    do {
+      const page = await admin(t, 'GET', `/clients?sort=oldest&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      oldest.push(...page.json().items.map((c: { id: string }) => c.id));
+      cursor = page.json().next_cursor;
+    } while (cursor);
+    expect(oldest).toEqual([carl.row.id, bob.row.id, jane.row.id].sort());
 
     const bad = await admin(t, 'GET', '/clients?status=gone');
     expect(bad.statusCode).toBe(400);

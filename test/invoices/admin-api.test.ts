@@ -111,6 +111,15 @@ describe('Admin API: invoices', () => {
     expect(first.json().items).toHaveLength(2);
     const second = await call('GET', `/invoices?client_id=${client.row.id}&limit=2&cursor=${first.json().next_cursor}`);
     expect(second.json()).toMatchObject({ items: [{ id: overdue.id }], next_cursor: null });
+
+    // Oldest first, paged the same way.
+    const oldest = await call('GET', `/invoices?client_id=${client.row.id}&sort=oldest&limit=2`);
+    expect(oldest.json().items.map((i: { id: string }) => i.id)).toEqual([overdue.id, paid.id]);
+    const rest = await call(
+      'GET',
+      `/invoices?client_id=${client.row.id}&sort=oldest&limit=2&cursor=${oldest.json().next_cursor}`,
+    );
+    expect(rest.json()).toMatchObject({ items: [{ id: current.id }], next_cursor: null });
   });
 
   it('voids an unpaid invoice with its reason, and refuses a paid one saying to refund it', async () => {

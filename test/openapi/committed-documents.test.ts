@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateOpenApiDocuments, OPENAPI_FILES } from '../../scripts/openapi-documents.js';
+import { ADMIN_API_TYPES_FILE, adminApiTypes } from '../../scripts/openapi-types.js';
 
 /**
  * The OpenAPI documents are committed (docs/openapi/), so a change of contract — a field, a
@@ -27,6 +28,15 @@ describe('committed OpenAPI documents', () => {
         `${file} differs from what the code generates${changed.length ? ` (paths: ${changed.slice(0, 5).join(', ')})` : ''}. Run \`npm run openapi:write\` and commit the result.`,
       );
     }
+  });
+
+  it(`the admin area's types (${ADMIN_API_TYPES_FILE}) are generated from the committed Admin API document`, async () => {
+    const generated = adminApiTypes((await generateOpenApiDocuments()).admin);
+    const committed = readFileSync(join(import.meta.dirname, '../..', ADMIN_API_TYPES_FILE), 'utf8');
+    expect(
+      committed === generated,
+      `${ADMIN_API_TYPES_FILE} is stale: run \`npm run openapi:write\` and commit it`,
+    ).toBe(true);
   });
 
   it('generates the same text twice: no timestamps, no host names', async () => {

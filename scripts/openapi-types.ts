@@ -1,0 +1,140 @@
+/**
+ * TypeScript types for the admin area, generated from the Admin API's OpenAPI document: for each
+ * path and method, its path parameters, query, body and success response. `npm run openapi:write`
+ * writes them beside the admin area's modules (ADMIN_API_TYPES_FILE) and a test fails when the
+ * committed file differs, so the pages are type-checked against the contract the server declares.
+ */
+
+/** Where the generated declarations are committed, relative to the repository root. */
+export const ADMIN_API_TYPES_FILE = 'src/admin/ui/admin-api.d.ts';
+
+type Schema = {
+  type?: string | string[];
+  enum?: unknown[];
+  const?: unknown;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  additionalProperties?: boolean | Schema;
+  items?: Schema;
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  allOf?: Schema[];
+  $ref?: string;
+  description?: string;
+};
+interface Parameter {
+  name: string;
+  in: 'path' | 'query' | 'header';
+  required?: boolean;
+  schema: Schema;
+}
+interface Operation {
+  operationId: string;
+  parameters?: Parameter[];
+  requestBody?: { required?: boolean; content: Record<string, { schema: Schema }> };
+  responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
+}
+interface Document {
+  paths: Record<string, Record<string, Operation>>;
+  components?: { schemas?: Record<string, Schema> };
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const key = (name: string) => (IDENTIFIER.test(name) ? name : JSON.stringify(name));
+const pad = (depth: number) => '  '.repeat(depth);
+
+function typeOf(schema: Schema, depth: number): string {
+  if (schema.$ref) return schema.$ref.replace('#/components/schemas/', 'Schemas.');
+  if (schema.const !== undefined) return JSON.stringify(schema.const);
+  if (schema.enum) return schema.enum.map((v) => JSON.stringify(v)).join(' | ');
+  const union = schema.anyOf ?? schema.oneOf;
+  if (union) return union.map((s) => typeOf(s, depth)).join(' | ') || 'unknown';
+  if (schema.allOf) return schema.allOf.map((s) => `(${typeOf(s, depth)})`).join(' & ') || 'unknown';
+  if (Array.isArray(schema.type)) return schema.type.map((type) => typeOf({ ...schema, type }, depth)).join(' | ');
+  switch (schema.type) {
+    case 'string':
+      return 'string';
+    case 'integer':
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'null':
+      return 'null';
+    case 'array':
+      return `Array<${schema.items ? typeOf(schema.items, depth) : 'unknown'}>`;
+    case 'object':
+      return objectType(schema, depth);
+    default:
+      return schema.properties ? objectType(schema, depth) : 'unknown';
+  }
+}
+
+function objectType(schema: Schema, depth: number): string {
+  const required = new Set(schema.required ?? []);
+  const lines = Object.entries(schema.properties ?? {}).map(
+    ([name, property]) =>
+      `${pad(depth + 1)}${key(name)}${required.has(name) ? '' : '?'}: ${typeOf(property, depth + 1)};`,
+  );
+  const extra = schema.additionalProperties;
+  if (extra && typeof extra === 'object') lines.push(`${pad(depth + 1)}[key: string]: ${typeOf(extra, depth + 1)};`);
+  else if (extra === true || (extra === undefined && !schema.properties))
+    lines.push(`${pad(depth + 1)}[key: string]: unknown;`);
+  return lines.length ? `{\n${lines.join('\n')}\n${pad(depth)}}` : 'Record<string, never>';
+}
+
+function parametersType(parameters: Parameter[], where: 'path' | 'query', depth: number): string {
+  const own = parameters.filter((p) => p.in === where);
+  if (!own.length) return 'Record<string, never>';
+  return objectType(
+    {
+      type: 'object',
+      properties: Object.fromEntries(own.map((p) => [p.name, p.schema])),
+      required: own.filter((p) => p.required).map((p) => p.name),
+      additionalProperties: false,
+    },
+    depth,
+  );
+}
+
+function operationType(operation: Operation, depth: number): string {
+  const parameters = operation.parameters ?? [];
+  const success = Object.entries(operation.responses).find(([status]) => status.startsWith('2'));
+  const json = success?.[1].content?.['application/json']?.schema;
+  const body = operation.requestBody?.content['application/json']?.schema;
+  const inner = pad(depth + 1);
+  return [
+    '{',
+    `${inner}operationId: ${JSON.stringify(operation.operationId)};`,
+    `${inner}params: ${parametersType(parameters, 'path', depth + 1)};`,
+    `${inner}query: ${parametersType(parameters, 'query', depth + 1)};`,
+    `${inner}body: ${body ? typeOf(body, depth + 1) : 'undefined'};`,
+    `${inner}bodyRequired: ${operation.requestBody?.required ? 'true' : 'false'};`,
+    `${inner}response: ${success?.[0] === '204' ? 'null' : json ? typeOf(json, depth + 1) : 'unknown'};`,
+    `${pad(depth)}}`,
+  ].join('\n');
+}
+
+/** The declarations as committed: `Paths[path][method]` for every operation of the document. */
+export function adminApiTypes(documentText: string): string {
+  const document = JSON.parse(documentText) as Document;
+  const out = [
+    '// Generated by `npm run openapi:write` from docs/openapi/admin-api.json. Do not edit.',
+    '',
+    'export interface Paths {',
+  ];
+  for (const [path, operations] of Object.entries(document.paths)) {
+    out.push(`  ${JSON.stringify(path)}: {`);
+    for (const [method, operation] of Object.entries(operations))
+      out.push(`    ${method.toUpperCase()}: ${operationType(operation, 2)};`);
+    out.push('  };');
+  }
+  out.push('}');
+  const schemas = Object.entries(document.components?.schemas ?? {});
+  if (schemas.length) {
+    out.push('', 'export declare namespace Schemas {');
+    for (const [name, schema] of schemas) out.push(`  type ${name} = ${typeOf(schema, 1)};`);
+    out.push('}');
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,227 @@
+import { ApiError, call } from '../api.js';
+import { badge, confirmAction, el, errorText, facts, money, show, table, toast, when } from '../dom.js';
+import { filterForm, link, pager, selectField, sortField, textField } from '../nav.js';
+
+const CLIENT_STATUSES = ['active', 'suspended', 'closed'] as const;
+type ClientStatus = (typeof CLIENT_STATUSES)[number];
+
+export async function clientsPage(query: URLSearchParams): Promise<void> {
+  const status = query.get('status');
+  const page = await call('GET', '/clients', {
+    query: {
+      q: query.get('q') ?? undefined,
+      status: (CLIENT_STATUSES as readonly string[]).includes(status ?? '') ? (status as ClientStatus) : undefined,
+      cursor: query.get('cursor') ?? undefined,
+      sort: query.get('sort') === 'oldest' ? 'oldest' : undefined,
+      limit: 20,
+    },
+  });
+  show(
+    'Clients',
+    filterForm('/clients', 'Search clients', [
+      textField('q', 'Name or email', query.get('q'), 'search'),
+      selectField('status', 'Status', CLIENT_STATUSES, status),
+      sortField(query.get('sort')),
+    ]),
+    table(
+      'Clients',
+      ['Name', 'Email', 'Company', 'Country', 'Credit', 'Status', 'Since'],
+      page.items.map((c) => [
+        link(`#/clients/${c.id}`, c.name),
+        c.email,
+        c.company ?? '—',
+        c.country ?? '—',
+        money(c.credit.amount_minor, c.credit.currency),
+        badge(c.status),
+        when(c.created_at),
+      ]),
+      { 'data-list': 'clients' },
+    ),
+    pager('/clients', query, page.next_cursor),
+  );
+}
+
+export async function clientPage(id: string, query: URLSearchParams): Promise<void> {
+  const [client, credit, services, invoices] = await Promise.all([
+    call('GET', '/clients/{id}', { params: { id } }),
+    call('GET', '/clients/{id}/credit', { params: { id }, query: { cursor: query.get('cursor') ?? undefined } }),
+    call('GET', '/services', { query: { client_id: id, limit: 50 } }),
+    call('GET', '/invoices', { query: { client_id: id, limit: 20 } }),
+  ]);
+  const reload = () => clientPage(id, query);
+  const act = async (
+    title: string,
+    message: string,
+    confirm: string,
+    run: (reason: string) => Promise<unknown>,
+    reason?: 'optional',
+  ) => {
+    const answer = await confirmAction({ title, message, confirm, ...(reason ? { reason } : {}) });
+    if (answer === null) return;
+    try {
+      await run(answer);
+      toast(`${confirm}: done.`);
+      await reload();
+    } catch (e) {
+      toast(errorText(e));
+    }
+  };
+  const actions = el(
+    'div',
+    { class: 'row actions' },
+    client.status === 'active'
+      ? el('button', {
+          type: 'button',
+          class: 'secondary',
+          text: 'Suspend client',
+          onclick: () =>
+            act(
+              `Suspend ${client.name}?`,
+              'The client can no longer use the User API with any credential until unsuspended. Their services keep running.',
+              'Suspend client',
+              (reason) => call('POST', '/clients/{id}/suspend', { params: { id }, body: reason ? { reason } : {} }),
+              'optional',
+            ),
+        })
+      : null,
+    client.status === 'suspended'
+      ? el('button', {
+          type: 'button',
+          class: 'secondary',
+          text: 'Unsuspend client',
+          onclick: () =>
+            act(`Unsuspend ${client.name}?`, 'The client can use the User API again.', 'Unsuspend client', () =>
+              call('POST', '/clients/{id}/unsuspend', { params: { id } }),
+            ),
+        })
+      : null,
+    client.status !== 'closed'
+      ? el('button', {
+          type: 'button',
+          class: 'danger',
+          text: 'Close client',
+          onclick: () =>
+            act(
+              `Close ${client.name}?`,
+              'Final: the client can no longer log in and their sessions end. Refused while they have active or suspended services.',
+              'Close client',
+              () => call('POST', '/clients/{id}/close', { params: { id } }),
+            ),
+        })
+      : null,
+  );
+
+  show(
+    client.name,
+    el('p', {}, link('#/clients', '← Clients')),
+    el(
+      'div',
+      { class: 'row' },
+      badge(client.status),
+      client.demo ? el('span', { class: 'badge', text: 'demo' }) : null,
+    ),
+    actions,
+    el('h2', { text: 'Profile' }),
+    facts([
+      ['Email', client.email],
+      ['Company', client.company ?? '—'],
+      ['Phone', client.phone ?? '—'],
+      ['Country', client.country ?? '—'],
+      ['Address', client.address ?? '—'],
+      ['Tax id', client.tax_id ?? '—'],
+      ['Client id', el('code', { text: client.id })],
+      ['Since', when(client.created_at)],
+      ['Unpaid invoices', String(client.unpaid_invoices)],
+    ]),
+    el('h2', { text: `Services (${client.services.total})` }),
+    table(
+      'Services',
+      ['Service', 'Domain', 'Status', 'Price', 'Next due'],
+      services.items.map((s) => [
+        link(`#/services/${s.id}`, s.product_name),
+        s.domain ?? '—',
+        badge(s.status),
+        `${money(s.amount_minor, s.currency)} ${s.billing_cycle}`,
+        when(s.next_due_at),
+      ]),
+    ),
+    el('h2', { text: 'Invoices' }),
+    table(
+      'Invoices',
+      ['Number', 'Kind', 'Status', 'Total', 'Issued', 'Due'],
+      invoices.items.map((i) => [
+        link(`#/invoices/${i.id}`, i.number),
+        i.kind,
+        badge(i.status),
+        money(i.total_minor, i.currency),
+        when(i.issued_at),
+        when(i.due_at),
+      ]),
+    ),
+    el('h2', { text: 'Credit' }),
+    el(
+      'p',
+      {},
+      'Balance: ',
+      el('strong', { 'data-balance': '', text: money(credit.balance.amount_minor, credit.balance.currency) }),
+    ),
+    creditForm(id, credit.balance.currency, reload),
+    table(
+      'Credit ledger',
+      ['When', 'Change', 'Balance after', 'Reason', 'By'],
+      credit.items.map((c) => [
+        when(c.at),
+        el('span', { class: c.amount_minor < 0 ? 'neg' : 'pos', text: money(c.amount_minor, c.currency) }),
+        money(c.balance_after_minor, c.currency),
+        c.reason,
+        c.actor_type,
+      ]),
+    ),
+    pager(`/clients/${id}`, query, credit.next_cursor),
+  );
+}
+
+/** Add or remove credit: an amount in the client's currency (negative removes) and a reason. */
+function creditForm(clientId: string, currency: string, reload: () => Promise<void>): HTMLElement {
+  const digits =
+    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const amount = el('input', {
+    name: 'amount',
+    inputmode: 'decimal',
+    required: true,
+    pattern: '-?[0-9]+([.][0-9]+)?',
+    'aria-describedby': 'credit-error',
+  });
+  const reason = el('input', { name: 'reason', required: true, maxlength: 500, 'aria-describedby': 'credit-error' });
+  const error = el('p', { class: 'error', id: 'credit-error', role: 'alert' });
+  const form = el(
+    'form',
+    { class: 'card grid', 'aria-label': 'Change credit' },
+    el('label', {}, `Amount in ${currency} (negative removes)`, amount),
+    el('label', {}, 'Reason', reason),
+    error,
+    el('div', {}, el('button', { class: 'primary', type: 'submit', text: 'Change credit' })),
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    const value = Number(amount.value);
+    const minor = Math.round(value * 10 ** digits);
+    if (!Number.isFinite(value) || minor === 0) {
+      error.textContent = `Enter an amount in ${currency} other than zero, e.g. 25.00 or -10.`;
+      return;
+    }
+    try {
+      const changed = await call('POST', '/clients/{id}/credit', {
+        params: { id: clientId },
+        body: { amount_minor: minor, reason: reason.value },
+      });
+      toast(`Credit changed: the balance is ${money(changed.balance.amount_minor, changed.balance.currency)}.`);
+      await reload();
+    } catch (e) {
+      error.textContent =
+        e instanceof ApiError && e.fields.length ? e.fields.map((f) => f.message).join(' ') : errorText(e);
+    }
+  });
+  return form;
+}
