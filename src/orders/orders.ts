@@ -4,6 +4,7 @@ import { audit } from '../audit/audit.js';
 import { applyPaidInvoice } from '../billing/paid.js';
 import { findPrice, findProduct } from '../catalog/store.js';
 import { changeCredit, findClientById } from '../clients/store.js';
+import { recordInvoicePaid } from '../events/events.js';
 import { issueInvoice, type NewInvoiceItem } from '../invoices/issue.js';
 import { findInvoice, listInvoiceItems, markInvoicePaid } from '../invoices/store.js';
 import { ArgumentError, normaliseDomain } from '../panel/domains.js';
@@ -165,6 +166,7 @@ export async function payInvoiceInTransaction(
   }
   if (!(await markInvoicePaid(trx, invoice.id, now)))
     throw new AppError('conflict', 'The invoice was paid by another request.');
+  await recordInvoicePaid(trx, now, invoice, { paymentId, method: input.method });
   await insertPayment(trx, {
     id: paymentId,
     invoice_id: invoice.id,

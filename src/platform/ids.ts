@@ -27,6 +27,8 @@ export const ID_PREFIXES = {
   log: 'log',
   credit: 'crd',
   billingRun: 'brn',
+  event: 'evt',
+  mail: 'msg',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
