@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBilling } from '../../src/billing/run.js';
 import { type EventConsumerHandler, EventDispatcher } from '../../src/events/dispatcher.js';
 import { recordEvent } from '../../src/events/events.js';
-import { newClient } from '../helpers/factories.js';
+import { newClient, newInvoice } from '../helpers/factories.js';
 import { waitFor } from '../helpers/wait.js';
 import { type ProvisioningHarness, settle, startProvisioning } from '../provisioning/helpers.js';
 
@@ -151,5 +152,30 @@ describe('domain events are written with the change and handed to each consumer 
     } finally {
       await d.stop();
     }
+  });
+
+  it('the billing run records one reminder per threshold before the due date and one overdue event per threshold after', async () => {
+    await h.t.app.settings.set('billing.reminder_days_before', '3');
+    await h.t.app.settings.set('billing.reminder_days_after', '1,7');
+    const me = await newClient(h.t.app);
+    const issuedAt = h.t.app.clock.nowMs();
+    const invoice = await newInvoice(h.t.app, { clientId: me.row.id, nowMs: issuedAt });
+    const day = 86_400_000;
+    const kinds = async () =>
+      (await events(me.row.id)).map((e) => [
+        e.type,
+        JSON.parse(e.payload).daysBefore ?? JSON.parse(e.payload).daysOverdue,
+      ]);
+    // Due in 7 days: nothing yet; at 3 days it reminds; a day later the same threshold is not repeated.
+    for (const at of [1, 4, 5]) await runBilling(h.t.app, { atMs: issuedAt + at * day });
+    expect(await kinds()).toEqual([['invoice.reminder', 3]]);
+    // A day late, then 2 days late (same threshold), then 8 days late (the 7-day one), run twice.
+    for (const at of [8, 9, 15, 15]) await runBilling(h.t.app, { atMs: issuedAt + at * day });
+    expect(await kinds()).toEqual([
+      ['invoice.reminder', 3],
+      ['invoice.overdue', 1],
+      ['invoice.overdue', 8],
+    ]);
+    expect((await events(me.row.id)).every((e) => e.invoice_id === invoice.id)).toBe(true);
   });
 });
