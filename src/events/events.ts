@@ -37,7 +37,6 @@ export const EVENT_TYPES = [
   'service.unsuspended',
   'service.terminated',
   'service.cancellation_requested',
-  'auth.password_reset_requested',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

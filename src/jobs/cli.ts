@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { withApp } from '../cli/with-app.js';
 import { loadConfig } from '../config.js';
+import { startEventWork } from '../mail/background.js';
 import { jobTypes } from '../provisioning/index.js';
 import { openApp } from '../runtime.js';
 import { cancelJob, jobDetail, listJobs, retryJob } from './admin.js';
@@ -18,7 +19,12 @@ export function registerJobCommands(program: Command): void {
       '30000',
     )
     .option('--poll-ms <ms>', 'how often to look for work when idle', '250')
-    .action(async (opts: { concurrency: string; leaseMs: string; pollMs: string }) => {
+    .option(
+      '--mail-lease-ms <ms>',
+      'how long an email being sent stays ours (a dead worker’s message is sent again after this, with the same Message-ID)',
+      '120000',
+    )
+    .action(async (opts: { concurrency: string; leaseMs: string; pollMs: string; mailLeaseMs: string }) => {
       const app = await openApp(loadConfig());
       await app.watcher.start();
       const worker = new Worker(app, jobTypes(), {
@@ -27,10 +33,12 @@ export function registerJobCommands(program: Command): void {
         pollMs: Number(opts.pollMs),
       });
       worker.start();
+      const events = startEventWork(app, { pollMs: Number(opts.pollMs), mailLeaseMs: Number(opts.mailLeaseMs) });
       app.logger.info({ owner: worker.owner }, 'worker started');
       const stop = async () => {
         app.logger.info('worker stopping: finishing jobs in hand');
         await worker.stop();
+        await events.stop();
         await app.close();
         process.exit(0);
       };

@@ -36,7 +36,7 @@ export async function finalize(ctx: LifecycleContext, outcome: ServiceOutcome, a
       await recordEvent(trx, now, {
         type,
         key: ctx.job.id,
-        clientId: ctx.job.client_id ?? (await findServiceAccount(trx, payload.serviceId))?.client_id ?? null,
+        clientId: (await findServiceAccount(trx, payload.serviceId))?.client_id ?? null,
         serviceId: payload.serviceId,
         payload: {
           jobId: ctx.job.id,
