@@ -5,6 +5,7 @@ import { catalogAdminRoutes } from '../catalog/admin-api.js';
 import { clientAdminRoutes } from '../clients/admin-api.js';
 import { invoiceAdminRoutes } from '../invoices/admin-api.js';
 import { jobAdminRoutes } from '../jobs/admin-api.js';
+import { mailAdminRoutes } from '../mail/admin-api.js';
 import { billingAdminRoutes } from '../orders/admin-api.js';
 import type { AnyRouteSpec } from '../platform/http/route.js';
 import { lifecycleAdminRoutes } from '../provisioning/admin-api.js';
@@ -50,4 +51,5 @@ export const adminApiRoutes: readonly AnyRouteSpec[] = [
   ...catalogAdminRoutes,
   ...serviceBillingAdminRoutes,
   ...upgradeAdminRoutes,
+  ...mailAdminRoutes,
 ];

@@ -6,6 +6,7 @@ import { loadConfig, porticoVersion } from '../config.js';
 import { registerDemoCommands } from '../demo/cli.js';
 import { registerInvoiceCommands } from '../invoices/cli.js';
 import { registerJobCommands } from '../jobs/cli.js';
+import { registerMailCommands } from '../mail/cli.js';
 import { migrateToLatest } from '../platform/db/index.js';
 import { registerLogCommands } from '../requestlog/cli.js';
 import { registerSandboxCommands } from '../sandbox/cli.js';
@@ -56,6 +57,7 @@ export function registerCommands(program: Command): void {
   registerSandboxCommands(program);
   registerJobCommands(program);
   registerInvoiceCommands(program);
+  registerMailCommands(program);
   registerServiceCommands(program);
   registerRouteCommands(program);
   registerLogCommands(program);

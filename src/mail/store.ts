@@ -115,10 +115,6 @@ export function findTemplate(db: Kysely<Database>, name: string): Promise<Templa
   return db.selectFrom('mail_templates').selectAll().where('name', '=', name).executeTakeFirst();
 }
 
-export function listTemplateRows(db: Kysely<Database>): Promise<TemplateRow[]> {
-  return db.selectFrom('mail_templates').selectAll().execute();
-}
-
 export async function saveTemplate(db: Kysely<Database>, row: TemplateRow): Promise<void> {
   await db
     .insertInto('mail_templates')
