@@ -31,3 +31,8 @@ export function findAdminSession(db: Kysely<Database>, tokenHash: string) {
 export async function deleteAdminSession(db: Kysely<Database>, tokenHash: string): Promise<void> {
   await db.deleteFrom('admin_sessions').where('token_hash', '=', tokenHash).execute();
 }
+
+/** Ends every admin area session of an admin (their password was reset). */
+export async function deleteAdminSessionsOf(db: Kysely<Database>, adminId: string): Promise<void> {
+  await db.deleteFrom('admin_sessions').where('admin_id', '=', adminId).execute();
+}

@@ -15,3 +15,15 @@ export async function staffEmailTaken(db: Kysely<Database>, email: string): Prom
 export async function insertStaff(db: Kysely<Database>, row: StaffRow): Promise<void> {
   await db.insertInto('admins').values(row).execute();
 }
+
+export function findStaffByEmail(db: Kysely<Database>, email: string): Promise<StaffRow | undefined> {
+  return db.selectFrom('admins').selectAll().where('email', '=', email).executeTakeFirst();
+}
+
+export async function setStaffPassword(db: Kysely<Database>, id: string, passwordHash: string, nowMs: number) {
+  await db
+    .updateTable('admins')
+    .set({ password_hash: passwordHash, updated_at_ms: nowMs })
+    .where('id', '=', id)
+    .execute();
+}
