@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { confirmAdminReset } from '../../src/auth/password-reset.js';
 import { MailSender } from '../../src/mail/sender.js';
 import { ManualClock } from '../../src/platform/clock.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -124,7 +125,9 @@ describe('password reset: the same 202 for any address, a single-use code by ema
     expect((await ask(me.email, '198.51.100.10')).statusCode).toBe(202);
   });
 
-  it('`portico admin reset-password` prints a code when no SMTP is configured, and --token sets the password once', async () => {
+  it('`portico admin reset-password` prints a code when no SMTP is configured, and --token sets the password once', {
+    timeout: 120_000,
+  }, async () => {
     await newAdmin(t.app, { email: 'ops@example.com', password: 'admin-password-1' });
     await t.app.settings.set('email.smtp_url', '');
     const asked = await runCli(t.db, ['admin', 'reset-password', 'ops@example.com']);

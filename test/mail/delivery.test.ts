@@ -12,7 +12,9 @@ import { waitFor } from '../helpers/wait.js';
 
 const BIN = resolve(import.meta.dirname, '../../bin/portico.js');
 
-describe('email delivery: kept when unsent, retried with backoff, failures visible, a crash resends with the same Message-ID', () => {
+describe('email delivery: kept when unsent, retried with backoff, failures visible, a crash resends with the same Message-ID', {
+  timeout: 120_000,
+}, () => {
   let t: TestApp;
   let smtp: TestSmtp;
   const admin = basicHeader('ops@example.com', 'admin-password-1');
