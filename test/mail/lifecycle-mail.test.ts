@@ -3,6 +3,7 @@ import { runBilling } from '../../src/billing/run.js';
 import { createClient } from '../../src/clients/clients.js';
 import { eventConsumers } from '../../src/events/consumers.js';
 import { EventDispatcher } from '../../src/events/dispatcher.js';
+import { recordPaymentFailed } from '../../src/events/events.js';
 import { MailSender } from '../../src/mail/sender.js';
 import { newClient, newInvoice } from '../helpers/factories.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
@@ -205,5 +206,21 @@ describe('email: each state change a client cares about reaches them over SMTP, 
       return left.length === 0;
     });
     expect(smtp.to(client.email)).toHaveLength(4);
+  });
+
+  it('a payment integration that records a failed payment gets the client a "payment failed" mail with the reason', async () => {
+    const me = await newClient(h.t.app);
+    const invoice = await newInvoice(h.t.app, { clientId: me.row.id });
+    await h.t.app.db.kysely.transaction().execute((trx) =>
+      recordPaymentFailed(trx, h.t.app.clock.nowMs(), {
+        clientId: me.row.id,
+        invoiceId: invoice.id,
+        reason: 'the card was declined',
+        attemptId: 'attempt-1',
+      }),
+    );
+    const failed = (await mailTo(me.email, 1))[0]!.parsed;
+    expect(failed.subject).toMatch(/^Payment for T-\S+ failed$/);
+    expect(failed.text).toContain('failed: the card was declined.');
   });
 });
