@@ -7,6 +7,7 @@ import { clientAdminRoutes } from '../clients/admin-api.js';
 import { dashboardAdminRoutes } from '../dashboard/admin-api.js';
 import { invoiceAdminRoutes } from '../invoices/admin-api.js';
 import { jobAdminRoutes } from '../jobs/admin-api.js';
+import { mailAdminRoutes } from '../mail/admin-api.js';
 import { billingAdminRoutes } from '../orders/admin-api.js';
 import { paymentAdminRoutes } from '../payments/admin-api.js';
 import { lifecycleAdminRoutes } from '../provisioning/admin-api.js';
@@ -57,4 +58,5 @@ export const adminApiRoutes: readonly AdminRouteSpec[] = [
   ...upgradeAdminRoutes,
   ...staffAdminRoutes,
   ...auditAdminRoutes,
+  ...mailAdminRoutes,
 ];

@@ -40,7 +40,7 @@ export async function deleteAdminSession(db: Kysely<Database>, tokenHash: string
   await db.deleteFrom('admin_sessions').where('token_hash', '=', tokenHash).execute();
 }
 
-/** Ends every admin-area session of a staff member (disabled, or their two-factor reset). */
+/** Ends every admin-area session of a staff member (disabled, their two-factor reset, or their password reset). */
 export async function deleteAdminSessionsOf(db: Kysely<Database>, adminId: string): Promise<void> {
   await db.deleteFrom('admin_sessions').where('admin_id', '=', adminId).execute();
 }

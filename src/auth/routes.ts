@@ -2,7 +2,18 @@ import { Type } from '@sinclair/typebox';
 import { AppError } from '../platform/http/errors.js';
 import { IdParam } from '../platform/http/schemas.js';
 import { defineRoute, type RouteContext } from '../userapi/route.js';
-import { ApiToken, CreateApiTokenBody, CreatedApiToken, LoginBody, RefreshBody, TokenPair } from './schemas.js';
+import { confirmPasswordReset, RESET_TTL_MS, requestPasswordReset } from './password-reset.js';
+import {
+  ApiToken,
+  CreateApiTokenBody,
+  CreatedApiToken,
+  LoginBody,
+  PasswordResetAccepted,
+  PasswordResetBody,
+  PasswordResetConfirmBody,
+  RefreshBody,
+  TokenPair,
+} from './schemas.js';
 import { login, logout, REFRESH_REUSE_INTERVAL_MS, refresh } from './sessions.js';
 
 const AUTH = 'Authentication';
@@ -83,6 +94,45 @@ export const authRoutes = [
         );
       }
       await logout(ctx.app, ctx.principal.sessionId);
+      return undefined;
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/auth/password-reset',
+    operationId: 'requestPasswordReset',
+    category: AUTH,
+    summary: 'Ask for a password reset',
+    description: `Emails a reset code to the address if it has an account, valid ${RESET_TTL_MS / 60_000} minutes and usable once (asking again replaces it). The answer is the same whether or not the address has an account. Throttled per address.`,
+    auth: 'none',
+    body: PasswordResetBody,
+    errors: ['rate_limited'],
+    response: {
+      status: 202,
+      description: 'Accepted (whether or not the address has an account)',
+      schema: PasswordResetAccepted,
+    },
+    handler: async ({ body }, ctx) => {
+      await requestPasswordReset(ctx.app, { email: body.email, ip: ctx.ip });
+      return {
+        message: `If an account has this address, a reset code is on its way. It works once, within ${RESET_TTL_MS / 60_000} minutes.`,
+      };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/auth/password-reset/confirm',
+    operationId: 'confirmPasswordReset',
+    category: AUTH,
+    summary: 'Set a new password with a reset code',
+    description:
+      'Sets the password and ends every session, refresh token and API token of the account: log in again with the new password. A code works once and expires; an unknown, used or expired one is refused (ask for a new one). Throttled per address.',
+    auth: 'none',
+    body: PasswordResetConfirmBody,
+    errors: ['invalid_request', 'rate_limited'],
+    response: { status: 204, description: 'The password is set' },
+    handler: async ({ body }, ctx) => {
+      await confirmPasswordReset(ctx.app, { token: body.token, newPassword: body.new_password, ip: ctx.ip });
       return undefined;
     },
   }),

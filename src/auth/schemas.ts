@@ -76,3 +76,30 @@ export const CreateApiTokenBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+export const PasswordResetBody = Type.Object(
+  { email: TextLine({ minLength: 3, maxLength: 254, examples: ['jane@example.com'] }) },
+  { additionalProperties: false },
+);
+
+export const PasswordResetConfirmBody = Type.Object(
+  {
+    token: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'The code from the email',
+      examples: ['Xb3k9QvW2mR7tY1pL8nZ4cF6hJ0sD5aE'],
+    }),
+    new_password: Type.String({ minLength: 1, maxLength: 200, examples: ['a-new-long-passphrase'] }),
+  },
+  { additionalProperties: false },
+);
+
+export const PasswordResetAccepted = Type.Object(
+  {
+    message: Type.String({
+      examples: ['If an account has this address, a reset code is on its way. It works once, within 30 minutes.'],
+    }),
+  },
+  { additionalProperties: false },
+);

@@ -194,6 +194,16 @@ export async function revokeApiToken(
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** Revokes every personal API token of a client (a password reset: the account may be someone else's). */
+export async function revokeAllApiTokens(db: Kysely<Database>, clientId: string, nowMs: number): Promise<void> {
+  await db
+    .updateTable('api_tokens')
+    .set({ revoked_at_ms: nowMs })
+    .where('client_id', '=', clientId)
+    .where('revoked_at_ms', 'is', null)
+    .execute();
+}
+
 // JWT signing keys (jwt-keys.ts).
 
 /** Records the public half of a signing key in use (or that it is still in use). */

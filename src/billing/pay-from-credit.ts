@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { type AuditEntry, auditMany } from '../audit/audit.js';
 import { type CreditEntryRow, debitCreditMany, findClientsBilling, insertCreditEntries } from '../clients/store.js';
+import { recordInvoicePaid } from '../events/events.js';
 import { markInvoicesPaid } from '../invoices/store.js';
 import { payInvoiceInTransaction } from '../orders/orders.js';
 import { insertPayments } from '../orders/store.js';
@@ -142,6 +143,11 @@ export async function payRenewalsFromCredit(
       );
     }
     await insertPayments(trx, payments);
+    const byId = new Map(invoices.map((i) => [i.id, i]));
+    for (const p of payments) {
+      const invoice = byId.get(p.invoice_id);
+      if (invoice) await recordInvoicePaid(trx, now, invoice, { paymentId: p.id, method: 'credit' });
+    }
     await advanceServicesDue(
       trx,
       [...dueMoves].map(([id, periodEndMs]) => ({ id, periodEndMs })),

@@ -2,8 +2,14 @@ import type { Kysely } from 'kysely';
 import type { AppContext } from '../app-context.js';
 import { type AuditEntry, auditMany } from '../audit/audit.js';
 import { listPrices } from '../catalog/store.js';
+import { type NewEvent, recordEvents } from '../events/events.js';
 import { issueInvoices } from '../invoices/issue.js';
-import { cancelUnpaidInvoices, listOverdueRenewals, listUnpaidServiceInvoices } from '../invoices/store.js';
+import {
+  cancelUnpaidInvoices,
+  listOverdueRenewals,
+  listUnpaidDueBetween,
+  listUnpaidServiceInvoices,
+} from '../invoices/store.js';
 import { cancelPendingOrder, listUnpaidOrders } from '../orders/store.js';
 import type { BillingCycle, Database } from '../platform/db/schema.js';
 import { AppError } from '../platform/http/errors.js';
@@ -286,6 +292,7 @@ export async function runBilling(
     await phase('overdue', overdue);
     await phase('end_of_period', endOfPeriod);
     await phase('orders', unpaidOrders);
+    await phase('reminders', reminders);
     phases.credit = Math.round(run.creditMs);
     if (!dryRun) {
       await finishBillingRun(db, runId, {
@@ -715,6 +722,65 @@ async function unpaidOrders(run: Run): Promise<void> {
         });
       }
       await run.recordDone(trx, done, { claimed: true });
+      return rows[rows.length - 1]!.id;
+    });
+    if (last === null) break;
+    afterId = last;
+  }
+}
+
+/**
+ * Reminders of unpaid invoices: `reminder_days_before` their due date (`invoice.reminder`) and
+ * `reminder_days_after` it (`invoice.overdue`). Each is an event keyed by invoice and threshold, so
+ * a repeated run reminds once; a run that missed days sends only the nearest threshold (one
+ * reminder, not every one it missed), and none for invoices more than a week past the last.
+ */
+async function reminders(run: Run): Promise<void> {
+  const before = run.settings['billing.reminder_days_before'];
+  const after = run.settings['billing.reminder_days_after'];
+  if (before.length === 0 && after.length === 0) return;
+  const today = startOfDay(run.atMs, run.zone);
+  const fromMs = after.length ? addDays(today, -(Math.max(...after) + 7), run.zone) : today;
+  const toMs = before.length ? addDays(today, Math.max(...before) + 1, run.zone) : today;
+  let afterId: string | null = null;
+  for (;;) {
+    const last: string | null = await run.batch(async (trx) => {
+      const rows = await listUnpaidDueBetween(trx, { fromMs, toMs, afterId, limit: BATCH });
+      if (rows.length === 0) return null;
+      const events: NewEvent[] = [];
+      for (const r of rows) {
+        const due = Number(r.due_at_ms);
+        const base = {
+          clientId: r.client_id,
+          invoiceId: r.id,
+        };
+        const payload = { number: r.number, totalMinor: r.total_minor, currency: r.currency, dueAtMs: due };
+        const until = run.daysFromAt(due);
+        if (until >= 0) {
+          // Issued after the threshold passed counts too: "due in 2 days" once, not never.
+          const n = before.find((d) => d >= until);
+          if (n !== undefined && Number(r.issued_at_ms) < due) {
+            events.push({
+              type: 'invoice.reminder',
+              key: `${r.id}:${n}`,
+              ...base,
+              payload: { ...payload, daysBefore: until },
+            });
+          }
+        } else {
+          const late = daysBetween(Math.max(due, Number(r.issued_at_ms)), run.atMs, run.zone);
+          const n = [...after].reverse().find((d) => d <= late);
+          if (n !== undefined && late <= Math.max(...after) + 7) {
+            events.push({
+              type: 'invoice.overdue',
+              key: `${r.id}:${n}`,
+              ...base,
+              payload: { ...payload, daysOverdue: late },
+            });
+          }
+        }
+      }
+      await recordEvents(trx, run.now, events);
       return rows[rows.length - 1]!.id;
     });
     if (last === null) break;

@@ -6,6 +6,7 @@ import { loadConfig, porticoVersion } from '../config.js';
 import { registerDemoCommands } from '../demo/cli.js';
 import { registerInvoiceCommands } from '../invoices/cli.js';
 import { registerJobCommands } from '../jobs/cli.js';
+import { registerMailCommands } from '../mail/cli.js';
 import { registerPaymentCommands } from '../payments/cli.js';
 import { registerLogCommands } from '../requestlog/cli.js';
 import { registerSandboxCommands } from '../sandbox/cli.js';
@@ -63,6 +64,7 @@ export function registerCommands(program: Command): void {
   registerJobCommands(program);
   registerInvoiceCommands(program);
   registerPaymentCommands(program);
+  registerMailCommands(program);
   registerServiceCommands(program);
   registerRouteCommands(program);
   registerLogCommands(program);

@@ -5,6 +5,7 @@ import { startBillingSchedule } from '../billing/schedule.js';
 import { type Config, describeDatabase } from '../config.js';
 import { DEMO_CLIENT, isEmptyInstall, seedDemo } from '../demo/seed.js';
 import { Worker } from '../jobs/worker.js';
+import { startEventWork } from '../mail/background.js';
 import { jobTypes } from '../provisioning/index.js';
 import { pruneLog } from '../requestlog/search.js';
 import { openApp } from '../runtime.js';
@@ -37,6 +38,8 @@ export async function serve(config: Config): Promise<void> {
   const sandbox = config.sandbox ? await startEmbeddedSandbox(app) : undefined;
   const worker = config.inProcessWorker ? new Worker(app, jobTypes()) : undefined;
   worker?.start();
+  // Events and email go with the worker: PORTICO_WORKER=off leaves them to `portico worker`.
+  const events = worker ? startEventWork(app) : undefined;
   const billing = config.inProcessBilling ? startBillingSchedule(app) : undefined;
   // Request-log retention: prune now and every hour.
   const prune = () => pruneLog(app).catch((err) => log.warn({ err }, 'request log retention cleanup failed'));
@@ -58,7 +61,7 @@ export async function serve(config: Config): Promise<void> {
     `  Health          ${base}/healthz  ${base}/readyz`,
   ];
   lines.push(
-    `  Worker          ${worker ? 'provisioning worker running in this process' : 'off here (run `portico worker`)'}`,
+    `  Worker          ${worker ? 'provisioning worker, events and email running in this process' : 'off here (run `portico worker`)'}`,
   );
   lines.push(
     `  Billing run     ${billing ? `every ${app.settings.snapshot['billing.run_every_minutes']} min in this process` : 'off here (PORTICO_BILLING=off; run `portico billing run`)'}`,
@@ -97,6 +100,7 @@ export async function serve(config: Config): Promise<void> {
     clearInterval(pruner);
     await billing?.stop();
     await worker?.stop();
+    await events?.stop();
     await sandbox?.close();
     await app.close();
     process.exit(0);

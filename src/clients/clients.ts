@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { recordEvent } from '../events/events.js';
 import type { Clock } from '../platform/clock.js';
 import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../platform/crypto/password.js';
 import type { Database } from '../platform/db/schema.js';
@@ -79,20 +80,28 @@ export async function createClient(deps: { db: Kysely<Database>; clock: Clock },
     created_at_ms: now,
     updated_at_ms: now,
   };
-  await insertClient(deps.db, row);
-  if (input.creditMinor) {
-    const entry = await changeCredit(deps.db, {
-      id: newId('credit', now),
-      client_id: row.id,
-      amount_minor: input.creditMinor,
-      reason: 'Opening credit',
-      actor_type: 'system',
-      actor_id: null,
-      invoice_id: null,
-      payment_id: null,
-      at_ms: now,
+  await deps.db.transaction().execute(async (trx) => {
+    await insertClient(trx, row);
+    if (input.creditMinor) {
+      const entry = await changeCredit(trx, {
+        id: newId('credit', now),
+        client_id: row.id,
+        amount_minor: input.creditMinor,
+        reason: 'Opening credit',
+        actor_type: 'system',
+        actor_id: null,
+        invoice_id: null,
+        payment_id: null,
+        at_ms: now,
+      });
+      row.credit_minor = entry?.balance_after_minor ?? 0;
+    }
+    await recordEvent(trx, now, {
+      type: 'client.created',
+      key: row.id,
+      clientId: row.id,
+      payload: { demo: row.is_demo === 1 },
     });
-    row.credit_minor = entry?.balance_after_minor ?? 0;
-  }
+  });
   return row;
 }

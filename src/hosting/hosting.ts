@@ -1,4 +1,5 @@
 import type { AppContext } from '../app-context.js';
+import { recordEvent } from '../events/events.js';
 import type { DomainKind, PanelError } from '../panel/adapter.js';
 import { ArgumentError, normaliseDomain } from '../panel/domains.js';
 import { randomSecret } from '../platform/crypto/tokens.js';
@@ -206,7 +207,15 @@ export async function requestCancellation(
   ctx: ClientRequest,
 ): Promise<{ type: string; requested_at: string; operation_id: string | null }> {
   const now = app.clock.nowMs();
-  await setCancellation(app.db.kysely, service.id, input, now);
+  await app.db.kysely.transaction().execute(async (trx) => {
+    await setCancellation(trx, service.id, input, now);
+    await recordEvent(trx, now, {
+      type: 'service.cancellation_requested',
+      clientId: service.clientId,
+      serviceId: service.id,
+      payload: { type: input.type, reason: input.reason },
+    });
+  });
   let operation: string | null = null;
   if (input.type === 'immediate') {
     operation = await requestLifecycle(app, {

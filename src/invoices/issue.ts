@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { localYear } from '../billing/calendar.js';
 import { findClientById, findClientsBilling } from '../clients/store.js';
+import { recordEvent } from '../events/events.js';
 import type { Database, InvoiceItemKind, InvoiceKind } from '../platform/db/schema.js';
 import { AppError } from '../platform/http/errors.js';
 import { newId } from '../platform/ids.js';
@@ -127,6 +128,7 @@ export async function issueInvoice(
   const seq = await takeInvoiceSequence(trx, String(year));
   const rows = invoiceRows(settings, nowMs, input, client, year, seq);
   await insertInvoice(trx, rows.invoice, rows.items);
+  await recordIssued(trx, nowMs, rows.invoice);
   return rows;
 }
 
@@ -157,5 +159,21 @@ export async function issueInvoices(
     out.map((o) => o.invoice),
     out.flatMap((o) => o.items),
   );
+  for (const o of out) await recordIssued(trx, nowMs, o.invoice);
   return out;
+}
+
+function recordIssued(trx: Kysely<Database>, nowMs: number, invoice: InvoiceRow) {
+  return recordEvent(trx, nowMs, {
+    type: 'invoice.issued',
+    key: invoice.id,
+    clientId: invoice.client_id,
+    invoiceId: invoice.id,
+    payload: {
+      number: invoice.number,
+      totalMinor: invoice.total_minor,
+      currency: invoice.currency,
+      dueAtMs: invoice.due_at_ms,
+    },
+  });
 }

@@ -328,6 +328,21 @@ export function listOverdueRenewals(
   return query.orderBy('invoices.id').limit(options.limit).execute();
 }
 
+/** Unpaid invoices due in [fromMs, toMs), walked by id: the ones the billing run reminds of. */
+export function listUnpaidDueBetween(
+  db: Kysely<Database>,
+  options: { fromMs: number; toMs: number; afterId: string | null; limit: number },
+) {
+  let query = db
+    .selectFrom('invoices')
+    .select(['id', 'client_id', 'number', 'due_at_ms', 'issued_at_ms', 'total_minor', 'currency'])
+    .where('status', '=', 'unpaid')
+    .where('due_at_ms', '>=', options.fromMs)
+    .where('due_at_ms', '<', options.toMs);
+  if (options.afterId) query = query.where('id', '>', options.afterId);
+  return query.orderBy('id').limit(options.limit).execute();
+}
+
 /** The unpaid invoices with a line for any of these services. */
 export async function listUnpaidServiceInvoices(
   db: Kysely<Database>,

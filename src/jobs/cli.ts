@@ -17,11 +17,17 @@ export function registerJobCommands(program: Command): void {
       '30000',
     )
     .option('--poll-ms <ms>', 'how soon to look again after finding no work (doubling while idle, to 250 ms)', '250')
-    .action(async (opts: { concurrency: string; leaseMs: string; pollMs: string }) => {
-      const [{ openApp }, { Worker }, { jobTypes }] = await Promise.all([
+    .option(
+      '--mail-lease-ms <ms>',
+      'how long an email being sent stays ours (a dead worker’s message is sent again after this, with the same Message-ID)',
+      '120000',
+    )
+    .action(async (opts: { concurrency: string; leaseMs: string; pollMs: string; mailLeaseMs: string }) => {
+      const [{ openApp }, { Worker }, { jobTypes }, { startEventWork }] = await Promise.all([
         import('../runtime.js'),
         import('./worker.js'),
         import('../provisioning/index.js'),
+        import('../mail/background.js'),
       ]);
       const app = await openApp(loadConfig());
       await app.watcher.start();
@@ -31,10 +37,12 @@ export function registerJobCommands(program: Command): void {
         pollMs: Number(opts.pollMs),
       });
       worker.start();
+      const events = startEventWork(app, { pollMs: Number(opts.pollMs), mailLeaseMs: Number(opts.mailLeaseMs) });
       app.logger.info({ owner: worker.owner }, 'worker started');
       const stop = async () => {
         app.logger.info('worker stopping: finishing jobs in hand');
         await worker.stop();
+        await events.stop();
         await app.close();
         process.exit(0);
       };

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { audit } from '../audit/audit.js';
 import { applyPaidInvoice } from '../billing/paid.js';
+import { recordInvoicePaid } from '../events/events.js';
 import { addInvoicePaid, type InvoiceRow, listInvoiceItems, markInvoicePaid } from '../invoices/store.js';
 import { insertPayment, markOrderActive } from '../orders/store.js';
 import type { Database, PaymentsTable } from '../platform/db/schema.js';
@@ -93,6 +94,7 @@ export async function recordPayment(
   }
   if (!(await markInvoicePaid(trx, invoice.id, now)))
     throw new AppError('conflict', 'The invoice was paid by another request.');
+  await recordInvoicePaid(trx, now, invoice, { paymentId, method: input.method });
   if (invoice.kind === 'order') await markOrderActive(trx, invoice.id);
   const operations = await applyPaidInvoice(
     { trx, settings, nowMs: now, invoice, actor: input.actor, correlationId: input.correlationId },

@@ -29,6 +29,8 @@ export const ID_PREFIXES = {
   billingRun: 'brn',
   recoveryCode: 'rcv',
   paymentAttempt: 'pat',
+  event: 'evt',
+  mail: 'msg',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

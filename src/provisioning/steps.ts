@@ -1,7 +1,8 @@
 import { audit } from '../audit/audit.js';
+import { type EventType, recordEvent } from '../events/events.js';
 import { type JobContext, JobFailure } from '../jobs/types.js';
 import { type DomainKind, isExists, type PanelAdapter } from '../panel/adapter.js';
-import { recordServiceOutcome, type ServiceOutcome } from '../services/store.js';
+import { findServiceAccount, recordServiceOutcome, type ServiceOutcome } from '../services/store.js';
 import { jobPanel, loadService, must, type ServiceFacts } from './context.js';
 import type { LifecyclePayload } from './lifecycle.js';
 
@@ -29,8 +30,31 @@ export async function finalize(ctx: LifecycleContext, outcome: ServiceOutcome, a
       requestId: ctx.correlationId,
       details: { jobId: ctx.job.id },
     });
+    const type = SERVICE_EVENTS[action];
+    if (type) {
+      // Keyed by the job: a job that finalizes again after a crash records one event.
+      await recordEvent(trx, now, {
+        type,
+        key: ctx.job.id,
+        clientId: (await findServiceAccount(trx, payload.serviceId))?.client_id ?? null,
+        serviceId: payload.serviceId,
+        payload: {
+          jobId: ctx.job.id,
+          status: outcome.status,
+          ...(outcome.suspension_reason ? { reason: outcome.suspension_reason } : {}),
+        },
+      });
+    }
   });
 }
+
+/** The lifecycle outcomes a client is told of, by their audit action. */
+const SERVICE_EVENTS: Record<string, EventType> = {
+  'service.activated': 'service.active',
+  'service.suspended': 'service.suspended',
+  'service.unsuspended': 'service.unsuspended',
+  'service.terminated': 'service.terminated',
+};
 
 export async function withPanel<T>(
   ctx: LifecycleContext,

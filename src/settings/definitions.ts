@@ -149,6 +149,41 @@ function parseDays(max: number, allowOff: boolean) {
   };
 }
 
+/** `7,1` (days, any order) or "off": the days before or after a due date a reminder goes out. */
+function parseDayList(raw: string): number[] {
+  const value = raw.trim().toLowerCase();
+  if (value === 'off' || value === '') return [];
+  const items = value.split(',').map((s) => s.trim());
+  if (items.length > 10 || items.some((i) => !/^\d{1,3}$/.test(i) || Number(i) < 1 || Number(i) > 365)) {
+    throw new SettingError('must be a comma-separated list of up to 10 day counts from 1 to 365 (e.g. 7,1) or "off".');
+  }
+  return [...new Set(items.map(Number))].sort((a, b) => a - b);
+}
+
+function parseEmailOrEmpty(raw: string): string {
+  const value = raw.trim();
+  if (value === '') return value;
+  // `Name <address>` or a bare address.
+  const match = /^(?:([^<>\r\n]{1,200})\s)?<?([^\s<>@]{1,64}@[^\s<>@]{1,255}\.[^\s<>@]{1,63})>?$/.exec(value);
+  if (!match)
+    throw new SettingError('must be an email address, optionally with a name: Example Hosting <billing@example.com>.');
+  return value;
+}
+
+function parseSmtpUrl(raw: string): string {
+  const value = raw.trim();
+  if (value === '') return value;
+  try {
+    const url = new URL(value);
+    if ((url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname) return value;
+  } catch {
+    // fall through to the error below
+  }
+  throw new SettingError(
+    'must be an smtp:// or smtps:// URL (e.g. smtps://user:password@mail.example.com:465; smtp:// upgrades with STARTTLS when offered) or empty to keep messages unsent.',
+  );
+}
+
 function parseTimeZone(raw: string): string {
   const zone = raw.trim();
   try {
@@ -314,6 +349,37 @@ export const SETTINGS = {
     description: 'Days after which an order whose invoice was never paid is cancelled, or "off".',
     default: '14',
     parse: parseDays(3650, true),
+  },
+  'billing.reminder_days_before': {
+    description: 'Days before an unpaid invoice is due that the client is reminded (e.g. 7,1), or "off".',
+    default: '3',
+    parse: parseDayList,
+  },
+  'billing.reminder_days_after': {
+    description: 'Days after an unpaid invoice fell due that the client is told it is overdue (e.g. 1,7), or "off".',
+    default: '1,7',
+    parse: parseDayList,
+  },
+  'email.smtp_url': {
+    description:
+      'Where email is sent: smtp:// or smtps:// URL with credentials (smtps://user:pass@mail.example.com:465). Empty: messages are kept unsent (`portico mail list`).',
+    default: '',
+    parse: parseSmtpUrl,
+  },
+  'email.from': {
+    description: 'The sender of every email: Example Hosting <billing@example.com>. Needed to send.',
+    default: '',
+    parse: parseEmailOrEmpty,
+  },
+  'email.logo_url': {
+    description: 'An http(s) URL of the logo shown at the top of HTML emails (beside company.name), or empty.',
+    default: '',
+    parse: parseUrlOrEmpty,
+  },
+  'email.client_area_url': {
+    description: 'The address clients use (links in emails, password reset): https://my.example.com. Empty: not shown.',
+    default: '',
+    parse: parseUrlOrEmpty,
   },
   'billing.run_every_minutes': {
     description: 'How often `portico serve` runs the billing run (minutes).',

@@ -86,4 +86,38 @@ export function registerAdminCommands(program: Command): void {
         console.log(`Two-factor login of ${changed.email} removed; their sessions ended.`);
       });
     });
+  admin
+    .command('reset-password <email>')
+    .description(
+      'Reset an admin’s password: emails a code (or prints it when no SMTP is configured); then run again with --token and the new password',
+    )
+    .option('--token <code>', 'the code, to set the new password')
+    .option('--password <password>', 'the new password (prefer --password-stdin)')
+    .option('--password-stdin', 'read the new password from standard input')
+    .action(async (email: string, opts: { token?: string; password?: string; passwordStdin?: boolean }) => {
+      const { confirmAdminReset, requestAdminReset } = await import('../auth/password-reset.js');
+      if (opts.token) {
+        const password = await passwordFrom(opts);
+        await withApp(async (app) => {
+          await confirmAdminReset(app, { token: opts.token!, newPassword: password });
+          console.log(`Password of ${email} set; its admin area sessions are ended.`);
+        });
+        return;
+      }
+      await withApp(async (app) => {
+        const reset = await requestAdminReset(app, email);
+        if (reset.emailed) {
+          console.log(`A reset code was emailed to ${reset.to} (valid 30 minutes, usable once).`);
+        } else {
+          console.log(
+            [
+              `No SMTP is configured, so here is the reset code for ${reset.to} (valid 30 minutes, usable once):`,
+              `  ${reset.token}`,
+              'Set the new password with:',
+              `  portico admin reset-password ${reset.to} --token ${reset.token} --password-stdin`,
+            ].join('\n'),
+          );
+        }
+      });
+    });
 }

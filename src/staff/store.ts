@@ -144,3 +144,11 @@ export async function unusedRecoveryCodes(db: Kysely<Database>, adminId: string)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+export async function setStaffPassword(db: Kysely<Database>, id: string, passwordHash: string, nowMs: number) {
+  await db
+    .updateTable('admins')
+    .set({ password_hash: passwordHash, updated_at_ms: nowMs })
+    .where('id', '=', id)
+    .execute();
+}

@@ -58,6 +58,13 @@ const POLICY: Record<string, string> = {
   adminMarkInvoicePaid: 'owner billing',
   adminRecordPayment: 'owner billing',
   adminRefundStripePayment: 'owner billing',
+  // email: messages hold clients' personal data (and reset codes); templates are settings
+  adminListMail: 'owner billing support',
+  adminGetMail: 'owner billing support',
+  adminRetryMail: 'owner billing support',
+  adminUpdateMailTemplate: 'owner',
+  adminResetMailTemplate: 'owner',
+  adminPreviewMailTemplate: ALL,
   adminRunBilling: 'owner billing',
   adminCreateCategory: 'owner billing',
   adminUpdateCategory: 'owner billing',

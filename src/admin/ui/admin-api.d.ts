@@ -2265,6 +2265,196 @@ export interface Paths {
       };
     };
   };
+  "/mail/messages": {
+    GET: {
+      operationId: "adminListMail";
+      params: Record<string, never>;
+      query: {
+        state?: "queued" | "sending" | "sent" | "failed" | "unsent";
+        client_id?: string;
+        to?: string;
+        limit?: number;
+      };
+      body: undefined;
+      bodyRequired: false;
+      response: {
+        items: Array<{
+          id: string;
+          template: string;
+          to: string;
+          subject: string;
+          state: "queued" | "sending" | "sent" | "failed" | "unsent";
+          attempts: number;
+          last_error: string | null;
+          client_id: string | null;
+          event_id: string | null;
+          created_at: string;
+          last_attempt_at: string | null;
+          sent_at: string | null;
+        }>;
+      };
+    };
+  };
+  "/mail/messages/{id}": {
+    GET: {
+      operationId: "adminGetMail";
+      params: {
+        id: string;
+      };
+      query: Record<string, never>;
+      body: undefined;
+      bodyRequired: false;
+      response: {
+        id: string;
+        template: string;
+        to: string;
+        subject: string;
+        state: "queued" | "sending" | "sent" | "failed" | "unsent";
+        attempts: number;
+        last_error: string | null;
+        client_id: string | null;
+        event_id: string | null;
+        created_at: string;
+        last_attempt_at: string | null;
+        sent_at: string | null;
+        text: string;
+        html: string;
+        attachments: Array<{
+          kind: string;
+          invoice_id: string;
+        }>;
+      };
+    };
+  };
+  "/mail/messages/{id}/retry": {
+    POST: {
+      operationId: "adminRetryMail";
+      params: {
+        id: string;
+      };
+      query: Record<string, never>;
+      body: undefined;
+      bodyRequired: false;
+      response: {
+        id: string;
+        template: string;
+        to: string;
+        subject: string;
+        state: "queued" | "sending" | "sent" | "failed" | "unsent";
+        attempts: number;
+        last_error: string | null;
+        client_id: string | null;
+        event_id: string | null;
+        created_at: string;
+        last_attempt_at: string | null;
+        sent_at: string | null;
+      };
+    };
+  };
+  "/mail/templates": {
+    GET: {
+      operationId: "adminListMailTemplates";
+      params: Record<string, never>;
+      query: Record<string, never>;
+      body: undefined;
+      bodyRequired: false;
+      response: {
+        items: Array<{
+          name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset";
+          description: string;
+          customized: boolean;
+          subject: string;
+          text: string;
+          html: string;
+          placeholders: Array<string>;
+          updated_at: string | null;
+        }>;
+      };
+    };
+  };
+  "/mail/templates/{name}": {
+    GET: {
+      operationId: "adminGetMailTemplate";
+      params: {
+        name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset";
+      };
+      query: Record<string, never>;
+      body: undefined;
+      bodyRequired: false;
+      response: {
+        name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset";
+        description: string;
+        customized: boolean;
+        subject: string;
+        text: string;
+        html: string;
+        placeholders: Array<string>;
+        updated_at: string | null;
+      };
+    };
+    PATCH: {
+      operationId: "adminUpdateMailTemplate";
+      params: {
+        name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset";
+      };
+      query: Record<string, never>;
+      body: {
+        subject?: string;
+        text?: string;
+        html?: string;
+      };
+      bodyRequired: true;
+      response: {
+        name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset";
+        description: string;
+        customized: boolean;
+        subject: string;
+        text: string;
+        html: string;
+        placeholders: Array<string>;
+        updated_at: string | null;
+      };
+    };
+    DELETE: {
+      operationId: "adminResetMailTemplate";
+      params: {
+        name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset";
+      };
+      query: Record<string, never>;
+      body: undefined;
+      bodyRequired: false;
+      response: {
+        name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset";
+        description: string;
+        customized: boolean;
+        subject: string;
+        text: string;
+        html: string;
+        placeholders: Array<string>;
+        updated_at: string | null;
+      };
+    };
+  };
+  "/mail/templates/{name}/preview": {
+    POST: {
+      operationId: "adminPreviewMailTemplate";
+      params: {
+        name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset";
+      };
+      query: Record<string, never>;
+      body: {
+        subject?: string;
+        text?: string;
+        html?: string;
+      };
+      bodyRequired: true;
+      response: {
+        subject: string;
+        text: string;
+        html: string;
+      };
+    };
+  };
 }
 
 export declare namespace Schemas {

@@ -575,4 +575,84 @@ export interface Database {
   billing_actions: BillingActionsTable;
   billing_runs: BillingRunsTable;
   billing_lock: BillingLockTable;
+  events: EventsTable;
+  event_deliveries: EventDeliveriesTable;
+  mail_messages: MailMessagesTable;
+  mail_templates: MailTemplatesTable;
+  password_resets: PasswordResetsTable;
+}
+
+/** A domain event, written in the transaction of the change it records (src/events/). */
+export interface EventsTable {
+  id: string;
+  type: string;
+  dedupe_key: string;
+  client_id: string | null;
+  service_id: string | null;
+  invoice_id: string | null;
+  /** JSON object. */
+  payload: string;
+  created_at_ms: number;
+}
+
+export type DeliveryState = 'pending' | 'running' | 'done' | 'failed';
+
+/** One event's progress for one consumer (mail, webhooks…): claimed under a lease, retried. */
+export interface EventDeliveriesTable {
+  consumer: string;
+  event_id: string;
+  state: DeliveryState;
+  attempts: number;
+  run_after_ms: number;
+  lease_owner: string | null;
+  lease_expires_at_ms: number | null;
+  last_error: string | null;
+  updated_at_ms: number;
+  finished_at_ms: number | null;
+}
+
+/** queued: to send; sending: an attempt is recorded and may have reached the server; sent; failed: gave up; unsent: no SMTP configured. */
+export type MailState = 'queued' | 'sending' | 'sent' | 'failed' | 'unsent';
+
+export interface MailMessagesTable {
+  id: string;
+  dedupe_key: string;
+  template: string;
+  event_id: string | null;
+  client_id: string | null;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  /** JSON array of what to attach, made at sending time: [{"kind":"invoice_pdf","invoice_id":"inv_…"}]. */
+  attachments: string | null;
+  state: MailState;
+  attempts: number;
+  run_after_ms: number;
+  lease_owner: string | null;
+  lease_expires_at_ms: number | null;
+  last_error: string | null;
+  last_attempt_at_ms: number | null;
+  sent_at_ms: number | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+/** An admin's edit of a template; a template without a row uses its default in code. */
+export interface MailTemplatesTable {
+  name: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  updated_at_ms: number;
+}
+
+export interface PasswordResetsTable {
+  /** SHA-256 of the token, hex: the token itself is only in the email. */
+  token_hash: string;
+  subject_type: 'client' | 'admin';
+  subject_id: string;
+  expires_at_ms: number;
+  used_at_ms: number | null;
+  created_at_ms: number;
 }

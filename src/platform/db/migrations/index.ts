@@ -13,6 +13,7 @@ import * as m0010 from './0010_route_alias_docs.js';
 import * as m0011 from './0011_job_rollback.js';
 import * as m0012 from './0012_secrets_at_rest.js';
 import * as m0013 from './0013_billing.js';
+import * as m0014 from './0014_outbox_mail.js';
 import * as m0015 from './0015_payments.js';
 import * as m0016 from './0016_staff_roles.js';
 import * as m0018 from './0018_ops.js';
@@ -35,6 +36,7 @@ export const migrations: Record<string, Migration> = {
   '0011_job_rollback': m0011,
   '0012_secrets_at_rest': m0012,
   '0013_billing': m0013,
+  '0014_outbox_mail': m0014,
   '0015_payments': m0015,
   '0016_staff_roles': m0016,
   '0018_ops': m0018,

@@ -1,0 +1,8 @@
+import { mailConsumer } from '../mail/compose.js';
+import type { EventConsumerHandler } from './dispatcher.js';
+import type { EventConsumer } from './events.js';
+
+/** The handler of every consumer named in EVENT_CONSUMERS (a new consumer adds itself to both). */
+export function eventConsumers(): Record<EventConsumer, EventConsumerHandler> {
+  return { mail: mailConsumer() };
+}

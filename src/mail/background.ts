@@ -1,0 +1,21 @@
+import { eventConsumers } from '../events/consumers.js';
+import { type DispatchDeps, EventDispatcher } from '../events/dispatcher.js';
+import { MailSender, type SenderDeps } from './sender.js';
+
+/** What the worker process runs beside the job queue: the outbox's consumers and the mail sender. */
+export function startEventWork(
+  deps: DispatchDeps & SenderDeps,
+  options: { pollMs?: number; mailLeaseMs?: number } = {},
+): { stop(): Promise<void> } {
+  const poll = options.pollMs ? { pollMs: options.pollMs } : {};
+  const dispatcher = new EventDispatcher(deps, eventConsumers(), poll);
+  const sender = new MailSender(deps, { ...poll, ...(options.mailLeaseMs ? { leaseMs: options.mailLeaseMs } : {}) });
+  dispatcher.start();
+  sender.start();
+  return {
+    stop: async () => {
+      await dispatcher.stop();
+      await sender.stop();
+    },
+  };
+}
