@@ -1,9 +1,21 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { DEMO_CLIENT } from '../src/demo/seed.js';
 import { type LoadResult, load, median, printTable } from './load.js';
 import { logAlternation } from './log-alternation.js';
-import { accessToken, createPgDatabase, loggingSwitch, type Server, startBare, startPortico, stop } from './servers.js';
+import {
+  accessToken,
+  BENCH_ADMIN,
+  createPgDatabase,
+  loggingSwitch,
+  porticoEnv,
+  type Server,
+  startBare,
+  startPortico,
+  startServe,
+  stop,
+} from './servers.js';
 
 /**
  * `npm run bench`: bare Fastify and Portico on this machine, measured in one run with the same
@@ -54,10 +66,12 @@ try {
   const pgDatabase = await createPgDatabase();
   if (typeof pgDatabase === 'string') throw new Error(pgDatabase);
   dropPg = pgDatabase.drop;
-  const porticoPg = await startPortico({
+  const pgEnv = {
     DATABASE_URL: pgDatabase.url,
     REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
-  });
+    PORTICO_REDIS_PREFIX: `bench-${process.pid}`,
+  };
+  const porticoPg = await startPortico(pgEnv);
   servers.push(porticoPg);
   const pgToken = await accessToken(porticoPg.base);
   const switchLogging = await loggingSwitch(portico.base);
@@ -146,6 +160,8 @@ try {
     durationS: DURATION_S,
   });
 
+  const pair = await scaleOut(porticoPg, pgEnv, { authorization: `Bearer ${pgToken}` });
+
   const summary = (k: Key): LoadResult & { range: string } => {
     const rows = samples[k];
     const rates = rows.map((r) => r.requestsPerS);
@@ -189,6 +205,9 @@ try {
       .map((r) => `${r.p99Ms} ms`)
       .join(', ')} (target < 20 ms on the GET rows)`,
   );
+  console.log(
+    `Two instances, one PostgreSQL + Redis: ${pair.both} req/s over both (p99 ${pair.p99Ms} ms) against ${pair.one} for one instance in the same minute (${Math.round((pair.both / pair.one) * 100)} %); a settings change through one instance was applied by the other after ${pair.propagationMs} ms`,
+  );
 } finally {
   for (const server of servers) await stop(server);
   await dropPg?.();
@@ -205,4 +224,48 @@ if (existsSync(provisioning) && process.env.BENCH_SKIP_PROVISIONING !== '1') {
 const billing = resolve(import.meta.dirname, 'billing.ts');
 if (existsSync(billing) && process.env.BENCH_SKIP_BILLING !== '1') {
   await import(billing);
+}
+
+/**
+ * Scale-out as a figure: a second `portico serve` on the same PostgreSQL and Redis; the same 50
+ * connections on one instance, then spread 25 and 25 over both. On this 2-core machine the pair
+ * shares the cores with the load generator, so the ratio says what a second instance costs here,
+ * not what a second machine would add. Then how long a settings change made through one instance
+ * takes to reach the other (each polls the configuration version every 250 ms).
+ */
+async function scaleOut(first: Server, env: Record<string, string>, headers: Record<string, string>) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'portico-bench-'));
+  const second = { ...(await startServe({ ...porticoEnv(dataDir), ...env, PORTICO_DEMO: 'off' })), dataDir };
+  servers.push(second);
+  const url = (s: Server) => `${s.base}/api/v1/services`;
+  await load({ name: 'warm-up', url: url(second), headers, durationS: 2 });
+  const one = await load({ name: 'one instance', url: url(first), headers, durationS: DURATION_S });
+  const [a, b] = await Promise.all([
+    load({ name: 'pair A', url: url(first), headers, connections: 25, durationS: DURATION_S }),
+    load({ name: 'pair B', url: url(second), headers, connections: 25, durationS: DURATION_S }),
+  ]);
+  const admin = {
+    authorization: `Basic ${Buffer.from(`${BENCH_ADMIN.email}:${BENCH_ADMIN.password}`).toString('base64')}`,
+    'content-type': 'application/json',
+  };
+  const started = performance.now();
+  const changed = await fetch(`${first.base}/admin/api/v1/userapi/settings`, {
+    method: 'PATCH',
+    headers: admin,
+    body: JSON.stringify({ 'userapi.rate_limit': '100000001/60s' }),
+  });
+  if (changed.status !== 200) throw new Error(`settings change failed: ${changed.status} ${await changed.text()}`);
+  for (;;) {
+    const res = await fetch(url(second), { headers });
+    await res.arrayBuffer();
+    if (res.headers.get('ratelimit-policy')?.includes('q=100000001')) break;
+    if (performance.now() - started > 10_000) throw new Error('the settings change never reached the second instance');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return {
+    one: one.requestsPerS,
+    both: a.requestsPerS + b.requestsPerS,
+    p99Ms: Math.max(a.p99Ms, b.p99Ms),
+    propagationMs: Math.round(performance.now() - started),
+  };
 }

@@ -44,11 +44,16 @@ export async function startPortico(extraEnv: Record<string, string> = {}): Promi
   cli(env, 'settings', 'set', 'userapi.rate_limit', '100000000/60s');
   cli(env, 'demo');
   cli(env, 'admin', 'create', '--email', BENCH_ADMIN.email, '--password', BENCH_ADMIN.password);
+  return { ...(await startServe(env)), dataDir };
+}
+
+/** One more `portico serve` on an existing install (the same database): nothing seeded. */
+export async function startServe(env: Record<string, string>): Promise<Server> {
   const port = await freePort();
   const child = startProcess([BIN, 'serve'], { ...env, PORT: String(port) });
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/healthz`);
-  return { base, child, dataDir };
+  return { base, child };
 }
 
 export async function stop(server: Server): Promise<void> {
@@ -66,7 +71,7 @@ export async function accessToken(base: string): Promise<string> {
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
-const BENCH_ADMIN = { email: 'bench-admin@portico.test', password: 'bench-admin-password-1' };
+export const BENCH_ADMIN = { email: 'bench-admin@portico.test', password: 'bench-admin-password-1' };
 
 /**
  * Switches the request log of a running Portico through the Admin API, as an admin's script does
