@@ -80,6 +80,8 @@ describe.runIf(shared)('two instances and two workers on one PostgreSQL and Redi
     after.push(() => db.drop());
     const t = await createTestApp({ db, env: { PORTICO_MASTER_KEY: masterKey } });
     after.push(() => t.close());
+    // The admin here is a script over HTTP Basic: no second factor.
+    await t.app.settings.set('admin.require_totp_for', 'none');
     await newAdmin(t.app, ADMIN);
     const env = { PORTICO_MASTER_KEY: masterKey };
     const [a, b] = await Promise.all([startServe(db, env), startServe(db, env)]);
@@ -131,7 +133,8 @@ describe.runIf(shared)('two instances and two workers on one PostgreSQL and Redi
     for (let i = 0; i < 2; i++) {
       const panel = await startSandboxPanel();
       panels.push(panel);
-      panel.faults.add({ kind: 'latency', ms: 20, times: Number.POSITIVE_INFINITY });
+      // Slow enough panels that the queue outlasts the second worker's start.
+      panel.faults.add({ kind: 'latency', ms: 150, times: Number.POSITIVE_INFINITY });
       await addServer(t.app, {
         name: `scale${i}`,
         host: panel.host,
@@ -141,6 +144,13 @@ describe.runIf(shared)('two instances and two workers on one PostgreSQL and Redi
         capacity: 50,
       });
     }
+    // Both workers running before the jobs arrive, so the queue is shared from its first job.
+    const workers = [start(db, ['worker', '--poll-ms', '50'], env), start(db, ['worker', '--poll-ms', '50'], env)];
+    procs.push(...workers);
+    await waitFor(() => workers.every((w) => w.output().includes('worker started')), {
+      timeoutMs: 30_000,
+      message: 'both workers started',
+    });
     const product = await newProduct(t.app);
     const owner = await newClient(t.app);
     const jobIds: string[] = [];
@@ -153,7 +163,6 @@ describe.runIf(shared)('two instances and two workers on one PostgreSQL and Redi
       });
       jobIds.push(await enqueueCreate(t.app, { serviceId: svc.id, clientId: owner.row.id, tag: `scale_${i}` }));
     }
-    procs.push(start(db, ['worker', '--poll-ms', '50'], env), start(db, ['worker', '--poll-ms', '50'], env));
     const jobs = await waitFor(
       async () => {
         const rows = await t.app.db.kysely.selectFrom('jobs').selectAll().where('id', 'in', jobIds).execute();
@@ -166,13 +175,19 @@ describe.runIf(shared)('two instances and two workers on one PostgreSQL and Redi
     expect(adds).toHaveLength(16);
     expect(new Set(adds).size).toBe(16);
     // Each job succeeded in exactly one of the worker processes, and both did some.
-    const workers = procs.slice(2);
-    const succeededIn = workers.map((w) =>
-      w
-        .output()
-        .split('\n')
-        .filter((line) => line.includes('job succeeded'))
-        .map((line) => /"jobId":"(job_[^"]+)"/.exec(line)?.[1]),
+    // A worker logs a job's success just after recording it.
+    const succeededIn = await waitFor(
+      () => {
+        const ids = workers.map((w) =>
+          w
+            .output()
+            .split('\n')
+            .filter((line) => line.includes('job succeeded'))
+            .map((line) => /"jobId":"(job_[^"]+)"/.exec(line)?.[1]),
+        );
+        return ids.flat().length >= jobIds.length ? ids : null;
+      },
+      { message: 'both workers logging the 16 successes' },
     );
     expect(succeededIn.flat().sort()).toEqual([...jobIds].sort());
     expect(succeededIn.every((ids) => ids.length > 0)).toBe(true);
