@@ -1,5 +1,5 @@
 import type { AppContext } from '../app-context.js';
-import { decodeCursor, iso, toPage } from '../platform/http/schemas.js';
+import { decodeCursor, iso, toPage } from '../platform/http/checks.js';
 import { type AuditFilter, listAuditEntries } from './store.js';
 
 /** One page of the audit log for the admin area, newest first. */

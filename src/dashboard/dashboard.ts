@@ -1,5 +1,5 @@
 import type { AppContext } from '../app-context.js';
-import { iso } from '../platform/http/schemas.js';
+import { iso } from '../platform/http/checks.js';
 import {
   countFailedJobs,
   incomeBetween,

@@ -1,7 +1,7 @@
 import type { AppContext } from '../app-context.js';
 import type { MailState } from '../platform/db/schema.js';
+import { checkText, iso } from '../platform/http/checks.js';
 import { AppError } from '../platform/http/errors.js';
-import { checkText, iso } from '../platform/http/schemas.js';
 import { companyData, templateFor } from './compose.js';
 import {
   deleteTemplate,

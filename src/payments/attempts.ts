@@ -1,8 +1,8 @@
 import type { AppContext } from '../app-context.js';
 import { findInvoice } from '../invoices/store.js';
 import type { PaymentAttemptsTable } from '../platform/db/schema.js';
+import { decodeCursor, iso, toPage } from '../platform/http/checks.js';
 import { AppError } from '../platform/http/errors.js';
-import { decodeCursor, iso, toPage } from '../platform/http/schemas.js';
 import { listAttempts, listInvoiceAttempts, type PaymentAttemptRow } from './store.js';
 
 /** Payment attempts as the client (their invoice's) and the admin (all, by status) see them. */

@@ -1,7 +1,7 @@
 import type { AppContext } from '../app-context.js';
 import { listServiceInvoices } from '../invoices/store.js';
+import { iso } from '../platform/http/checks.js';
 import { notFound } from '../platform/http/errors.js';
-import { iso } from '../platform/http/schemas.js';
 import { toService } from './services.js';
 import { type AdminServiceFilter, type AdminServiceRow, findServiceForAdmin, listServicesForAdmin } from './store.js';
 

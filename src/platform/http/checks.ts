@@ -4,7 +4,7 @@ import { AppError } from './errors.js';
 /*
  * The rules the route schemas (./schemas.ts) state, as plain functions and constants for code
  * that checks or formats values outside a schema: shared logic, stores, the CLI. Apart from the
- * schemas so that none of it loads TypeBox; ./schemas.ts re-exports all of it.
+ * schemas so that none of it loads TypeBox: import them from here, not from ./schemas.ts.
  */
 
 /**

@@ -9,19 +9,6 @@ import {
 import { ID_PREFIXES, type IdKind } from '../ids.js';
 import { TEXT_BLOCK_PATTERN, TEXT_LINE_PATTERN } from './checks.js';
 
-export {
-  checkText,
-  decodeCursor,
-  encodeCursor,
-  isCleanText,
-  iso,
-  TEXT_BLOCK_MESSAGE,
-  TEXT_BLOCK_PATTERN,
-  TEXT_LINE_MESSAGE,
-  TEXT_LINE_PATTERN,
-  toPage,
-} from './checks.js';
-
 /** Schema pieces shared by every feature's routes, so a page or an id looks the same everywhere. */
 
 /** A well-formed id of this kind for the docs' examples (the id alphabet has no I, L, O or U). */
