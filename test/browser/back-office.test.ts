@@ -145,7 +145,8 @@ describe('the back office in a real browser', () => {
       .getByRole('dialog', { name: 'Unsuspend Jane Doe?' })
       .getByRole('button', { name: 'Unsuspend client' })
       .click();
-    await page.getByRole('button', { name: 'Suspend client' }).waitFor();
+    // exact: a name match is a substring match otherwise, and "Unsuspend client" contains it.
+    await page.getByRole('button', { name: 'Suspend client', exact: true }).waitFor();
     expect((await account()).statusCode).toBe(200);
   });
 
@@ -172,7 +173,7 @@ describe('the back office in a real browser', () => {
     // The page follows the job by itself until the service is active.
     const timeline = page.getByRole('list', { name: 'Job timeline' });
     await expect.poll(() => timeline.locator('[data-state="succeeded"]').count(), { timeout: 20_000 }).toBe(1);
-    await expect.poll(() => page.getByRole('button', { name: 'Suspend' }).count()).toBe(1);
+    await expect.poll(() => page.getByRole('button', { name: 'Suspend', exact: true }).count()).toBe(1);
     const job = await timeline.locator('li.job').first().innerText();
     expect(job).toContain('service.create');
     expect(job).toContain('create-user');
@@ -180,7 +181,7 @@ describe('the back office in a real browser', () => {
     expect(await page.locator('main').innerText()).toContain('Panel username');
     await visit(`#/services/${service_id}`, /jane-shop\.example/, 'service');
 
-    await page.getByRole('button', { name: 'Suspend' }).click();
+    await page.getByRole('button', { name: 'Suspend', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Suspend service' });
     await dialog.waitFor();
     expect(await accessibilityProblems(page)).toEqual([]);
@@ -189,7 +190,7 @@ describe('the back office in a real browser', () => {
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.count()).toBe(0);
     expect(await page.locator('main .badge').first().innerText()).toBe('active');
-    await page.getByRole('button', { name: 'Suspend' }).click();
+    await page.getByRole('button', { name: 'Suspend', exact: true }).click();
     await dialog.getByLabel('Reason').fill('Abuse report #42');
     await dialog.getByRole('button', { name: 'Suspend service' }).click();
     await expect.poll(() => page.locator('main .badge').first().innerText(), { timeout: 20_000 }).toBe('suspended');
@@ -203,7 +204,7 @@ describe('the back office in a real browser', () => {
     expect(h.panel.state.users[await panelUser(service_id)]?.suspended).toBe(true);
 
     // From the keyboard: the dialog opens on Cancel (the safe answer); Tab, Enter confirms.
-    await page.getByRole('button', { name: 'Unsuspend' }).focus();
+    await page.getByRole('button', { name: 'Unsuspend', exact: true }).focus();
     await page.keyboard.press('Enter');
     const unsuspend = page.getByRole('dialog', { name: 'Unsuspend service' });
     await unsuspend.waitFor();
@@ -213,7 +214,7 @@ describe('the back office in a real browser', () => {
     await expect.poll(() => page.locator('main .badge').first().innerText(), { timeout: 20_000 }).toBe('active');
     expect(h.panel.state.users[await panelUser(service_id)]?.suspended).toBe(false);
     // Suspended again for the pages that follow.
-    await page.getByRole('button', { name: 'Suspend' }).click();
+    await page.getByRole('button', { name: 'Suspend', exact: true }).click();
     await dialog.getByLabel('Reason').fill('Abuse report #42');
     await dialog.getByRole('button', { name: 'Suspend service' }).click();
     await expect.poll(() => page.locator('main .badge').first().innerText(), { timeout: 20_000 }).toBe('suspended');
