@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../app-context.js';
 import type { Database } from '../platform/db/schema.js';
+import { leaseOwner, PollLoop } from '../platform/poll-loop.js';
 import { claimDelivery, type EventRow, findEvent, finishDelivery } from './store.js';
 
 /**
@@ -26,10 +25,8 @@ export interface DispatcherOptions {
 }
 
 export class EventDispatcher {
-  readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  readonly owner = leaseOwner();
+  private readonly loop: PollLoop;
   private readonly options: Required<DispatcherOptions>;
 
   constructor(
@@ -38,18 +35,18 @@ export class EventDispatcher {
     options: DispatcherOptions = {},
   ) {
     this.options = { pollMs: 250, leaseMs: 30_000, backoffBaseMs: 1000, ...options };
+    this.loop = new PollLoop(() => this.tick(), {
+      pollMs: this.options.pollMs,
+      onError: (err) => this.deps.logger.warn({ err }, 'dispatching events failed; will try again'),
+    });
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Delivers what is due to every consumer; returns how many deliveries it handled. */
@@ -111,27 +108,6 @@ export class EventDispatcher {
       });
     }
     return true;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let handled = 0;
-      try {
-        handled = await this.tick();
-      } catch (err) {
-        this.deps.logger.warn({ err }, 'dispatching events failed; will try again');
-      }
-      if (handled === 0 && this.running) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.pollMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
-      }
-    }
   }
 }
 

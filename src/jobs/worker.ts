@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { leaseOwner } from '../platform/poll-loop.js';
 import { recordHeartbeat, removeHeartbeat } from './heartbeat-store.js';
 import { runJob } from './runner.js';
 import { claimJob } from './store.js';
@@ -30,7 +29,7 @@ export const IDLE_POLL_MAX_MS = 250;
 export const HEARTBEAT_MS = 5000;
 
 export class Worker {
-  readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  readonly owner = leaseOwner();
   private running = false;
   private readonly active = new Set<Promise<void>>();
   private loop: Promise<void> | undefined;

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { AppContext } from '../app-context.js';
 import { backoff } from '../events/dispatcher.js';
 import { pdfFileName, renderInvoicePdf } from '../invoices/pdf.js';
+import { leaseOwner, PollLoop } from '../platform/poll-loop.js';
 import type { Attachment } from './compose.js';
 import { claimMessage, finishMessage, type MailRow } from './store.js';
 
@@ -49,10 +48,8 @@ export function smtpOptions(url: string) {
 }
 
 export class MailSender {
-  readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  readonly owner = leaseOwner();
+  private readonly loop: PollLoop;
   private transport: { url: string; transporter: Transporter } | undefined;
   private readonly options: Required<SenderOptions>;
 
@@ -61,18 +58,18 @@ export class MailSender {
     options: SenderOptions = {},
   ) {
     this.options = { pollMs: 250, leaseMs: 120_000, backoffBaseMs: 30_000, maxAttempts: 8, ...options };
+    this.loop = new PollLoop(() => this.tick(), {
+      pollMs: this.options.pollMs,
+      onError: (err) => this.deps.logger.warn({ err }, 'sending email failed; will try again'),
+    });
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+    await this.loop.stop();
     this.transport?.transporter.close();
     this.transport = undefined;
   }
@@ -173,26 +170,5 @@ export class MailSender {
       }
     }
     return out;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let n = 0;
-      try {
-        n = await this.tick();
-      } catch (err) {
-        this.deps.logger.warn({ err }, 'sending email failed; will try again');
-      }
-      if (n === 0 && this.running) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.pollMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
-      }
-    }
   }
 }
