@@ -22,7 +22,7 @@ import { insertDeliveries, insertEvent } from './store.js';
  */
 
 /** Every consumer of the outbox: each gets its own delivery of every event. */
-export const EVENT_CONSUMERS = ['mail'] as const;
+export const EVENT_CONSUMERS = ['mail', 'webhooks'] as const;
 export type EventConsumer = (typeof EVENT_CONSUMERS)[number];
 
 export const EVENT_TYPES = [

@@ -20,6 +20,7 @@ export const TEMPLATE_NAMES = [
   'service_terminated',
   'cancellation_confirmed',
   'password_reset',
+  'webhook_disabled',
 ] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
@@ -267,6 +268,31 @@ ${signOff(true)}`,
         token: 'r3s3t-t0k3n-example',
         minutes: 30,
         how: 'Enter it where you asked for the reset, with your new password.',
+      },
+    },
+  },
+  webhook_disabled: {
+    description: 'A client’s webhook was disabled after its deliveries failed for about a day.',
+    subject: 'Your webhook to {{webhook.url}} was disabled',
+    text: `Hello {{client.name}},
+
+the webhook {{webhook.id}} that sends your events to {{webhook.url}} was disabled: a delivery failed {{webhook.attempts}} times over about a day. The last attempt: {{webhook.error}}
+
+Nothing more is sent to it until you enable it again (PATCH /api/v1/webhooks/{{webhook.id}} with {"enabled": true}). Its delivery log (GET /api/v1/webhooks/{{webhook.id}}/deliveries) shows each attempt, and a failed delivery can be sent again from there.
+
+${signOff(false)}`,
+    html: `<p>Hello {{client.name}},</p>
+<p>the webhook <code>{{webhook.id}}</code> that sends your events to <code>{{webhook.url}}</code> was disabled: a delivery failed {{webhook.attempts}} times over about a day. The last attempt: {{webhook.error}}</p>
+<p>Nothing more is sent to it until you enable it again (<code>PATCH /api/v1/webhooks/{{webhook.id}}</code> with <code>{"enabled": true}</code>). Its delivery log (<code>GET /api/v1/webhooks/{{webhook.id}}/deliveries</code>) shows each attempt, and a failed delivery can be sent again from there.</p>
+${signOff(true)}`,
+    sample: {
+      company: sampleCompany,
+      client: sampleClient,
+      webhook: {
+        id: 'whk_01JEXAMPLE',
+        url: 'https://hooks.example.org/portico',
+        attempts: 8,
+        error: 'The endpoint answered HTTP 503; a 2xx status is needed.',
       },
     },
   },

@@ -31,6 +31,8 @@ export const ID_PREFIXES = {
   paymentAttempt: 'pat',
   event: 'evt',
   mail: 'msg',
+  webhook: 'whk',
+  webhookDelivery: 'whd',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -462,6 +462,12 @@ export const SETTINGS = {
     default: '1,3,5',
     parse: parseRetryDays,
   },
+  'webhooks.allow_private_targets': {
+    description:
+      'Clients’ webhooks may go to http:// URLs and to loopback or private addresses: on only in labs and tests (off: https to public addresses only, checked at every delivery).',
+    default: 'off',
+    parse: parseOnOff,
+  },
   trust_proxy: {
     description:
       'Reverse proxies whose X-Forwarded-For is trusted for the client IP: off, a hop count, or addresses/CIDRs ("loopback" for nginx/Apache on this machine).',

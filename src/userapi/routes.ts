@@ -9,6 +9,7 @@ import { orderRoutes } from '../orders/routes.js';
 import { paymentRoutes } from '../payments/routes.js';
 import type { AnyRouteSpec } from '../platform/http/route.js';
 import { serviceRoutes } from '../services/routes.js';
+import { webhookRoutes } from '../webhooks/routes.js';
 
 /** Every User API route, in the order the docs list them. Add a feature's routes here. */
 export const userApiRoutes: AnyRouteSpec[] = [
@@ -23,4 +24,5 @@ export const userApiRoutes: AnyRouteSpec[] = [
   ...invoiceRoutes,
   ...paymentRoutes,
   ...orderRoutes,
+  ...webhookRoutes,
 ];

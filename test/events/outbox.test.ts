@@ -50,7 +50,16 @@ describe('domain events are written with the change and handed to each consumer 
         rows.map((r) => r.id),
       )
       .execute();
-    expect(deliveries.map((d) => [d.consumer, d.state])).toEqual(rows.map(() => ['mail', 'pending']));
+    // One delivery per event for each consumer (mail, webhooks).
+    const per = (consumer: string) => deliveries.filter((d) => d.consumer === consumer);
+    expect(deliveries).toHaveLength(rows.length * 2);
+    for (const consumer of ['mail', 'webhooks']) {
+      expect(
+        per(consumer)
+          .map((d) => [d.event_id, d.state])
+          .sort(),
+      ).toEqual(rows.map((r) => [r.id, 'pending']).sort());
+    }
   });
 
   it('a payment refused (not enough credit) records no invoice.paid: the event rolls back with the change', async () => {
@@ -102,6 +111,7 @@ describe('domain events are written with the change and handed to each consumer 
           .selectFrom('event_deliveries')
           .select('event_id')
           .where('event_id', 'in', ids)
+          .where('consumer', '=', 'mail')
           .where('state', '!=', 'done')
           .execute();
         return left.length === 0;
@@ -144,6 +154,7 @@ describe('domain events are written with the change and handed to each consumer 
           .selectFrom('event_deliveries')
           .selectAll()
           .where('event_id', '=', id!)
+          .where('consumer', '=', 'mail')
           .executeTakeFirstOrThrow();
         return r.state === 'failed' ? r : undefined;
       });

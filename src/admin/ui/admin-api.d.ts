@@ -2360,7 +2360,7 @@ export interface Paths {
       bodyRequired: false;
       response: {
         items: Array<{
-          name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset";
+          name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset" | "webhook_disabled";
           description: string;
           customized: boolean;
           subject: string;
@@ -2376,13 +2376,13 @@ export interface Paths {
     GET: {
       operationId: "adminGetMailTemplate";
       params: {
-        name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset";
+        name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset" | "webhook_disabled";
       };
       query: Record<string, never>;
       body: undefined;
       bodyRequired: false;
       response: {
-        name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset";
+        name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset" | "webhook_disabled";
         description: string;
         customized: boolean;
         subject: string;
@@ -2395,7 +2395,7 @@ export interface Paths {
     PATCH: {
       operationId: "adminUpdateMailTemplate";
       params: {
-        name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset";
+        name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset" | "webhook_disabled";
       };
       query: Record<string, never>;
       body: {
@@ -2405,7 +2405,7 @@ export interface Paths {
       };
       bodyRequired: true;
       response: {
-        name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset";
+        name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset" | "webhook_disabled";
         description: string;
         customized: boolean;
         subject: string;
@@ -2418,13 +2418,13 @@ export interface Paths {
     DELETE: {
       operationId: "adminResetMailTemplate";
       params: {
-        name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset";
+        name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset" | "webhook_disabled";
       };
       query: Record<string, never>;
       body: undefined;
       bodyRequired: false;
       response: {
-        name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset";
+        name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset" | "webhook_disabled";
         description: string;
         customized: boolean;
         subject: string;
@@ -2439,7 +2439,7 @@ export interface Paths {
     POST: {
       operationId: "adminPreviewMailTemplate";
       params: {
-        name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset";
+        name: "welcome" | "invoice_issued" | "payment_receipt" | "payment_failed" | "invoice_reminder" | "invoice_overdue" | "service_active" | "service_suspended" | "service_unsuspended" | "service_terminated" | "cancellation_confirmed" | "password_reset" | "webhook_disabled";
       };
       query: Record<string, never>;
       body: {

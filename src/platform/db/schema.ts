@@ -580,6 +580,9 @@ export interface Database {
   mail_messages: MailMessagesTable;
   mail_templates: MailTemplatesTable;
   password_resets: PasswordResetsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 /** A domain event, written in the transaction of the change it records (src/events/). */
@@ -655,4 +658,55 @@ export interface PasswordResetsTable {
   expires_at_ms: number;
   used_at_ms: number | null;
   created_at_ms: number;
+}
+
+export type WebhookEndpointState = 'enabled' | 'disabled';
+
+/** A client's webhook endpoint (src/webhooks/): where events are POSTed, signed with its secret. */
+export interface WebhookEndpointsTable {
+  id: string;
+  client_id: string;
+  url: string;
+  description: string;
+  /** JSON array of event types, or ["*"]. */
+  event_types: string;
+  /** The whsec_ signing secret, sealed with the master key. */
+  secret_sealed: string;
+  state: WebhookEndpointState;
+  disabled_reason: string | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+  deleted_at_ms: number | null;
+}
+
+/** pending: to send (or retry); sending: an attempt is recorded and may have reached the endpoint; succeeded; failed: gave up. */
+export type WebhookDeliveryState = 'pending' | 'sending' | 'succeeded' | 'failed';
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  dedupe_key: string;
+  endpoint_id: string;
+  client_id: string;
+  event_id: string | null;
+  event_type: string;
+  payload: string;
+  state: WebhookDeliveryState;
+  attempts: number;
+  run_after_ms: number;
+  lease_owner: string | null;
+  lease_expires_at_ms: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+  finished_at_ms: number | null;
+}
+
+export interface WebhookAttemptsTable {
+  delivery_id: string;
+  attempt: number;
+  started_at_ms: number;
+  duration_ms: number | null;
+  status: number | null;
+  error: string | null;
 }

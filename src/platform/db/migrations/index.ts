@@ -17,6 +17,7 @@ import * as m0014 from './0014_outbox_mail.js';
 import * as m0015 from './0015_payments.js';
 import * as m0016 from './0016_staff_roles.js';
 import * as m0018 from './0018_ops.js';
+import * as m0019 from './0019_webhooks.js';
 
 /**
  * Every migration, in order. A migration is frozen once it has shipped: change the schema by adding
@@ -40,6 +41,7 @@ export const migrations: Record<string, Migration> = {
   '0015_payments': m0015,
   '0016_staff_roles': m0016,
   '0018_ops': m0018,
+  '0019_webhooks': m0019,
 };
 
 /** What a migration that rewrites data may need besides the database. */
