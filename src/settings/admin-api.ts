@@ -51,7 +51,7 @@ export const settingsAdminRoutes = [
     category,
     summary: 'Change business settings',
     description:
-      'Sets each given key to its value (as `portico settings set` takes it; an empty string clears a credential). Every key and value is checked first, with `errors[]` naming each wrong one as `body.<key>`: with one wrong, nothing changes. Card payments cannot be switched on without the Stripe secret key. Every instance follows within a second.',
+      'Sets each given key to its value (as `portico settings set` takes it; an empty string clears a credential). Every key and value is checked first, with `errors[]` naming each wrong one as `body.<key>`: with one wrong, nothing changes. Card payments cannot be switched on without the Stripe secret key, and an invoice logo (company.logo_path) must be a PNG or JPEG file the server can read. Every instance follows within a second.',
     auth: 'admin',
     permission: 'settings',
     body: BusinessSettingsPatch,

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import type { AppContext } from '../app-context.js';
 import { audit } from '../audit/audit.js';
+import { resolveInstallPath } from '../config.js';
 import { AppError } from '../platform/http/errors.js';
 import { isSettingKey, parseSetting, SECRET_SETTINGS, SETTINGS, SettingError, type SettingKey } from './definitions.js';
 
@@ -88,7 +90,7 @@ export function businessSettings(app: Pick<AppContext, 'settings'>) {
 type FieldError = { field: string; message: string };
 
 /** Checks every key and value, and what they need of each other, before anything is written. */
-function checkPatch(app: Pick<AppContext, 'settings'>, patch: Record<string, string>): void {
+function checkPatch(app: Pick<AppContext, 'settings' | 'config'>, patch: Record<string, string>): void {
   const errors: FieldError[] = [];
   for (const [key, value] of Object.entries(patch)) {
     if (!GROUP_OF.has(key) || !isSettingKey(key)) {
@@ -104,6 +106,10 @@ function checkPatch(app: Pick<AppContext, 'settings'>, patch: Record<string, str
       if (error instanceof SettingError) errors.push({ field: `body.${key}`, message: error.message });
       else throw error;
     }
+    if (key === 'company.logo_path' && value !== '') {
+      const problem = logoProblem(app, value);
+      if (problem) errors.push({ field: `body.${key}`, message: problem });
+    }
   }
   // Switching card payments on without the key would show clients a button that cannot work.
   const after = (key: SettingKey) => patch[key] ?? app.settings.storedValues()[key] ?? SETTINGS[key].default;
@@ -118,6 +124,23 @@ function checkPatch(app: Pick<AppContext, 'settings'>, patch: Record<string, str
     throw new AppError('validation_failed', errors.map((e) => `${e.field}: ${e.message}`).join(' '), { errors });
 }
 
+/**
+ * Invoices are printed without a logo they cannot read (with a warning in the log); the admin
+ * saving the path is told at once instead.
+ */
+function logoProblem(app: Pick<AppContext, 'config'>, path: string): string | undefined {
+  const full = resolveInstallPath(app.config, path);
+  let head: Buffer;
+  try {
+    head = readFileSync(full).subarray(0, 8);
+  } catch (error) {
+    return `cannot be read at ${full} (${(error as NodeJS.ErrnoException).code ?? 'error'}): give the path of a PNG or JPEG file on the server, or leave it empty.`;
+  }
+  const png = head.equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  const jpeg = head[0] === 0xff && head[1] === 0xd8;
+  return png || jpeg ? undefined : `is not a PNG or JPEG file (${full}).`;
+}
+
 function safeParse(key: SettingKey, raw: string): unknown {
   try {
     return parseSetting(key, raw);
@@ -127,7 +150,7 @@ function safeParse(key: SettingKey, raw: string): unknown {
 }
 
 export async function updateBusinessSettings(
-  app: Pick<AppContext, 'settings' | 'db' | 'clock' | 'watcher'>,
+  app: Pick<AppContext, 'settings' | 'db' | 'clock' | 'watcher' | 'config'>,
   patch: Record<string, string>,
   actor: { id: string; ip: string; requestId: string },
 ): Promise<void> {

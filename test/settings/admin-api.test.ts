@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { basicHeader, newAdmin } from '../helpers/factories.js';
@@ -150,6 +153,23 @@ describe('the business settings in the Admin API', () => {
     });
     expect(both.statusCode).toBe(200);
     expect(t.app.settings.snapshot['payments.stripe']).toBe(true);
+  });
+
+  it('takes an invoice logo only if the server can read it as PNG or JPEG', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portico-logo-'));
+    const png = join(dir, 'logo.png');
+    writeFileSync(png, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]));
+    const text = join(dir, 'logo.txt');
+    writeFileSync(text, 'not an image');
+    const missing = await api('PATCH', '/settings', { 'company.logo_path': join(dir, 'nope.png') });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().errors).toEqual([
+      { field: 'body.company.logo_path', message: expect.stringContaining('cannot be read') },
+    ]);
+    const notImage = await api('PATCH', '/settings', { 'company.logo_path': text });
+    expect(notImage.json().errors[0].message).toContain('is not a PNG or JPEG file');
+    expect((await api('PATCH', '/settings', { 'company.logo_path': png })).statusCode).toBe(200);
+    expect(t.app.settings.snapshot['company.logo_path']).toBe(png);
   });
 
   it('lets every role read them, and only owners change them', async () => {

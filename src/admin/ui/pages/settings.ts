@@ -344,7 +344,7 @@ async function emailExtras(): Promise<Node[]> {
       class: 'muted',
       text: 'Sends one message now through the SMTP server as saved above, and shows what the server answered.',
     }),
-    el('div', { class: 'row end' }, el('label', {}, 'Send to', to), button),
+    el('div', { class: 'row bottom' }, el('label', {}, 'Send to', to), button),
     result,
   );
   test.addEventListener('submit', async (event) => {
