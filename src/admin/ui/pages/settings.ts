@@ -144,6 +144,16 @@ const BRANDING: Section[] = [
   },
   {
     title: 'Logos',
+    note: () =>
+      el(
+        'p',
+        { class: 'muted' },
+        'The API documentation has its own name and logo: ',
+        link('#/settings/userapi', 'User API settings'),
+        '. To see the email logo in a message, preview a template on the ',
+        link('#/settings/email', 'Email'),
+        ' page.',
+      ),
     fields: [
       { key: 'company.logo_path', label: 'Invoice logo file (PNG or JPEG)', kind: 'text' },
       { key: 'email.logo_url', label: 'Email logo URL', kind: 'url' },
@@ -393,12 +403,18 @@ function htmlPreview(html: string): HTMLIFrameElement {
   // A regular expression rather than a parser: a parsed copy would already apply (and report) them.
   const body = html.replace(/(<[^>]*\s)style=(["'])/gi, '$1data-preview-style=$2');
   const frame = el('iframe', { class: 'preview', title: 'HTML body preview', sandbox: 'allow-same-origin' });
+  // As tall as the message at the frame's width, so the page scrolls rather than the frame.
+  const fitHeight = () => {
+    const doc = frame.contentDocument;
+    if (doc) frame.style.height = `${Math.max(200, doc.documentElement.scrollHeight + 8)}px`;
+  };
   frame.addEventListener('load', () => {
     const doc = frame.contentDocument;
     if (!doc) return;
     for (const node of doc.querySelectorAll<HTMLElement>('[data-preview-style]'))
       node.style.cssText = node.dataset.previewStyle ?? '';
-    frame.style.height = `${Math.max(200, doc.documentElement.scrollHeight + 8)}px`;
+    fitHeight();
+    new ResizeObserver(fitHeight).observe(doc.documentElement);
   });
   frame.srcdoc = body;
   return frame;
