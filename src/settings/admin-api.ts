@@ -27,6 +27,7 @@ const BusinessSetting = Type.Object(
 );
 const BusinessSettings = Type.Object({ items: Type.Array(BusinessSetting) }, { additionalProperties: false });
 const BusinessSettingsPatch = Type.Record(Type.String({ maxLength: 100 }), TextBlock({ maxLength: 20000 }), {
+  minProperties: 1,
   examples: [{ 'billing.suspend_after_days': '5', 'payments.bank_transfer': 'on' }],
 });
 

@@ -90,6 +90,12 @@ describe('the business settings in the Admin API', () => {
     expect(t.app.settings.snapshot['billing.terminate_after_days']).toBe(30);
   });
 
+  it('refuses an empty change', async () => {
+    const res = await api('PATCH', '/settings', {});
+    expect(res.statusCode).toBe(400);
+    expect(res.json().code).toBe('validation_failed');
+  });
+
   it('changes only the settings of these pages', async () => {
     const res = await api('PATCH', '/settings', { 'userapi.logging': 'on', 'no.such': 'x' });
     expect(res.statusCode).toBe(400);
