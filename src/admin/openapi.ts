@@ -21,6 +21,8 @@ const CATEGORY_DESCRIPTIONS: Record<string, string> = {
   Billing: 'Payments received outside Portico.',
   Jobs: 'The provisioning queue: watch jobs, retry a failed one, cancel a queued one.',
   Services: 'Act on what a client bought: suspend, unsuspend, terminate, re-provision, change package or password.',
+  Settings:
+    'The business settings: billing automation, payment methods and Stripe keys (write-only), email and branding.',
   'User API': 'The User API’s settings, its route table and aliases, and its request log.',
 };
 

@@ -13,6 +13,7 @@ import { paymentAdminRoutes } from '../payments/admin-api.js';
 import { lifecycleAdminRoutes } from '../provisioning/admin-api.js';
 import { serverAdminRoutes } from '../servers/admin-api.js';
 import { serviceBillingAdminRoutes } from '../services/admin-api.js';
+import { settingsAdminRoutes } from '../settings/admin-api.js';
 import { staffAdminRoutes } from '../staff/admin-api.js';
 import { userApiAdminRoutes } from '../userapi/admin-api.js';
 import { buildAdminOpenApiDocument } from './openapi.js';
@@ -53,6 +54,7 @@ export const adminApiRoutes: readonly AdminRouteSpec[] = [
   ...jobAdminRoutes,
   ...lifecycleAdminRoutes,
   ...userApiAdminRoutes,
+  ...settingsAdminRoutes,
   ...catalogAdminRoutes,
   ...serviceBillingAdminRoutes,
   ...upgradeAdminRoutes,

@@ -20,6 +20,7 @@ import {
   updateTemplate,
 } from './mail.js';
 import { TEMPLATE_NAMES } from './templates.js';
+import { sendTestMessage } from './test-message.js';
 
 const CATEGORY = 'Email';
 const MessageParam = Type.Object({ id: IdParam('mail', 'Message id') }, { additionalProperties: false });
@@ -220,5 +221,34 @@ export const mailAdminRoutes = [
     errors: ['not_found'],
     response: { status: 200, description: 'The rendered message.', schema: Rendered },
     handler: async ({ params, body }, ctx) => previewTemplate(ctx.app, params.name, body),
+  }),
+  defineAdminRoute({
+    method: 'POST',
+    path: '/mail/test-message',
+    operationId: 'adminSendTestMail',
+    permission: 'settings',
+    category: CATEGORY,
+    summary: 'Send a test message',
+    description:
+      'Sends one message to the given address through the SMTP server configured now (email.smtp_url, email.from), at once and not through the queue, and answers with the server’s reply; 502 `mail_server_error` carries the server’s refusal or why it could not be reached, 409 `conflict` says what is not configured yet.',
+    auth: 'admin',
+    body: Type.Object(
+      { to: Type.String({ format: 'email', maxLength: 320, examples: ['owner@example.com'] }) },
+      { additionalProperties: false },
+    ),
+    errors: ['validation_failed', 'conflict', 'mail_server_error'],
+    response: {
+      status: 200,
+      description: 'The mail server accepted the message.',
+      schema: Type.Object(
+        {
+          to: Type.String(),
+          message_id: Type.String({ examples: ['<test_m4x1k2@example.com>'] }),
+          response: Type.String({ description: 'What the mail server answered, e.g. `250 OK: queued`.' }),
+        },
+        { additionalProperties: false },
+      ),
+    },
+    handler: async ({ body }, ctx) => sendTestMessage(ctx.app, body.to, ctx.principal.email),
   }),
 ];

@@ -35,6 +35,11 @@ export class SettingsStore {
     this.current = parseAll(this.stored);
   }
 
+  /** What is stored, key by key (secret settings in their sealed form); a key not stored is at its default. */
+  storedValues(): Readonly<Record<string, string>> {
+    return this.stored;
+  }
+
   /** Raw values as stored (or the default), for display. */
   list(): { key: string; value: string; isDefault: boolean; description: string }[] {
     return Object.entries(SETTINGS).map(([key, def]) => ({

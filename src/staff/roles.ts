@@ -19,7 +19,11 @@ export const PERMISSIONS = {
   read: ['owner', 'billing', 'support', 'read_only'],
   /** Staff accounts: list, create, change role, disable, reset two-factor. */
   staff: ['owner'],
-  /** The User API's settings (and the Admin API's allowlist), its route table and aliases. */
+  /**
+   * Settings: billing automation, payments (and the Stripe keys), email (and the test message),
+   * branding, email templates; the User API's settings (and the Admin API's allowlist), its route
+   * table and aliases.
+   */
   settings: ['owner'],
   /** Servers: add, change (their API keys), remove, resume, raw panel calls, acceptance runs. */
   servers: ['owner'],

@@ -30,6 +30,7 @@ const POLICY: Record<string, string> = {
   adminUpdateStaff: 'owner',
   adminResetStaffTotp: 'owner',
   adminUpdateUserApiSettings: 'owner',
+  adminUpdateSettings: 'owner',
   adminUpdateUserApiRoute: 'owner',
   adminAddUserApiAlias: 'owner',
   adminUpdateUserApiAlias: 'owner',
@@ -65,6 +66,8 @@ const POLICY: Record<string, string> = {
   adminUpdateMailTemplate: 'owner',
   adminResetMailTemplate: 'owner',
   adminPreviewMailTemplate: ALL,
+  // a test message goes out through the provider's mail server: part of setting it up
+  adminSendTestMail: 'owner',
   adminRunBilling: 'owner billing',
   adminCreateCategory: 'owner billing',
   adminUpdateCategory: 'owner billing',

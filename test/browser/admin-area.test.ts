@@ -154,7 +154,7 @@ describe('the admin area in a real browser', () => {
   });
 
   it('turns logging on, finds the API call in the log and opens it; exports CSV', async () => {
-    await page.goto(`${base}/admin#/settings`);
+    await page.goto(`${base}/admin#/settings/userapi`);
     await page.getByLabel('Request log — enable for debugging').check();
     await page.getByRole('button', { name: 'Save settings' }).click();
     await expect.poll(() => t.app.settings.snapshot['userapi.logging']).toBe(true);

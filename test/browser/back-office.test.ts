@@ -291,7 +291,7 @@ describe('the back office in a real browser', () => {
     await page.getByRole('heading', { level: 1, name: 'Invoices' }).waitFor();
     for (const [hash, heading, name] of [
       ['#/routes', 'Routes', 'routes'],
-      ['#/settings', 'User API settings', 'settings'],
+      ['#/settings/userapi', 'User API settings', 'settings'],
       ['#/logs', 'API log', 'logs'],
     ] as const)
       await visit(hash, heading, name);

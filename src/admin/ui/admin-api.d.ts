@@ -1490,6 +1490,48 @@ export interface Paths {
       };
     };
   };
+  "/settings": {
+    GET: {
+      operationId: "adminListSettings";
+      params: Record<string, never>;
+      query: Record<string, never>;
+      body: undefined;
+      bodyRequired: false;
+      response: {
+        items: Array<{
+          key: string;
+          group: "billing" | "payments" | "email" | "branding";
+          value: string | null;
+          is_default: boolean;
+          write_only: boolean;
+          is_set: boolean;
+          redacted: string | null;
+          description: string;
+        }>;
+      };
+    };
+    PATCH: {
+      operationId: "adminUpdateSettings";
+      params: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+        [key: string]: unknown;
+      };
+      bodyRequired: true;
+      response: {
+        items: Array<{
+          key: string;
+          group: "billing" | "payments" | "email" | "branding";
+          value: string | null;
+          is_default: boolean;
+          write_only: boolean;
+          is_set: boolean;
+          redacted: string | null;
+          description: string;
+        }>;
+      };
+    };
+  };
   "/catalog/categories": {
     GET: {
       operationId: "adminListCategories";
@@ -2455,6 +2497,22 @@ export interface Paths {
       };
     };
   };
+  "/mail/test-message": {
+    POST: {
+      operationId: "adminSendTestMail";
+      params: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+        to: string;
+      };
+      bodyRequired: true;
+      response: {
+        to: string;
+        message_id: string;
+        response: string;
+      };
+    };
+  };
 }
 
 export declare namespace Schemas {
@@ -2464,7 +2522,7 @@ export declare namespace Schemas {
     status: number;
     detail: string;
     instance?: string;
-    code: "validation_failed" | "malformed_json" | "invalid_request" | "unauthorized" | "auth_method_disabled" | "token_expired" | "insufficient_scope" | "address_not_allowed" | "csrf_failed" | "forbidden_role" | "totp_enrolment_required" | "totp_required" | "totp_invalid" | "not_found" | "route_not_found" | "conflict" | "bad_url" | "malformed_request" | "request_timeout" | "headers_too_large" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "rate_limited" | "login_throttled" | "payment_method_disabled" | "payment_provider_error" | "internal_error" | "unavailable";
+    code: "validation_failed" | "malformed_json" | "invalid_request" | "unauthorized" | "auth_method_disabled" | "token_expired" | "insufficient_scope" | "address_not_allowed" | "csrf_failed" | "forbidden_role" | "totp_enrolment_required" | "totp_required" | "totp_invalid" | "not_found" | "route_not_found" | "conflict" | "bad_url" | "malformed_request" | "request_timeout" | "headers_too_large" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "rate_limited" | "login_throttled" | "payment_method_disabled" | "payment_provider_error" | "mail_server_error" | "internal_error" | "unavailable";
     requestId: string;
     errors?: Array<{
       field: string;

@@ -9,6 +9,13 @@ import { invoicePage, invoicesPage } from './pages/invoices.js';
 import { loginPage } from './pages/login.js';
 import { auditPage, jobsPage, serversPage } from './pages/operations.js';
 import { servicePage, servicesPage } from './pages/services.js';
+import {
+  billingSettingsPage,
+  brandingSettingsPage,
+  emailSettingsPage,
+  paymentSettingsPage,
+  templatePage,
+} from './pages/settings.js';
 import { twoFactorPage } from './pages/two-factor.js';
 import { logEntryPage, logsPage, routesPage, settingsPage } from './pages/userapi.js';
 
@@ -31,7 +38,17 @@ const PAGES: PageRoute[] = [
   { pattern: /^\/servers$/, section: 'servers', page: () => serversPage() },
   { pattern: /^\/jobs$/, section: 'servers', page: (_m, q) => jobsPage(q) },
   { pattern: /^\/audit$/, section: 'audit', page: (_m, q) => auditPage(q) },
-  { pattern: /^\/settings$/, section: 'settings', page: () => settingsPage() },
+  // The Settings section: the business first, the User API's own settings last.
+  { pattern: /^\/settings(?:\/billing)?$/, section: 'settings', page: () => billingSettingsPage() },
+  { pattern: /^\/settings\/payments$/, section: 'settings', page: () => paymentSettingsPage() },
+  { pattern: /^\/settings\/email$/, section: 'settings', page: () => emailSettingsPage() },
+  {
+    pattern: /^\/settings\/email\/templates\/([^/]+)$/,
+    section: 'settings',
+    page: ([name]) => templatePage(name ?? ''),
+  },
+  { pattern: /^\/settings\/branding$/, section: 'settings', page: () => brandingSettingsPage() },
+  { pattern: /^\/settings\/userapi$/, section: 'settings', page: () => settingsPage() },
   { pattern: /^\/routes$/, section: 'routes', page: () => routesPage() },
   { pattern: /^\/logs\/([^/]+)$/, section: 'logs', page: ([id]) => logEntryPage(id ?? '') },
   { pattern: /^\/logs$/, section: 'logs', page: (_m, q) => logsPage(q) },

@@ -59,6 +59,8 @@ export const ERROR_CODES = {
   payment_method_disabled: { status: 409, title: 'This payment method is switched off' },
   /** The payment provider (Stripe) could not be reached or refused the request; try again later. */
   payment_provider_error: { status: 502, title: 'The payment provider did not answer as expected' },
+  /** The mail server could not be reached or refused the message; the detail carries its answer. */
+  mail_server_error: { status: 502, title: 'The mail server did not accept the message' },
   internal_error: { status: 500, title: 'Internal server error' },
   /** A dependency (database, panel) is unavailable; try again later. */
   unavailable: { status: 503, title: 'Service temporarily unavailable' },

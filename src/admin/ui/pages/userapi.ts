@@ -1,6 +1,7 @@
 // The User API's settings, routes (with aliases) and request log.
 import { ApiError, call, type Response, url } from '../api.js';
 import { el, errorText, scrollBox, show, toast } from '../dom.js';
+import { settingsNav } from './settings.js';
 
 type Kind = 'check' | 'number' | 'text' | 'url' | 'textarea' | 'methods';
 const SETTING_FIELDS: [string, string, Kind][] = [
@@ -80,7 +81,7 @@ export async function settingsPage(): Promise<void> {
       }
     }
   });
-  show('User API settings', form);
+  show('User API settings', settingsNav('userapi'), form);
 }
 
 type Route = Response<'/userapi/routes', 'GET'>['items'][number];
@@ -368,7 +369,10 @@ export async function logsPage(params: URLSearchParams): Promise<void> {
             el('tbody', {}, ...items.map(logRow)),
           ),
         )
-      : el('p', { class: 'card muted', text: 'No entries. Is the request log on? (User API settings → Request log)' });
+      : el('p', {
+          class: 'card muted',
+          text: 'No entries. Is the request log on? (Settings → User API → Request log)',
+        });
   } catch (e) {
     body = el('p', { class: 'error', text: errorText(e) });
   }
