@@ -155,6 +155,18 @@ export async function updateBusinessSettings(
   actor: { id: string; ip: string; requestId: string },
 ): Promise<void> {
   checkPatch(app, patch);
+  await saveSettings(app, patch, actor);
+}
+
+/**
+ * Saves checked settings, audits the change (the keys, never the values: a secret must not land
+ * in the audit log either) and reloads them on this instance at once (the others within 250 ms).
+ */
+export async function saveSettings(
+  app: Pick<AppContext, 'settings' | 'db' | 'clock' | 'watcher'>,
+  patch: Record<string, string>,
+  actor: { id: string; ip: string; requestId: string },
+): Promise<void> {
   try {
     for (const [key, value] of Object.entries(patch)) await app.settings.set(key, value, app.clock.nowMs());
   } catch (error) {
@@ -162,7 +174,6 @@ export async function updateBusinessSettings(
       throw new AppError('validation_failed', error.message, { errors: [{ field: 'body', message: error.message }] });
     throw error;
   }
-  // The keys, never the values: a secret must not land in the audit log either.
   await audit(app.db.kysely, app.clock.nowMs(), {
     actorType: 'admin',
     actorId: actor.id,

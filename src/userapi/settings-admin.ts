@@ -1,7 +1,7 @@
 import type { AppContext } from '../app-context.js';
-import { audit } from '../audit/audit.js';
 import { JwtKeyError, validateJwtKeyFile } from '../auth/jwt-keys.js';
 import { AppError } from '../platform/http/errors.js';
+import { saveSettings } from '../settings/admin.js';
 import { isSettingKey, parseSetting, SettingError } from '../settings/definitions.js';
 
 /** The settings the admin area's "Extras → User API" page shows and changes. */
@@ -56,20 +56,5 @@ export async function updateUserApiSettings(
   actor: { id: string; ip: string; requestId: string },
 ): Promise<void> {
   checkSettingsPatch(app, patch);
-  try {
-    for (const [key, value] of Object.entries(patch)) await app.settings.set(key, value, app.clock.nowMs());
-  } catch (error) {
-    if (error instanceof SettingError)
-      throw new AppError('validation_failed', error.message, { errors: [{ field: 'body', message: error.message }] });
-    throw error;
-  }
-  await audit(app.db.kysely, app.clock.nowMs(), {
-    actorType: 'admin',
-    actorId: actor.id,
-    action: 'settings.update',
-    ip: actor.ip,
-    requestId: actor.requestId,
-    details: { keys: Object.keys(patch) },
-  });
-  await app.watcher.check(true);
+  await saveSettings(app, patch, actor);
 }

@@ -1,8 +1,7 @@
 import type { EventConsumerHandler } from '../events/dispatcher.js';
 import type { EventRow } from '../events/store.js';
-import { newId } from '../platform/ids.js';
 import { insertDelivery, listEnabledEndpoints } from './store.js';
-import { deliveryBody } from './webhooks.js';
+import { newDelivery } from './webhooks.js';
 
 /** `totalMinor` → `total_minor`: the API's field names are snake_case. */
 function snake(payload: Record<string, unknown>): Record<string, unknown> {
@@ -36,25 +35,16 @@ export function webhookConsumer(): EventConsumerHandler {
       for (const endpoint of endpoints) {
         const types = JSON.parse(endpoint.event_types) as string[];
         if (!types.includes('*') && !types.includes(event.type)) continue;
-        await insertDelivery(trx, {
-          id: newId('webhookDelivery', now),
-          dedupe_key: `event:${event.id}:${endpoint.id}`,
-          endpoint_id: endpoint.id,
-          client_id: event.client_id,
-          event_id: event.id,
-          event_type: event.type,
-          payload: deliveryBody(event.type, Number(event.created_at_ms), eventData(event)),
-          state: 'pending',
-          attempts: 0,
-          run_after_ms: now,
-          lease_owner: null,
-          lease_expires_at_ms: null,
-          last_status: null,
-          last_error: null,
-          created_at_ms: now,
-          updated_at_ms: now,
-          finished_at_ms: null,
-        });
+        await insertDelivery(
+          trx,
+          newDelivery(now, {
+            endpoint,
+            eventId: event.id,
+            type: event.type,
+            data: eventData(event),
+            atMs: Number(event.created_at_ms),
+          }),
+        );
       }
     },
   };

@@ -171,6 +171,33 @@ export function deliveryBody(type: string, atMs: number, data: Record<string, un
   return JSON.stringify({ type, timestamp: iso(atMs), data });
 }
 
+/** A delivery to queue: due now, its body fixed; one per endpoint and event (or one per test). */
+export function newDelivery(
+  nowMs: number,
+  input: { endpoint: EndpointRow; eventId: string | null; type: string; data: Record<string, unknown>; atMs?: number },
+): WebhookDeliveryRow {
+  const id = newId('webhookDelivery', nowMs);
+  return {
+    id,
+    dedupe_key: input.eventId ? `event:${input.eventId}:${input.endpoint.id}` : `test:${id}`,
+    endpoint_id: input.endpoint.id,
+    client_id: input.endpoint.client_id,
+    event_id: input.eventId,
+    event_type: input.type,
+    payload: deliveryBody(input.type, input.atMs ?? nowMs, input.data),
+    state: 'pending',
+    attempts: 0,
+    run_after_ms: nowMs,
+    lease_owner: null,
+    lease_expires_at_ms: null,
+    last_status: null,
+    last_error: null,
+    created_at_ms: nowMs,
+    updated_at_ms: nowMs,
+    finished_at_ms: null,
+  };
+}
+
 /** Queues a test delivery to the endpoint (sent once, at once; its outcome is in the delivery log). */
 export async function sendTest(deps: Deps, clientId: string, id: string) {
   const endpoint = await getEndpoint(deps, clientId, id);
@@ -181,30 +208,14 @@ export async function sendTest(deps: Deps, clientId: string, id: string) {
     );
   }
   const now = deps.clock.nowMs();
-  const deliveryId = newId('webhookDelivery', now);
-  await insertDelivery(deps.db.kysely, {
-    id: deliveryId,
-    dedupe_key: `test:${deliveryId}`,
-    endpoint_id: endpoint.id,
-    client_id: clientId,
-    event_id: null,
-    event_type: TEST_EVENT_TYPE,
-    payload: deliveryBody(TEST_EVENT_TYPE, now, {
-      webhook_id: endpoint.id,
-      message: 'A test delivery from the User API.',
-    }),
-    state: 'pending',
-    attempts: 0,
-    run_after_ms: now,
-    lease_owner: null,
-    lease_expires_at_ms: null,
-    last_status: null,
-    last_error: null,
-    created_at_ms: now,
-    updated_at_ms: now,
-    finished_at_ms: null,
+  const row = newDelivery(now, {
+    endpoint,
+    eventId: null,
+    type: TEST_EVENT_TYPE,
+    data: { webhook_id: endpoint.id, message: 'A test delivery from the User API.' },
   });
-  return deliveryView((await findDeliveryById(deps.db.kysely, deliveryId))!, []);
+  await insertDelivery(deps.db.kysely, row);
+  return deliveryView(row, []);
 }
 
 type AttemptView = {
