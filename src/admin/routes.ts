@@ -16,6 +16,7 @@ import { serviceBillingAdminRoutes } from '../services/admin-api.js';
 import { settingsAdminRoutes } from '../settings/admin-api.js';
 import { staffAdminRoutes } from '../staff/admin-api.js';
 import { userApiAdminRoutes } from '../userapi/admin-api.js';
+import { webhookAdminRoutes } from '../webhooks/admin-api.js';
 import { buildAdminOpenApiDocument } from './openapi.js';
 import { type AdminRouteSpec, defineAdminRoute } from './route.js';
 import { sessionAdminRoutes } from './session-api.js';
@@ -61,4 +62,5 @@ export const adminApiRoutes: readonly AdminRouteSpec[] = [
   ...staffAdminRoutes,
   ...auditAdminRoutes,
   ...mailAdminRoutes,
+  ...webhookAdminRoutes,
 ];

@@ -15,6 +15,7 @@ import { registerServiceCommands } from '../services/cli.js';
 import { registerSettingsCommands } from '../settings/cli.js';
 import { registerAdminCommands } from '../staff/cli.js';
 import { registerRouteCommands } from '../userapi/cli.js';
+import { registerWebhookCommands } from '../webhooks/cli.js';
 import { withApp } from './with-app.js';
 
 /** The `portico` command line: every operator task is a subcommand. */
@@ -65,6 +66,7 @@ export function registerCommands(program: Command): void {
   registerInvoiceCommands(program);
   registerPaymentCommands(program);
   registerMailCommands(program);
+  registerWebhookCommands(program);
   registerServiceCommands(program);
   registerRouteCommands(program);
   registerLogCommands(program);

@@ -234,3 +234,19 @@ export async function requeueDelivery(db: Kysely<Database>, id: string, nowMs: n
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/** Endpoints for support staff: every client's (or one client's), newest first, with the owner's email. */
+export function listEndpointsForAdmin(
+  db: Kysely<Database>,
+  filter: { clientId?: string | undefined; state?: 'enabled' | 'disabled' | undefined; limit: number },
+) {
+  let q = db
+    .selectFrom('webhook_endpoints')
+    .innerJoin('clients', 'clients.id', 'webhook_endpoints.client_id')
+    .selectAll('webhook_endpoints')
+    .select('clients.email as client_email')
+    .where('webhook_endpoints.deleted_at_ms', 'is', null);
+  if (filter.clientId) q = q.where('webhook_endpoints.client_id', '=', filter.clientId);
+  if (filter.state) q = q.where('webhook_endpoints.state', '=', filter.state);
+  return q.orderBy('webhook_endpoints.id', 'desc').limit(filter.limit).execute();
+}

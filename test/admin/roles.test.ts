@@ -61,6 +61,8 @@ const POLICY: Record<string, string> = {
   adminRefundStripePayment: 'owner billing',
   // email: messages hold clients' personal data (and reset codes); templates are settings
   adminListMail: 'owner billing support',
+  adminListWebhooks: 'owner billing support',
+  adminListWebhookDeliveries: 'owner billing support',
   adminGetMail: 'owner billing support',
   adminRetryMail: 'owner billing support',
   adminUpdateMailTemplate: 'owner',

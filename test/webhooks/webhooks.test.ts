@@ -8,7 +8,8 @@ import { recordPaymentFailed } from '../../src/events/events.js';
 import { WebhookSender } from '../../src/webhooks/sender.js';
 import { isPublicAddress } from '../../src/webhooks/targets.js';
 import { createEndpoint, sendTest } from '../../src/webhooks/webhooks.js';
-import { newClient, newInvoice } from '../helpers/factories.js';
+import { runCli } from '../helpers/cli.js';
+import { basicHeader, newAdmin, newClient, newInvoice } from '../helpers/factories.js';
 import { waitFor } from '../helpers/wait.js';
 import { type ProvisioningHarness, settle, startProvisioning } from '../provisioning/helpers.js';
 
@@ -338,5 +339,52 @@ describe('client webhooks: signed, once per event, retried, disabled after a day
     expect(receiver.received).toHaveLength(0);
     const [refused] = (await api(me, 'GET', `/webhooks/${lab.id}/deliveries`)).json().items;
     expect(refused.last_error).toMatch(/must be an https URL/);
+  });
+
+  it('support staff see a client’s webhooks, why one is disabled, and its delivery log (Admin API and CLI)', async () => {
+    await allowPrivate(true);
+    receiver.received.length = 0;
+    receiver.answer = () => 410;
+    const me = await newClient(h.t.app);
+    const { id } = (await api(me, 'POST', '/webhooks', { url: receiver.url, event_types: ['*'] })).json();
+    await api(me, 'POST', `/webhooks/${id}/test`);
+    const sender = new WebhookSender(h.t.app);
+    await sender.tick();
+    await sender.stop();
+    await api(me, 'PATCH', `/webhooks/${id}`, { enabled: false });
+    await newAdmin(h.t.app, { email: 'support@example.com', password: 'support-password-1', role: 'support' });
+    const admin = { authorization: basicHeader('support@example.com', 'support-password-1') };
+    const listed = await h.t.inject({
+      method: 'GET',
+      url: `/admin/api/v1/webhooks?client=${encodeURIComponent(me.email)}`,
+      headers: admin,
+    });
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json().items).toEqual([
+      expect.objectContaining({
+        id,
+        client_id: me.row.id,
+        client_email: me.email,
+        enabled: false,
+        disabled_reason: 'Disabled by you.',
+      }),
+    ]);
+    expect(JSON.stringify(listed.json())).not.toContain('whsec_');
+    const log = await h.t.inject({ method: 'GET', url: `/admin/api/v1/webhooks/${id}/deliveries`, headers: admin });
+    expect(log.json().items[0]).toMatchObject({ event_type: 'webhook.test', state: 'failed', last_status: 410 });
+    const unknown = await h.t.inject({
+      method: 'GET',
+      url: '/admin/api/v1/webhooks?client=nobody@example.test',
+      headers: admin,
+    });
+    expect(unknown.statusCode).toBe(404);
+
+    const cli = await runCli(h.t.db, ['webhooks', 'list', '--client', me.email]);
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toContain(`${id}  disabled  ${me.email}  ${receiver.url}  *`);
+    expect(cli.stdout).toContain('Disabled by you.');
+    const deliveries = await runCli(h.t.db, ['webhooks', 'deliveries', id]);
+    expect(deliveries.stdout).toMatch(/whd_\w+ +failed +webhook\.test +attempts 1/);
+    expect(deliveries.stdout).toContain('HTTP 410');
   });
 });

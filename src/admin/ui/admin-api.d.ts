@@ -2513,6 +2513,70 @@ export interface Paths {
       };
     };
   };
+  "/webhooks": {
+    GET: {
+      operationId: "adminListWebhooks";
+      params: Record<string, never>;
+      query: {
+        client?: string;
+        state?: "enabled" | "disabled";
+        limit?: number;
+      };
+      body: undefined;
+      bodyRequired: false;
+      response: {
+        items: Array<{
+          id: string;
+          url: string;
+          description: string;
+          event_types: Array<"*" | "client.created" | "invoice.issued" | "invoice.paid" | "invoice.reminder" | "invoice.overdue" | "payment.failed" | "service.active" | "service.suspended" | "service.unsuspended" | "service.terminated" | "service.cancellation_requested">;
+          enabled: boolean;
+          disabled_reason: string | null;
+          created_at: string;
+          updated_at: string;
+          client_id: string;
+          client_email: string;
+        }>;
+      };
+    };
+  };
+  "/webhooks/{id}/deliveries": {
+    GET: {
+      operationId: "adminListWebhookDeliveries";
+      params: {
+        id: string;
+      };
+      query: {
+        limit?: number;
+        cursor?: string;
+      };
+      body: undefined;
+      bodyRequired: false;
+      response: {
+        items: Array<{
+          id: string;
+          event_type: string;
+          event_id: string | null;
+          state: "pending" | "sending" | "succeeded" | "failed";
+          attempts: number;
+          next_attempt_at: string | null;
+          last_status: number | null;
+          last_error: string | null;
+          created_at: string;
+          finished_at: string | null;
+          payload: string;
+          attempt_log: Array<{
+            attempt: number;
+            at: string;
+            duration_ms: number | null;
+            status: number | null;
+            error: string | null;
+          }>;
+        }>;
+        next_cursor: string | null;
+      };
+    };
+  };
 }
 
 export declare namespace Schemas {
