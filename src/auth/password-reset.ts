@@ -291,10 +291,13 @@ export async function confirmAdminResetFrom(
   await confirmAdminReset(deps, input);
 }
 
-/** Sets a staff member's password with a reset code and ends their admin-area sessions. */
+/**
+ * Sets a staff member's password with a reset code and ends their admin-area sessions. Audited:
+ * from the admin area (`ip` given) as the staff member themselves, from the shell as the CLI.
+ */
 export async function confirmAdminReset(
   deps: Pick<AppContext, 'db' | 'clock' | 'adminPasswords'>,
-  input: { token: string; newPassword: string },
+  input: { token: string; newPassword: string; ip?: string },
 ): Promise<void> {
   checkPassword(input.newPassword, 'body.new_password');
   const hash = await hashPassword(input.newPassword);
@@ -309,6 +312,14 @@ export async function confirmAdminReset(
       );
     await setStaffPassword(trx, id, hash, now);
     await deleteAdminSessionsOf(trx, id);
+    await audit(trx, now, {
+      actorType: input.ip === undefined ? 'cli' : 'admin',
+      actorId: input.ip === undefined ? null : id,
+      action: 'staff.password_reset',
+      targetType: 'admin',
+      targetId: id,
+      ip: input.ip ?? null,
+    });
     return id;
   });
   deps.adminPasswords.forget(adminId);

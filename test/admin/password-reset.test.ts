@@ -80,6 +80,29 @@ describe('password resets in the Admin API', () => {
     expect(again.headers['content-type']).toContain('application/problem+json');
     expect(again.json().errors).toEqual([{ field: 'body.token', message: 'is unknown, used or expired' }]);
     expect(again.json().detail).toContain('Forgot your password?');
+    const audited = await t.app.db.kysely
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'staff.password_reset')
+      .executeTakeFirstOrThrow();
+    expect(audited).toMatchObject({ actor_type: 'admin', target_type: 'admin', ip: '203.0.113.7' });
+  });
+
+  it('staff who may read email do not see reset codes in it: reading one would open that account', async () => {
+    await newAdmin(t.app, { email: 'reader@example.com', password: 'reader-password-1', role: 'billing' });
+    const reader = basicHeader('reader@example.com', 'reader-password-1');
+    expect((await ask('owner@example.com', '198.51.100.30')).statusCode).toBe(202);
+    const code = await lastCode('owner@example.com');
+    const [mail] = (await mailsTo('owner@example.com')).slice(-1);
+    const shown = await t.inject({
+      method: 'GET',
+      url: `/admin/api/v1/mail/messages/${mail!.id}`,
+      headers: { authorization: reader },
+    });
+    expect(shown.statusCode).toBe(200);
+    expect(shown.json().text).toContain('[reset code hidden]');
+    expect(shown.json().html).toContain('[reset code hidden]');
+    expect(JSON.stringify(shown.json())).not.toContain(code);
   });
 
   it('a client’s reset code does not open a staff account', async () => {
