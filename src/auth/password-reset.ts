@@ -72,13 +72,18 @@ export async function requestPasswordReset(deps: Deps, input: { email: string; i
   ]);
   const client = await findClientByEmail(deps.db.kysely, email);
   if (client?.status !== 'active' || client.is_demo === 1) return;
-  await queueClientReset(deps, client);
+  await queueClientReset(
+    deps,
+    client,
+    'Enter it where you asked for the reset, with your new password (or send it to POST /api/v1/auth/password-reset/confirm).',
+  );
 }
 
 /** A new reset code for a client, queued as the password_reset email (it replaces any earlier code). */
 async function queueClientReset(
   deps: Pick<AppContext, 'db' | 'clock' | 'settings'>,
   client: ClientRow,
+  how: string,
   after?: (trx: Kysely<Database>) => Promise<void>,
 ): Promise<{ expiresAtMs: number }> {
   const token = randomSecret(32);
@@ -103,7 +108,7 @@ async function queueClientReset(
         reset: {
           token,
           minutes: RESET_TTL_MS / 60_000,
-          how: 'Enter it where you asked for the reset, with your new password (or send it to POST /api/v1/auth/password-reset/confirm).',
+          how,
         },
       },
     });
@@ -132,7 +137,9 @@ export async function sendClientReset(
       `${client.email} is ${client.status}: a new password would not let them log in. Unsuspend the client first.`,
     );
   }
-  const { expiresAtMs } = await queueClientReset(deps, client, (trx) =>
+  const how =
+    'Our staff sent it at your request. Enter it with your new password where you reset passwords in our client area (or send it to POST /api/v1/auth/password-reset/confirm).';
+  const { expiresAtMs } = await queueClientReset(deps, client, how, (trx) =>
     audit(trx, deps.clock.nowMs(), {
       actorType: actor.type,
       actorId: actor.id,

@@ -218,6 +218,15 @@ describe('staff and password resets in the admin area', () => {
         .executeTakeFirstOrThrow();
     expect((await viewer()).role).toBe('support');
 
+    // The last owner cannot demote themselves: the server's reason, and the role stays as it was.
+    await page.getByLabel('Role of owner@example.com').selectOption('billing');
+    await page
+      .getByRole('dialog', { name: 'Make owner@example.com billing?' })
+      .getByRole('button', { name: 'Change role' })
+      .click();
+    await expect.poll(() => page.locator('#toast').innerText()).toContain('last active owner');
+    await expect.poll(() => page.getByLabel('Role of owner@example.com').inputValue()).toBe('owner');
+
     await page.getByRole('button', { name: 'Send password reset email to viewer@example.com' }).click();
     const send = page.getByRole('dialog', { name: 'Send viewer@example.com a password reset email?' });
     expect(await accessibilityProblems(page)).toEqual([]);

@@ -30,14 +30,17 @@ export async function staffPage(notice?: HTMLElement): Promise<void> {
   }
   const { items } = await call('GET', '/staff');
   const reload = () => staffPage();
-  const run = async (done: string, action: () => Promise<unknown>) => {
+  /** Runs a change, then shows the list again; false (with the server's reason shown) when refused. */
+  const run = async (done: string, action: () => Promise<unknown>): Promise<boolean> => {
     try {
       await action();
-      toast(done);
-      await reload();
     } catch (e) {
       toast(errorText(e));
+      return false;
     }
+    toast(done);
+    await reload();
+    return true;
   };
   const me = session.me?.email;
 
@@ -52,9 +55,12 @@ export async function staffPage(notice?: HTMLElement): Promise<void> {
       select.value = s.role;
       return;
     }
-    await run(`${s.email} is now ${roleName(role)}.`, () =>
+    const changed = await run(`${s.email} is now ${roleName(role)}.`, () =>
       call('PATCH', '/staff/{id}', { params: { id: s.id }, body: { role } }),
     );
+    if (!changed) select.value = s.role;
+    // Your own new role: start again with what it may do (the server already enforces it).
+    else if (s.email === me) location.reload();
   };
   const resetTotp = async (s: StaffMember) => {
     const yes = await confirmAction({
