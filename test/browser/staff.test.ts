@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { newAdmin, newClient, type TestClient } from '../helpers/factories.js';
+import { newAdmin, newClient, newInvoice, newProduct, newService, type TestClient } from '../helpers/factories.js';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -37,6 +37,8 @@ describe('staff and password resets in the admin area', () => {
   let base: string;
   let jane: TestClient;
   let supportId: string;
+  let serviceId: string;
+  let invoiceId: string;
   const errors: string[] = [];
 
   async function newPage(): Promise<Page> {
@@ -101,6 +103,10 @@ describe('staff and password resets in the admin area', () => {
       role: 'read_only',
     });
     jane = await newClient(t.app, { name: 'Jane Doe', email: 'jane@shop.example' });
+    const product = await newProduct(t.app, { name: 'Starter' });
+    serviceId = (await newService(t.app, { clientId: jane.row.id, productId: product.id, domain: 'jane-shop.example' }))
+      .id;
+    invoiceId = (await newInvoice(t.app, { clientId: jane.row.id })).id;
     await t.server.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.server.server.address() as AddressInfo).port}`;
     browser = await launchBrowser();
@@ -305,6 +311,24 @@ describe('staff and password resets in the admin area', () => {
     expect(await page.getByRole('button', { name: 'Suspend client', exact: true }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Close client' }).count()).toBe(0);
     expect(await page.getByRole('form', { name: 'Change credit' }).count()).toBe(0);
+    await page.goto(`${base}/admin#/services/${serviceId}`);
+    await page.getByRole('heading', { level: 1, name: /jane-shop\.example/ }).waitFor();
+    for (const name of ['Suspend', 'Reprovision', 'Terminate'])
+      expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0);
+    await page.goto(`${base}/admin#/invoices/${invoiceId}`);
+    await page.getByRole('heading', { level: 1, name: /^Invoice / }).waitFor();
+    expect(await page.getByRole('link', { name: 'Download PDF' }).count()).toBe(1);
+    for (const name of ['Mark paid', 'Void'])
+      expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0);
+    await page.goto(`${base}/admin#/catalog`);
+    await page.getByRole('heading', { level: 1, name: 'Catalog' }).waitFor();
+    expect(await page.getByRole('form', { name: 'New category' }).count()).toBe(0);
+    expect(await page.getByRole('form', { name: 'New product' }).count()).toBe(0);
+    await page.goto(`${base}/admin#/settings`);
+    await page.getByRole('heading', { level: 1, name: 'User API settings' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Save settings' }).count()).toBe(0);
+    expect(await page.locator('form[aria-label="User API settings"] input:not([disabled])').count()).toBe(0);
+    await check(page, 'read-only-settings');
     // Typed in by hand, the staff page says whose job it is instead of failing.
     await page.goto(`${base}/admin#/staff`);
     await page.getByRole('heading', { level: 1, name: 'Staff' }).waitFor();

@@ -1,5 +1,5 @@
 // The User API's settings, routes (with aliases) and request log.
-import { ApiError, call, type Response, url } from '../api.js';
+import { ApiError, call, type Response, session, url } from '../api.js';
 import { el, errorText, scrollBox, show, toast } from '../dom.js';
 
 type Kind = 'check' | 'number' | 'text' | 'url' | 'textarea' | 'methods';
@@ -51,11 +51,14 @@ export async function settingsPage(): Promise<void> {
     inputs.set(key, input);
     return el('div', {}, el('label', {}, label, input), error);
   });
+  // Changing settings is for owners (the settings permission): the others read them, greyed out.
+  const mayChange = session.may('settings');
+  if (!mayChange) for (const input of inputs.values()) input.disabled = true;
   const form = el(
     'form',
     { class: 'card grid', 'aria-label': 'User API settings' },
     ...fields,
-    el('div', {}, el('button', { class: 'primary', type: 'submit', text: 'Save settings' })),
+    mayChange ? el('div', {}, el('button', { class: 'primary', type: 'submit', text: 'Save settings' })) : null,
   );
   const checked = (name: string) => (inputs.get(name) as HTMLInputElement).checked;
   form.addEventListener('submit', async (event) => {
@@ -80,7 +83,13 @@ export async function settingsPage(): Promise<void> {
       }
     }
   });
-  show('User API settings', form);
+  show(
+    'User API settings',
+    mayChange
+      ? null
+      : el('p', { class: 'card muted', text: 'Only owners change these settings; you see them as they are.' }),
+    form,
+  );
 }
 
 type Route = Response<'/userapi/routes', 'GET'>['items'][number];
