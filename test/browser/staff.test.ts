@@ -329,6 +329,14 @@ describe('staff and password resets in the admin area', () => {
     expect(await page.getByRole('button', { name: 'Save settings' }).count()).toBe(0);
     expect(await page.locator('form[aria-label="User API settings"] input:not([disabled])').count()).toBe(0);
     await check(page, 'read-only-settings');
+    await page.goto(`${base}/admin#/routes`);
+    await page.getByRole('heading', { level: 1, name: 'Routes' }).waitFor();
+    expect(await page.locator('main input, main textarea, main button').count()).toBeGreaterThan(0);
+    expect(
+      await page
+        .locator('main input:not([disabled]), main textarea:not([disabled]), main button:not([disabled])')
+        .count(),
+    ).toBe(0);
     // Typed in by hand, the staff page says whose job it is instead of failing.
     await page.goto(`${base}/admin#/staff`);
     await page.getByRole('heading', { level: 1, name: 'Staff' }).waitFor();

@@ -140,12 +140,24 @@ export async function routesPage(): Promise<void> {
       ),
     ),
   );
+  // Routes and aliases are changed by owners (the settings permission): the others read them, greyed out.
+  const mayChange = session.may('settings');
+  if (!mayChange) {
+    for (const section of sections)
+      for (const control of section.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLButtonElement>(
+        'input, textarea, button',
+      ))
+        control.disabled = true;
+  }
   show(
     'Routes',
     el('p', {
       class: 'muted',
       text: 'Changes apply to every running instance within a second. A disabled route answers 404 and leaves the docs. An alias is enabled on its own: disable a route and keep its alias to move it to another path.',
     }),
+    mayChange
+      ? null
+      : el('p', { class: 'card muted', text: 'Only owners change routes and aliases; you see them as they are.' }),
     ...sections,
   );
 }
