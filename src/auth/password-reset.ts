@@ -138,7 +138,7 @@ export async function sendClientReset(
     );
   }
   const how =
-    'Our staff sent it at your request. Enter it with your new password where you reset passwords in our client area (or send it to POST /api/v1/auth/password-reset/confirm).';
+    'Our staff sent you this code. Enter it with your new password where you reset your password in our client area (or send it to POST /api/v1/auth/password-reset/confirm).';
   const { expiresAtMs } = await queueClientReset(deps, client, how, (trx) =>
     audit(trx, deps.clock.nowMs(), {
       actorType: actor.type,

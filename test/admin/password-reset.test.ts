@@ -189,7 +189,7 @@ describe('password resets in the Admin API', () => {
     expect(sent.statusCode).toBe(202);
     expect(sent.json().to).toBe('jane@shop.example');
     const code = await lastCode('jane@shop.example');
-    expect((await mailsTo('jane@shop.example'))[0]?.text_body).toContain('Our staff sent it at your request');
+    expect((await mailsTo('jane@shop.example'))[0]?.text_body).toContain('Our staff sent you this code');
     const set = await t.inject({
       method: 'POST',
       url: '/api/v1/auth/password-reset/confirm',
