@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
+import { confirmAdminResetFrom, RESET_TTL_MS, requestAdminResetByEmail } from '../auth/password-reset.js';
+import { PasswordResetAccepted, PasswordResetBody, PasswordResetConfirmBody } from '../auth/schemas.js';
 import { NullableString, StringEnum, TextLine } from '../platform/http/schemas.js';
-import { ROLES } from '../staff/roles.js';
+import { PERMISSIONS, type Permission, ROLES, roleMay } from '../staff/roles.js';
 import { checkSecondFactor, confirmTotpEnrolment, startTotpEnrolment } from '../staff/totp.js';
 import { verifyAdminPassword } from './guard.js';
 import type { AdminPrincipal } from './principal.js';
@@ -17,6 +19,11 @@ const Session = Type.Object(
     }),
     role: StringEnum(ROLES, { description: 'Your staff role: what the Admin API lets you do.', examples: ['owner'] }),
     totp_enrolled: Type.Boolean({ description: 'You log in with a two-factor code.', examples: [true] }),
+    permissions: Type.Array(StringEnum(Object.keys(PERMISSIONS) as Permission[]), {
+      description:
+        'What your role may do (docs/adr/0011): the admin area shows only the actions these allow. The Admin API checks them on every call anyway.',
+      examples: [['self', 'read', 'clients', 'services.lifecycle']],
+    }),
     totp_enrolment_required: Type.Boolean({
       description:
         'Your role must use two-factor login and you have not set it up: only your session and the enrolment (`POST /session/totp`) are open until you do.',
@@ -29,6 +36,7 @@ const Session = Type.Object(
 function sessionFields(admin: AdminPrincipal) {
   return {
     role: admin.role,
+    permissions: (Object.keys(PERMISSIONS) as Permission[]).filter((p) => roleMay(admin.role, p)),
     totp_enrolled: admin.totpEnrolled,
     totp_enrolment_required: admin.totpEnrolmentRequired,
   };
@@ -88,6 +96,47 @@ export const sessionAdminRoutes = [
       const admin = await verifyAdminPassword(ctx.app, ctx, basic);
       await checkSecondFactor(ctx.app, admin, body.totp_code, ctx);
       return { ...(await startSession(ctx.app, ctx, admin)), ...sessionFields(admin) };
+    },
+  }),
+  defineAdminRoute({
+    method: 'POST',
+    path: '/auth/password-reset',
+    operationId: 'adminRequestPasswordReset',
+    category: 'Session',
+    summary: 'Ask for a staff password reset',
+    description: `“Forgot your password?” on the admin area’s login page: emails a reset code to the address if it is an active staff account and email is set up (email.smtp_url, email.from), valid ${RESET_TTL_MS / 60_000} minutes and usable once (asking again replaces it). The answer is the same either way. Throttled per address. No credentials: the address allowlist still applies.`,
+    auth: 'none',
+    permission: 'self',
+    body: PasswordResetBody,
+    response: {
+      status: 202,
+      description: 'Accepted (whether or not the address is a staff account).',
+      schema: PasswordResetAccepted,
+    },
+    errors: ['rate_limited', 'address_not_allowed'],
+    handler: async ({ body }, ctx) => {
+      await requestAdminResetByEmail(ctx.app, { email: body.email, ip: ctx.ip });
+      return {
+        message: `If a staff account has this address, a reset code is on its way. It works once, within ${RESET_TTL_MS / 60_000} minutes.`,
+      };
+    },
+  }),
+  defineAdminRoute({
+    method: 'POST',
+    path: '/auth/password-reset/confirm',
+    operationId: 'adminConfirmPasswordReset',
+    category: 'Session',
+    summary: 'Set a staff password with a reset code',
+    description:
+      'Sets the password of the staff account the code was sent for and ends all its admin-area sessions: log in again with the new password (and your two-factor code, if you use one — a reset does not remove it). An unknown, used or expired code is refused (ask for a new one). Throttled per address. No credentials: the address allowlist still applies.',
+    auth: 'none',
+    permission: 'self',
+    body: PasswordResetConfirmBody,
+    response: { status: 204, description: 'The password is set.' },
+    errors: ['invalid_request', 'validation_failed', 'rate_limited', 'address_not_allowed'],
+    handler: async ({ body }, ctx) => {
+      await confirmAdminResetFrom(ctx.app, { token: body.token, newPassword: body.new_password, ip: ctx.ip });
+      return undefined;
     },
   }),
   defineAdminRoute({

@@ -103,3 +103,16 @@ export const PasswordResetAccepted = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** An admin sent someone a reset code (the Admin API's staff and client pages). */
+export const PasswordResetSent = Type.Object(
+  {
+    to: Type.String({ format: 'email', description: 'Where the code was sent.', examples: ['jane@example.com'] }),
+    expires_at: Type.String({
+      format: 'date-time',
+      description: 'The code works once, until then; sending another replaces it.',
+      examples: ['2026-01-05T10:00:00.000Z'],
+    }),
+  },
+  { additionalProperties: false },
+);

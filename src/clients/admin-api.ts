@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { type AdminRouteContext, defineAdminRoute } from '../admin/route.js';
+import { sendClientReset } from '../auth/password-reset.js';
+import { PasswordResetSent } from '../auth/schemas.js';
 import { PageQuery } from '../platform/http/schemas.js';
 import {
   type Actor,
@@ -126,6 +128,24 @@ export const clientAdminRoutes = [
     response: { status: 200, description: 'The client.', schema: ClientView },
     errors: ['not_found', 'conflict'],
     handler: async ({ params }, ctx) => closeClient(ctx.app, params.id, actorOf(ctx)),
+  }),
+  defineAdminRoute({
+    method: 'POST',
+    path: '/clients/{id}/password-reset',
+    operationId: 'adminSendClientPasswordReset',
+    category,
+    summary: 'Email a client a password reset code',
+    description:
+      'The email the client gets when they ask for a reset themselves (`POST /api/v1/auth/password-reset`): a code valid 30 minutes and usable once (it replaces any earlier one). Using it ends all their sessions and API tokens. Queued like every email (sent once email.smtp_url is set up). Refused (409) for a suspended, closed or demo client. Audited with your name.',
+    auth: 'admin',
+    permission: 'clients',
+    params: ClientParam,
+    response: { status: 202, description: 'The email is queued.', schema: PasswordResetSent },
+    errors: ['not_found', 'conflict'],
+    handler: async ({ params }, ctx) => {
+      const sent = await sendClientReset(ctx.app, actorOf(ctx), params.id);
+      return { to: sent.to, expires_at: new Date(sent.expiresAtMs).toISOString() };
+    },
   }),
   defineAdminRoute({
     method: 'GET',

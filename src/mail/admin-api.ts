@@ -126,12 +126,13 @@ export const mailAdminRoutes = [
     permission: 'clients',
     category: CATEGORY,
     summary: 'Get an email message',
-    description: 'A message as it is sent: subject, text and HTML bodies, attachments, delivery state.',
+    description:
+      'A message as it is sent: subject, text and HTML bodies, attachments, delivery state. The code of a password reset email is hidden: whoever read it could set that account’s password.',
     auth: 'admin',
     params: MessageParam,
     errors: ['not_found'],
     response: { status: 200, description: 'The message.', schema: MessageDetail },
-    handler: async ({ params }, ctx) => getMail(ctx.app, params.id),
+    handler: async ({ params }, ctx) => getMail(ctx.app, params.id, { hideResetCodes: true }),
   }),
   defineAdminRoute({
     method: 'POST',

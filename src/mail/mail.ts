@@ -1,4 +1,5 @@
 import type { AppContext } from '../app-context.js';
+import { sha256Hex } from '../platform/crypto/tokens.js';
 import type { MailState } from '../platform/db/schema.js';
 import { checkText, iso } from '../platform/http/checks.js';
 import { AppError } from '../platform/http/errors.js';
@@ -70,10 +71,29 @@ export async function listMail(
   return rows.map(messageSummary);
 }
 
-export async function getMail(deps: Pick<AppContext, 'db'>, id: string) {
+/**
+ * A password reset email's code, replaced in the bodies. The Admin API lets support and billing
+ * staff read messages, and a code read there would set the password of the account it was sent to
+ * (an owner's too, asked for on the login page by anyone). Only the code's hash is kept (in the
+ * message's dedupe key), so each word shaped like a code is hashed and compared.
+ */
+export function hideResetCode<T extends { text: string; html: string }>(
+  row: Pick<MailRow, 'template' | 'dedupe_key'>,
+  m: T,
+): T {
+  if (row.template !== 'password_reset' || !row.dedupe_key.startsWith('reset:')) return m;
+  const hash = row.dedupe_key.slice('reset:'.length);
+  const hide = (body: string) =>
+    body.replace(/[A-Za-z0-9_-]{32,}/g, (word) => (sha256Hex(word) === hash ? '[reset code hidden]' : word));
+  return { ...m, text: hide(m.text), html: hide(m.html) };
+}
+
+/** One message. `hideResetCodes`: for the Admin API (the shell, on the server, sees everything anyway). */
+export async function getMail(deps: Pick<AppContext, 'db'>, id: string, options: { hideResetCodes?: boolean } = {}) {
   const row = await findMessage(deps.db.kysely, id);
   if (!row) throw new AppError('not_found', `No message ${id}. List them with \`portico mail list\`.`);
-  return messageDetail(row);
+  const detail = messageDetail(row);
+  return options.hideResetCodes ? hideResetCode(row, detail) : detail;
 }
 
 /** Queues an unsent or failed message again (after configuring SMTP, or fixing what refused it). */

@@ -1,4 +1,6 @@
 import { type AdminRouteContext, defineAdminRoute } from '../admin/route.js';
+import { sendAdminReset } from '../auth/password-reset.js';
+import { PasswordResetSent } from '../auth/schemas.js';
 import { CreatedStaff, CreateStaffBody, StaffList, StaffMember, StaffParam, StaffPatch } from './schemas.js';
 import { type Actor, changeStaff, createAdmin, listStaffViews, resetStaffTotp } from './staff.js';
 
@@ -74,5 +76,23 @@ export const staffAdminRoutes = [
     response: { status: 200, description: 'The staff member, without two-factor login.', schema: StaffMember },
     errors: ['not_found'],
     handler: async ({ params }, ctx) => resetStaffTotp(ctx.app, actorOf(ctx), params.id),
+  }),
+  defineAdminRoute({
+    method: 'POST',
+    path: '/staff/{id}/password-reset',
+    operationId: 'adminSendStaffPasswordReset',
+    category,
+    summary: 'Email a staff member a password reset code',
+    description:
+      'For a forgotten password: emails them a code, valid 30 minutes and usable once (it replaces any earlier one), to enter on the admin area’s “Forgot your password?” page. The code goes to them only, never in this answer, so email must be set up (409 otherwise: `portico admin reset-password` on the server). Their sessions end when they use it. Refused (409) for a disabled account.',
+    auth: 'admin',
+    permission: 'staff',
+    params: StaffParam,
+    response: { status: 202, description: 'The email is queued.', schema: PasswordResetSent },
+    errors: ['not_found', 'conflict'],
+    handler: async ({ params }, ctx) => {
+      const sent = await sendAdminReset(ctx.app, actorOf(ctx), params.id);
+      return { to: sent.to, expires_at: new Date(sent.expiresAtMs).toISOString() };
+    },
   }),
 ];

@@ -17,7 +17,7 @@ export const PERMISSIONS = {
   self: ['owner', 'billing', 'support', 'read_only'],
   /** Reading what the admin area shows (no secrets): every role. The default of GET routes. */
   read: ['owner', 'billing', 'support', 'read_only'],
-  /** Staff accounts: list, create, change role, disable, reset two-factor. */
+  /** Staff accounts: list, create, change role, disable, reset two-factor, email a password reset. */
   staff: ['owner'],
   /**
    * Settings: billing automation, payments (and the Stripe keys), email (and the test message),
@@ -31,7 +31,7 @@ export const PERMISSIONS = {
   'servers.check': ['owner', 'support'],
   /** The User API's request log: what clients sent and got (personal data). */
   'requestlog.read': ['owner', 'support'],
-  /** Clients' details and state: edit, suspend, unsuspend, close. */
+  /** Clients' details and state: edit, suspend, unsuspend, close; email them a password reset. */
   clients: ['owner', 'billing', 'support'],
   /** A client's credit balance: add or take credit. */
   credit: ['owner', 'billing'],

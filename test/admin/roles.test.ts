@@ -29,6 +29,7 @@ const POLICY: Record<string, string> = {
   adminCreateStaff: 'owner',
   adminUpdateStaff: 'owner',
   adminResetStaffTotp: 'owner',
+  adminSendStaffPasswordReset: 'owner',
   adminUpdateUserApiSettings: 'owner',
   adminUpdateSettings: 'owner',
   adminUpdateUserApiRoute: 'owner',
@@ -51,6 +52,8 @@ const POLICY: Record<string, string> = {
   adminSuspendClient: 'owner billing support',
   adminUnsuspendClient: 'owner billing support',
   adminCloseClient: 'owner billing support',
+  // emailing a client a reset code is account support: every role that may change a client
+  adminSendClientPasswordReset: 'owner billing support',
   adminChangeClientCredit: 'owner billing',
   // money: billing
   adminCreateInvoice: 'owner billing',

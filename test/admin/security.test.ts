@@ -74,8 +74,12 @@ describe('security suite on every Admin API route', () => {
     for (const r of adminApiRoutes) {
       if (r.response.status !== 204) expect(r.response.schema, label(r)).toBeDefined();
     }
-    // Logging in is the one public admin route.
-    expect(adminApiRoutes.filter((r) => r.auth === 'none').map(label)).toEqual(['POST /session']);
+    // Logging in and resetting a forgotten password are the only public admin routes.
+    expect(adminApiRoutes.filter((r) => r.auth === 'none').map(label)).toEqual([
+      'POST /session',
+      'POST /auth/password-reset',
+      'POST /auth/password-reset/confirm',
+    ]);
   });
 
   it.each(guarded.map((r) => [label(r), r] as const))('%s: no credentials → 401', async (_l, spec) => {

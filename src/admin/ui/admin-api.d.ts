@@ -17,6 +17,7 @@ export interface Paths {
         csrf_token: string | null;
         role: "owner" | "billing" | "support" | "read_only";
         totp_enrolled: boolean;
+        permissions: Array<"self" | "read" | "staff" | "settings" | "servers" | "servers.check" | "requestlog.read" | "clients" | "credit" | "invoices" | "catalog" | "services.billing" | "services.lifecycle" | "jobs">;
         totp_enrolment_required: boolean;
       };
     };
@@ -31,6 +32,7 @@ export interface Paths {
         csrf_token: string | null;
         role: "owner" | "billing" | "support" | "read_only";
         totp_enrolled: boolean;
+        permissions: Array<"self" | "read" | "staff" | "settings" | "servers" | "servers.check" | "requestlog.read" | "clients" | "credit" | "invoices" | "catalog" | "services.billing" | "services.lifecycle" | "jobs">;
         totp_enrolment_required: boolean;
       };
     };
@@ -40,6 +42,33 @@ export interface Paths {
       query: Record<string, never>;
       body: undefined;
       bodyRequired: false;
+      response: null;
+    };
+  };
+  "/auth/password-reset": {
+    POST: {
+      operationId: "adminRequestPasswordReset";
+      params: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+        email: string;
+      };
+      bodyRequired: true;
+      response: {
+        message: string;
+      };
+    };
+  };
+  "/auth/password-reset/confirm": {
+    POST: {
+      operationId: "adminConfirmPasswordReset";
+      params: Record<string, never>;
+      query: Record<string, never>;
+      body: {
+        token: string;
+        new_password: string;
+      };
+      bodyRequired: true;
       response: null;
     };
   };
@@ -552,6 +581,21 @@ export interface Paths {
         demo: boolean;
         created_at: string;
         updated_at: string;
+      };
+    };
+  };
+  "/clients/{id}/password-reset": {
+    POST: {
+      operationId: "adminSendClientPasswordReset";
+      params: {
+        id: string;
+      };
+      query: Record<string, never>;
+      body: undefined;
+      bodyRequired: false;
+      response: {
+        to: string;
+        expires_at: string;
       };
     };
   };
@@ -2263,6 +2307,21 @@ export interface Paths {
         totp_enrolled: boolean;
         created_at: string;
         updated_at: string;
+      };
+    };
+  };
+  "/staff/{id}/password-reset": {
+    POST: {
+      operationId: "adminSendStaffPasswordReset";
+      params: {
+        id: string;
+      };
+      query: Record<string, never>;
+      body: undefined;
+      bodyRequired: false;
+      response: {
+        to: string;
+        expires_at: string;
       };
     };
   };

@@ -41,15 +41,36 @@ export class ApiError extends Error {
   }
 }
 
+/** What the signed-in admin's role may do (the Admin API's permission names, docs/adr/0011). */
+export type Permission = Response<'/session', 'GET'>['permissions'][number];
+interface Me {
+  email: string;
+  role: string;
+  permissions: readonly Permission[];
+}
+
 let csrf: string | null = null;
+let me: Me | null = null;
 let onLoggedOut: () => void = () => {};
 
 export const session = {
   get loggedIn(): boolean {
     return csrf !== null;
   },
-  set(token: string | null): void {
+  /** The session's CSRF token and who it is (the answer of GET or POST /session); null when logged out. */
+  set(token: string | null, who: Me | null = null): void {
     csrf = token;
+    me = token === null ? null : who;
+  },
+  get me(): Me | null {
+    return me;
+  },
+  /**
+   * Whether the admin's role may use an action: pages leave out what it may not. The server checks
+   * every call anyway; this only keeps buttons that would answer 403 off the page.
+   */
+  may(permission: Permission): boolean {
+    return me?.permissions.includes(permission) ?? false;
   },
   /** What to do when the server answers 401 (the session ended): the router shows the login form. */
   onLoggedOut(handler: () => void): void {
@@ -98,6 +119,7 @@ export async function call<P extends keyof Paths, M extends keyof Paths[P] & Met
     // The session ended (or never began): the server says why; the login form handles its own 401s.
     if (res.status === 401 && !(method === 'POST' && path === '/session')) {
       csrf = null;
+      me = null;
       onLoggedOut();
     }
     throw error;

@@ -1,6 +1,6 @@
 // Portico admin area: a client of the Admin API. The hash names the page (`#/clients/cli_…`);
 // each page module fetches what it shows and renders it with dom.ts.
-import { call, session } from './api.js';
+import { call, type Permission, session } from './api.js';
 import { $, clearToast, el, errorText, show, toast } from './dom.js';
 import { catalogPage } from './pages/catalog.js';
 import { clientPage, clientsPage } from './pages/clients.js';
@@ -8,6 +8,7 @@ import { dashboardPage } from './pages/dashboard.js';
 import { invoicePage, invoicesPage } from './pages/invoices.js';
 import { loginPage } from './pages/login.js';
 import { auditPage, jobsPage, serversPage } from './pages/operations.js';
+import { forgotPasswordPage } from './pages/password-reset.js';
 import { servicePage, servicesPage } from './pages/services.js';
 import {
   billingSettingsPage,
@@ -16,6 +17,7 @@ import {
   paymentSettingsPage,
   templatePage,
 } from './pages/settings.js';
+import { staffPage } from './pages/staff.js';
 import { twoFactorPage } from './pages/two-factor.js';
 import { logEntryPage, logsPage, routesPage, settingsPage } from './pages/userapi.js';
 
@@ -38,6 +40,7 @@ const PAGES: PageRoute[] = [
   { pattern: /^\/servers$/, section: 'servers', page: () => serversPage() },
   { pattern: /^\/jobs$/, section: 'servers', page: (_m, q) => jobsPage(q) },
   { pattern: /^\/audit$/, section: 'audit', page: (_m, q) => auditPage(q) },
+  { pattern: /^\/staff$/, section: 'staff', page: () => staffPage() },
   // The Settings section: the business first, the User API's own settings last.
   { pattern: /^\/settings(?:\/billing)?$/, section: 'settings', page: () => billingSettingsPage() },
   { pattern: /^\/settings\/payments$/, section: 'settings', page: () => paymentSettingsPage() },
@@ -59,6 +62,9 @@ const HOME: PageRoute = { pattern: /^\/?$/, section: 'dashboard', page: () => da
 function setNav(section: string | null): void {
   $('#nav').hidden = !session.loggedIn;
   for (const a of document.querySelectorAll<HTMLAnchorElement>('#nav a')) {
+    // A section the role may not open is left out (the server would answer 403 anyway).
+    const needs = a.dataset.permission as Permission | undefined;
+    a.hidden = needs !== undefined && !session.may(needs);
     if (section !== null && a.dataset.section === section) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
@@ -69,11 +75,17 @@ async function route(): Promise<void> {
   try {
     if (path === '/login') {
       setNav(null);
-      return loginPage(new URLSearchParams(queryString).get('next') ?? '#/');
+      const q = new URLSearchParams(queryString);
+      return loginPage(q.get('next') ?? '#/', q.get('reset') === 'done');
+    }
+    // Before logging in: a forgotten password is reset without a session.
+    if (path === '/forgot-password') {
+      setNav(null);
+      return forgotPasswordPage();
     }
     if (!session.loggedIn) {
       const s = await call('GET', '/session');
-      session.set(s.csrf_token);
+      session.set(s.csrf_token, s);
       // A role that logs in with a second factor sets it up before anything else.
       if (s.totp_enrolment_required && path !== '/two-factor') {
         location.hash = `#/two-factor?next=${encodeURIComponent(location.hash || '#/')}`;

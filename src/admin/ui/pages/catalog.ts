@@ -1,4 +1,4 @@
-import { ApiError, call } from '../api.js';
+import { ApiError, call, session } from '../api.js';
 import { badge, el, errorText, money, show, table, toast } from '../dom.js';
 
 const CYCLES = ['monthly', 'quarterly', 'semiannually', 'annually', 'biennially'] as const;
@@ -36,12 +36,17 @@ export async function catalogPage(): Promise<void> {
         ),
       ),
     ),
-    el('h2', { text: 'New category' }),
-    categoryForm(),
-    el('h2', { text: 'New product' }),
-    categories.items.length
-      ? productForm(categories.items.map((c) => [c.id, c.name]))
-      : el('p', { class: 'muted', text: 'Add a category first: every product is in one.' }),
+    // Changing the catalog is for roles with the catalog permission; the others see it only.
+    session.may('catalog')
+      ? [
+          el('h2', { text: 'New category' }),
+          categoryForm(),
+          el('h2', { text: 'New product' }),
+          categories.items.length
+            ? productForm(categories.items.map((c) => [c.id, c.name]))
+            : el('p', { class: 'muted', text: 'Add a category first: every product is in one.' }),
+        ]
+      : null,
   );
 }
 

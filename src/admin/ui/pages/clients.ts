@@ -1,4 +1,4 @@
-import { ApiError, call } from '../api.js';
+import { ApiError, call, session } from '../api.js';
 import { badge, confirmAction, el, errorText, facts, money, show, table, toast, when } from '../dom.js';
 import { filterForm, link, pager, selectField, sortField, textField } from '../nav.js';
 
@@ -66,10 +66,34 @@ export async function clientPage(id: string, query: URLSearchParams): Promise<vo
       toast(errorText(e));
     }
   };
+  const sendReset = async () => {
+    const answer = await confirmAction({
+      title: `Send ${client.name} a password reset email?`,
+      message: `${client.email} gets a code, valid 30 minutes, to set a new password. Their password works until they use it; then their sessions and API tokens end.`,
+      confirm: 'Send reset email',
+    });
+    if (answer === null) return;
+    try {
+      const sent = await call('POST', '/clients/{id}/password-reset', { params: { id } });
+      toast(`Password reset email queued for ${sent.to}.`);
+    } catch (e) {
+      toast(errorText(e));
+    }
+  };
+  // Only what the admin's role may do is offered (the server refuses the rest anyway).
+  const mayChange = session.may('clients');
   const actions = el(
     'div',
     { class: 'row actions' },
-    client.status === 'active'
+    mayChange && client.status === 'active' && !client.demo
+      ? el('button', {
+          type: 'button',
+          class: 'secondary',
+          text: 'Send password reset email',
+          onclick: () => sendReset(),
+        })
+      : null,
+    mayChange && client.status === 'active'
       ? el('button', {
           type: 'button',
           class: 'secondary',
@@ -84,7 +108,7 @@ export async function clientPage(id: string, query: URLSearchParams): Promise<vo
             ),
         })
       : null,
-    client.status === 'suspended'
+    mayChange && client.status === 'suspended'
       ? el('button', {
           type: 'button',
           class: 'secondary',
@@ -95,7 +119,7 @@ export async function clientPage(id: string, query: URLSearchParams): Promise<vo
             ),
         })
       : null,
-    client.status !== 'closed'
+    mayChange && client.status !== 'closed'
       ? el('button', {
           type: 'button',
           class: 'danger',
@@ -165,7 +189,7 @@ export async function clientPage(id: string, query: URLSearchParams): Promise<vo
       'Balance: ',
       el('strong', { 'data-balance': '', text: money(credit.balance.amount_minor, credit.balance.currency) }),
     ),
-    creditForm(id, credit.balance.currency, reload),
+    session.may('credit') ? creditForm(id, credit.balance.currency, reload) : null,
     table(
       'Credit ledger',
       ['When', 'Change', 'Balance after', 'Reason', 'By'],

@@ -1,4 +1,4 @@
-import { call, url } from '../api.js';
+import { call, session, url } from '../api.js';
 import { badge, confirmAction, el, errorText, facts, money, show, table, toast, when } from '../dom.js';
 import { filterForm, link, pager, selectField, sortField, textField } from '../nav.js';
 
@@ -80,11 +80,13 @@ export async function invoicePage(id: string): Promise<void> {
     inputmode: 'decimal',
     'aria-label': `Amount to refund in ${inv.currency} (empty: all that is left)`,
   });
+  // Payments, voids and refunds are for roles with the invoices permission; everyone may download.
+  const mayBill = session.may('invoices');
   const actions = el(
     'div',
     { class: 'row actions' },
     el('a', { class: 'button secondary', href: url('/invoices/{id}/pdf', { id }), text: 'Download PDF' }),
-    inv.status === 'unpaid'
+    mayBill && inv.status === 'unpaid'
       ? el('button', {
           type: 'button',
           class: 'primary',
@@ -103,7 +105,7 @@ export async function invoicePage(id: string): Promise<void> {
           },
         })
       : null,
-    inv.status === 'unpaid'
+    mayBill && inv.status === 'unpaid'
       ? el('button', {
           type: 'button',
           class: 'danger',
@@ -123,7 +125,7 @@ export async function invoicePage(id: string): Promise<void> {
           },
         })
       : null,
-    inv.status === 'paid' && left > 0
+    mayBill && inv.status === 'paid' && left > 0
       ? el(
           'form',
           {

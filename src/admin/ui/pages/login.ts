@@ -1,11 +1,13 @@
 import { ApiError, call, session } from '../api.js';
 import { el, show } from '../dom.js';
+import { link } from '../nav.js';
 
 /**
  * The login form. When the server asks for a second factor (401 `totp_required`) it shows the
- * authenticator code field and sends it with the next attempt.
+ * authenticator code field and sends it with the next attempt. `passwordReset`: the admin has just
+ * set a new password (#/forgot-password), and is told so.
  */
-export function loginPage(next: string): void {
+export function loginPage(next: string, passwordReset = false): void {
   const error = el('p', { class: 'error', role: 'alert' });
   const code = el('input', {
     name: 'totp_code',
@@ -28,7 +30,12 @@ export function loginPage(next: string): void {
     el('label', {}, 'Password', password),
     codeField,
     error,
-    el('button', { class: 'primary', type: 'submit', text: 'Log in' }),
+    el(
+      'div',
+      { class: 'row spread' },
+      el('button', { class: 'primary', type: 'submit', text: 'Log in' }),
+      link('#/forgot-password', 'Forgot your password?'),
+    ),
   );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -40,7 +47,7 @@ export function loginPage(next: string): void {
     if (!codeField.hidden && code.value) body.totp_code = code.value;
     try {
       const s = await call('POST', '/session', { body });
-      session.set(s.csrf_token);
+      session.set(s.csrf_token, s);
       const target = next && next !== '#/login' ? next : '#/';
       location.hash = s.totp_enrolment_required ? `#/two-factor?next=${encodeURIComponent(target)}` : target;
     } catch (e) {
@@ -52,6 +59,16 @@ export function loginPage(next: string): void {
       error.textContent = e instanceof Error ? e.message : String(e);
     }
   });
-  show('Log in to Portico admin', form);
+  show(
+    'Log in to Portico admin',
+    passwordReset
+      ? el('p', {
+          class: 'card login notice',
+          role: 'status',
+          text: 'Your new password is set and your other sessions have ended. Log in with the new password.',
+        })
+      : null,
+    form,
+  );
   email.focus();
 }

@@ -1,5 +1,5 @@
 // Servers, the provisioning queue and the audit log.
-import { call } from '../api.js';
+import { call, session } from '../api.js';
 import { badge, confirmAction, el, errorText, show, table, toast, when } from '../dom.js';
 import { filterForm, link, pager, selectField, textField } from '../nav.js';
 
@@ -55,14 +55,16 @@ export async function serversPage(): Promise<void> {
         el(
           'div',
           { class: 'row' },
-          el('button', {
-            type: 'button',
-            class: 'small',
-            text: 'Run check',
-            'aria-label': `Run check on ${s.name}`,
-            onclick: () => check(s.name),
-          }),
-          s.paused_reason
+          session.may('servers.check')
+            ? el('button', {
+                type: 'button',
+                class: 'small',
+                text: 'Run check',
+                'aria-label': `Run check on ${s.name}`,
+                onclick: () => check(s.name),
+              })
+            : null,
+          session.may('servers') && s.paused_reason
             ? el('button', {
                 type: 'button',
                 class: 'small',
@@ -132,7 +134,7 @@ export async function jobsPage(query: URLSearchParams): Promise<void> {
         el(
           'div',
           { class: 'row' },
-          j.state === 'failed'
+          session.may('jobs') && j.state === 'failed'
             ? el('button', {
                 type: 'button',
                 class: 'small',
@@ -141,7 +143,7 @@ export async function jobsPage(query: URLSearchParams): Promise<void> {
                 onclick: () => act('retry', j.id, j.type),
               })
             : null,
-          j.state === 'queued'
+          session.may('jobs') && j.state === 'queued'
             ? el('button', {
                 type: 'button',
                 class: 'small',

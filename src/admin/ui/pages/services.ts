@@ -1,4 +1,4 @@
-import { call, type Response } from '../api.js';
+import { call, type Response, session } from '../api.js';
 import { badge, confirmAction, el, errorText, facts, money, show, table, toast, when } from '../dom.js';
 import { filterForm, hashWith, link, selectField, textField } from '../nav.js';
 
@@ -199,81 +199,84 @@ export async function servicePage(id: string, follow = true): Promise<void> {
       .map((p) => el('option', { value: p.id, text: `${p.name} (${p.panel_package})` })),
   );
   const live = svc.status === 'active' || svc.status === 'suspended';
-  const actions = el(
-    'div',
-    { class: 'row actions' },
-    svc.status === 'active'
-      ? el('button', {
-          type: 'button',
-          class: 'secondary',
-          text: 'Suspend',
-          onclick: () =>
-            ask(
-              'suspend',
-              'Suspend service',
-              `The account on the panel is suspended: ${svc.domain ?? svc.id} stops serving.`,
-              'required',
-            ),
-        })
-      : null,
-    svc.status === 'suspended'
-      ? el('button', {
-          type: 'button',
-          class: 'secondary',
-          text: 'Unsuspend',
-          onclick: () => ask('unsuspend', 'Unsuspend service', 'The account on the panel is unsuspended.'),
-        })
-      : null,
-    live
-      ? el('button', {
-          type: 'button',
-          class: 'secondary',
-          text: 'Reprovision',
-          onclick: () =>
-            ask(
-              'reprovision',
-              'Reprovision service',
-              'Makes sure everything the service needs exists on the panel again.',
-            ),
-        })
-      : null,
-    live && packageSelect.options.length
-      ? el(
-          'form',
-          {
-            class: 'row',
-            'aria-label': 'Change package',
-            onsubmit: (e: Event) => {
-              e.preventDefault();
-              void (async () => {
-                const answer = await confirmAction({
-                  title: 'Change package',
-                  message: `Moves the account to ${packageSelect.selectedOptions[0]?.text ?? 'the chosen package'} on the panel.`,
-                  confirm: 'Change package',
-                });
-                if (answer !== null) await run('change_package', { product_id: packageSelect.value });
-              })();
-            },
-          },
-          packageSelect,
-          el('button', { type: 'submit', class: 'secondary', text: 'Change package' }),
-        )
-      : null,
-    live || svc.status === 'pending'
-      ? el('button', {
-          type: 'button',
-          class: 'danger',
-          text: 'Terminate',
-          onclick: () =>
-            ask(
-              'terminate',
-              'Terminate service',
-              'Final: the account and its data are deleted from the panel.',
-              'optional',
-            ),
-        })
-      : null,
-  );
+  // What happens on the panel is for roles with services.lifecycle (the server refuses others anyway).
+  const actions = !session.may('services.lifecycle')
+    ? null
+    : el(
+        'div',
+        { class: 'row actions' },
+        svc.status === 'active'
+          ? el('button', {
+              type: 'button',
+              class: 'secondary',
+              text: 'Suspend',
+              onclick: () =>
+                ask(
+                  'suspend',
+                  'Suspend service',
+                  `The account on the panel is suspended: ${svc.domain ?? svc.id} stops serving.`,
+                  'required',
+                ),
+            })
+          : null,
+        svc.status === 'suspended'
+          ? el('button', {
+              type: 'button',
+              class: 'secondary',
+              text: 'Unsuspend',
+              onclick: () => ask('unsuspend', 'Unsuspend service', 'The account on the panel is unsuspended.'),
+            })
+          : null,
+        live
+          ? el('button', {
+              type: 'button',
+              class: 'secondary',
+              text: 'Reprovision',
+              onclick: () =>
+                ask(
+                  'reprovision',
+                  'Reprovision service',
+                  'Makes sure everything the service needs exists on the panel again.',
+                ),
+            })
+          : null,
+        live && packageSelect.options.length
+          ? el(
+              'form',
+              {
+                class: 'row',
+                'aria-label': 'Change package',
+                onsubmit: (e: Event) => {
+                  e.preventDefault();
+                  void (async () => {
+                    const answer = await confirmAction({
+                      title: 'Change package',
+                      message: `Moves the account to ${packageSelect.selectedOptions[0]?.text ?? 'the chosen package'} on the panel.`,
+                      confirm: 'Change package',
+                    });
+                    if (answer !== null) await run('change_package', { product_id: packageSelect.value });
+                  })();
+                },
+              },
+              packageSelect,
+              el('button', { type: 'submit', class: 'secondary', text: 'Change package' }),
+            )
+          : null,
+        live || svc.status === 'pending'
+          ? el('button', {
+              type: 'button',
+              class: 'danger',
+              text: 'Terminate',
+              onclick: () =>
+                ask(
+                  'terminate',
+                  'Terminate service',
+                  'Final: the account and its data are deleted from the panel.',
+                  'optional',
+                ),
+            })
+          : null,
+      );
 
   show(
     `${svc.product_name} · ${svc.domain ?? svc.id}`,

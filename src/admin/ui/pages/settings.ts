@@ -2,11 +2,24 @@
 // branding; the User API's own settings page (userapi.ts) is the last of its sub-pages. Every
 // value comes from GET /settings and is saved with PATCH /settings; credentials are write-only
 // there, so these pages show whether one is set and never hold its value.
-import { ApiError, call, type Response } from '../api.js';
+import { ApiError, call, type Response, session } from '../api.js';
 import { badge, confirmAction, el, errorText, show, table, toast } from '../dom.js';
 import { link } from '../nav.js';
 
 type Setting = Response<'/settings', 'GET'>['items'][number];
+
+/** Only owners change settings: for other roles a form shows the values, its controls disabled and its actions gone. */
+function readOnly(form: HTMLElement, keep: readonly HTMLElement[] = []): HTMLElement {
+  for (const c of form.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>(
+    'input, textarea, select',
+  ))
+    c.disabled = true;
+  for (const b of form.querySelectorAll('button')) if (!keep.includes(b)) b.remove();
+  return form;
+}
+
+const READ_ONLY_NOTE = () =>
+  el('p', { class: 'card muted', text: 'Only owners change these settings; you see them as they are.' });
 
 const PAGES: [string, string][] = [
   ['billing', 'Billing automation'],
@@ -334,7 +347,9 @@ async function settingsForm(
       showFieldErrors(e, controls);
     }
   });
-  show(title, settingsNav(page), form, ...(await extra()));
+  const mayChange = session.may('settings');
+  if (!mayChange) readOnly(form);
+  show(title, settingsNav(page), mayChange ? null : READ_ONLY_NOTE(), form, ...(await extra()));
 }
 
 export const billingSettingsPage = () => settingsForm('Billing automation', 'billing', BILLING);
@@ -376,8 +391,7 @@ async function emailExtras(): Promise<Node[]> {
   });
   const { items } = await call('GET', '/mail/templates');
   return [
-    el('h2', { text: 'Test message' }),
-    test,
+    ...(session.may('settings') ? [el('h2', { text: 'Test message' }), test] : []),
     el('h2', { text: 'Templates' }),
     table(
       'Email templates',
@@ -456,6 +470,12 @@ export async function templatePage(name: string): Promise<void> {
       showFieldErrors(e, fields);
     }
   };
+  const previewButton = el('button', {
+    class: 'secondary',
+    type: 'button',
+    text: 'Preview',
+    onclick: () => void renderPreview(),
+  });
   const form = el(
     'form',
     { class: 'card settings', 'aria-label': 'Edit template', novalidate: true },
@@ -473,7 +493,7 @@ export async function templatePage(name: string): Promise<void> {
       'div',
       { class: 'row' },
       el('button', { class: 'primary', type: 'submit', text: 'Save template' }),
-      el('button', { class: 'secondary', type: 'button', text: 'Preview', onclick: () => void renderPreview() }),
+      previewButton,
       t.customized
         ? el('button', {
             class: 'danger',
@@ -509,10 +529,13 @@ export async function templatePage(name: string): Promise<void> {
       showFieldErrors(e, fields);
     }
   });
+  const mayChange = session.may('settings');
+  if (!mayChange) readOnly(form, [previewButton]);
   show(
     `Template: ${t.name.replaceAll('_', ' ')}`,
     settingsNav('email'),
     el('p', {}, link('#/settings/email', '← Email settings')),
+    mayChange ? null : READ_ONLY_NOTE(),
     el('p', { class: 'row' }, t.description, ' ', t.customized ? badge('edited') : badge('default')),
     form,
     preview,

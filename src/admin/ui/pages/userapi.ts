@@ -1,5 +1,5 @@
 // The User API's settings, routes (with aliases) and request log.
-import { ApiError, call, type Response, url } from '../api.js';
+import { ApiError, call, type Response, session, url } from '../api.js';
 import { el, errorText, scrollBox, show, toast } from '../dom.js';
 import { settingsNav } from './settings.js';
 
@@ -52,11 +52,14 @@ export async function settingsPage(): Promise<void> {
     inputs.set(key, input);
     return el('div', {}, el('label', {}, label, input), error);
   });
+  // Changing settings is for owners (the settings permission): the others read them, greyed out.
+  const mayChange = session.may('settings');
+  if (!mayChange) for (const input of inputs.values()) input.disabled = true;
   const form = el(
     'form',
     { class: 'card grid', 'aria-label': 'User API settings' },
     ...fields,
-    el('div', {}, el('button', { class: 'primary', type: 'submit', text: 'Save settings' })),
+    mayChange ? el('div', {}, el('button', { class: 'primary', type: 'submit', text: 'Save settings' })) : null,
   );
   const checked = (name: string) => (inputs.get(name) as HTMLInputElement).checked;
   form.addEventListener('submit', async (event) => {
@@ -81,7 +84,14 @@ export async function settingsPage(): Promise<void> {
       }
     }
   });
-  show('User API settings', settingsNav('userapi'), form);
+  show(
+    'User API settings',
+    settingsNav('userapi'),
+    mayChange
+      ? null
+      : el('p', { class: 'card muted', text: 'Only owners change these settings; you see them as they are.' }),
+    form,
+  );
 }
 
 type Route = Response<'/userapi/routes', 'GET'>['items'][number];
@@ -132,12 +142,24 @@ export async function routesPage(): Promise<void> {
       ),
     ),
   );
+  // Routes and aliases are changed by owners (the settings permission): the others read them, greyed out.
+  const mayChange = session.may('settings');
+  if (!mayChange) {
+    for (const section of sections)
+      for (const control of section.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLButtonElement>(
+        'input, textarea, button',
+      ))
+        control.disabled = true;
+  }
   show(
     'Routes',
     el('p', {
       class: 'muted',
       text: 'Changes apply to every running instance within a second. A disabled route answers 404 and leaves the docs. An alias is enabled on its own: disable a route and keep its alias to move it to another path.',
     }),
+    mayChange
+      ? null
+      : el('p', { class: 'card muted', text: 'Only owners change routes and aliases; you see them as they are.' }),
     ...sections,
   );
 }
