@@ -19,45 +19,48 @@ export function findJob(db: Kysely<Database>, id: string): Promise<JobRow | unde
  * in the claim itself: a job requeued by the step that paused its server (the panel refused our
  * credentials) must not be claimed on a reading of the paused servers taken before that pause.
  *
- * Leaving out the jobs of busy servers here (the lock is still taken in the claim, so races stay
- * safe) keeps a poll from trying the lock of every candidate (a write each), and keeps 20 waiting
- * jobs of one busy server from hiding every other server's jobs. Both lists are read once per
- * query (not per job row): a poll with 1,000 jobs waiting stays cheap. A lock held by the job
- * itself (released just after it is requeued) leaves it out until the release.
+ * The query starts from the servers that are free (not paused, lock free or expired) and reads
+ * each one's due jobs through the (state, server_id, run_after_ms) index, so its cost follows the
+ * number of servers, not the depth of the queue: with 1,000 jobs waiting for four busy servers,
+ * a poll that finds nothing reads no job at all (it scanned all 1,000 before). Jobs of busy
+ * servers are left out here (the lock is still taken in the claim, so races stay safe), which
+ * also keeps 20 waiting jobs of one busy server from hiding every other server's jobs. A lock
+ * held by the job itself (released just after it is requeued) leaves it out until the release.
+ * A job whose server row is gone waits (a server cannot be removed while it hosts services).
  */
-function claimable(db: Kysely<Database>, nowMs: number) {
-  return db
+function claimableIds(db: Kysely<Database>, nowMs: number) {
+  const free = db
+    .selectFrom('servers')
+    .select('servers.id')
+    .where('servers.paused_reason', 'is', null)
+    .where(
+      'servers.id',
+      'not in',
+      db
+        .selectFrom('server_locks')
+        .select('server_locks.server_id')
+        .where('server_locks.lease_expires_at_ms', '>=', nowMs),
+    );
+  const unplaced = db
     .selectFrom('jobs')
-    .selectAll()
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('state', '=', 'queued'), eb('run_after_ms', '<=', nowMs)]),
-        eb.and([eb('state', '=', 'running'), eb('lease_expires_at_ms', '<', nowMs)]),
-      ]),
-    )
-    .where((eb) =>
-      eb.or([
-        eb('jobs.server_id', 'is', null),
-        eb.and([
-          eb(
-            'jobs.server_id',
-            'not in',
-            eb.selectFrom('servers').select('servers.id').where('servers.paused_reason', 'is not', null),
-          ),
-          eb(
-            'jobs.server_id',
-            'not in',
-            eb
-              .selectFrom('server_locks')
-              .select('server_locks.server_id')
-              .where('server_locks.lease_expires_at_ms', '>=', nowMs),
-          ),
-        ]),
-      ]),
-    )
-    .orderBy('run_after_ms')
-    .orderBy('id')
-    .limit(20);
+    .select(['jobs.id', 'jobs.run_after_ms'])
+    .where('jobs.state', '=', 'queued')
+    .where('jobs.server_id', 'is', null)
+    .where('jobs.run_after_ms', '<=', nowMs);
+  const onFreeServers = db
+    .selectFrom('jobs')
+    .select(['jobs.id', 'jobs.run_after_ms'])
+    .where('jobs.state', '=', 'queued')
+    .where('jobs.server_id', 'in', free)
+    .where('jobs.run_after_ms', '<=', nowMs);
+  // Running jobs are few (at most every worker's concurrency): read all, keep the expired ones.
+  const abandoned = db
+    .selectFrom('jobs')
+    .select(['jobs.id', 'jobs.run_after_ms'])
+    .where('jobs.state', '=', 'running')
+    .where('jobs.lease_expires_at_ms', '<', nowMs)
+    .where((eb) => eb.or([eb('jobs.server_id', 'is', null), eb('jobs.server_id', 'in', free)]));
+  return unplaced.unionAll(onFreeServers).unionAll(abandoned);
 }
 
 /** Stands for "now" in the claim queries compiled once; replaced by the time of each claim. */
@@ -80,9 +83,15 @@ const claimQueries = new WeakMap<Kysely<any>, ClaimQueries>();
 function claimQueriesFor(db: Kysely<Database>, dialect: 'sqlite' | 'postgres'): ClaimQueries {
   let queries = claimQueries.get(db);
   if (!queries) {
-    const candidates = claimable(db, NOW_MARKER);
+    const candidates = db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('jobs.id', 'in', db.selectFrom(claimableIds(db, NOW_MARKER).as('c')).select('c.id'))
+      .orderBy('run_after_ms')
+      .orderBy('id')
+      .limit(20);
     queries = {
-      peek: claimable(db, NOW_MARKER).clearSelect().select('jobs.id').clearOrderBy().limit(1).compile(),
+      peek: db.selectFrom(claimableIds(db, NOW_MARKER).as('c')).select('c.id').limit(1).compile(),
       candidates: (dialect === 'postgres' ? candidates.forUpdate().skipLocked() : candidates).compile(),
     };
     claimQueries.set(db, queries);

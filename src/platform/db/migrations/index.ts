@@ -18,6 +18,7 @@ import * as m0015 from './0015_payments.js';
 import * as m0016 from './0016_staff_roles.js';
 import * as m0018 from './0018_ops.js';
 import * as m0019 from './0019_webhooks.js';
+import * as m0020 from './0020_job_claim_index.js';
 
 /**
  * Every migration, in order. A migration is frozen once it has shipped: change the schema by adding
@@ -42,6 +43,7 @@ export const migrations: Record<string, Migration> = {
   '0016_staff_roles': m0016,
   '0018_ops': m0018,
   '0019_webhooks': m0019,
+  '0020_job_claim_index': m0020,
 };
 
 /** What a migration that rewrites data may need besides the database. */
