@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import {
+  Day,
   exampleId,
   IdParam,
   NullableString,
@@ -13,8 +14,6 @@ import {
 import { InvoiceItem, InvoiceKind, InvoiceStatus, invoiceFields } from './schemas.js';
 
 /** The invoices' Admin API shapes. */
-const Day = (description: string) =>
-  Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description, examples: ['2026-12-31'] });
 
 export const InvoiceParam = Type.Object({ id: IdParam('invoice', 'Invoice id') }, { additionalProperties: false });
 

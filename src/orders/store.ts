@@ -71,3 +71,71 @@ export async function stripeRefundedOn(db: Kysely<Database>, invoiceId: string):
     .executeTakeFirst();
   return Number(row?.sum ?? 0);
 }
+
+/** Orders for the Admin API, newest first (or oldest), keyset by id, with who, what and the invoice. */
+export function listOrdersForAdmin(
+  db: Kysely<Database>,
+  f: {
+    clientId?: string | undefined;
+    status?: OrdersTable['status'] | undefined;
+    afterId?: string | undefined;
+    oldestFirst?: boolean | undefined;
+    limit: number;
+  },
+) {
+  let q = db
+    .selectFrom('orders')
+    .innerJoin('clients', 'clients.id', 'orders.client_id')
+    .innerJoin('products', 'products.id', 'orders.product_id')
+    .innerJoin('invoices', 'invoices.id', 'orders.invoice_id')
+    .selectAll('orders')
+    .select([
+      'clients.name as client_name',
+      'clients.email as client_email',
+      'products.name as product_name',
+      'invoices.number as invoice_number',
+      'invoices.status as invoice_status',
+      'invoices.total_minor as total_minor',
+      'invoices.currency as currency',
+    ]);
+  if (f.clientId) q = q.where('orders.client_id', '=', f.clientId);
+  if (f.status) q = q.where('orders.status', '=', f.status);
+  if (f.afterId) q = q.where('orders.id', f.oldestFirst ? '>' : '<', f.afterId);
+  return q
+    .orderBy('orders.id', f.oldestFirst ? 'asc' : 'desc')
+    .limit(f.limit)
+    .execute();
+}
+
+/** Payments and refunds for the Admin API, newest first, keyset by id, with the invoice and client. */
+export function listPaymentsForAdmin(
+  db: Kysely<Database>,
+  f: {
+    clientId?: string | undefined;
+    method?: PaymentsTable['method'] | undefined;
+    kind?: PaymentsTable['kind'] | undefined;
+    fromMs?: number | undefined;
+    toMs?: number | undefined;
+    afterId?: string | undefined;
+    limit: number;
+  },
+) {
+  let q = db
+    .selectFrom('payments')
+    .innerJoin('invoices', 'invoices.id', 'payments.invoice_id')
+    .innerJoin('clients', 'clients.id', 'invoices.client_id')
+    .selectAll('payments')
+    .select([
+      'invoices.number as invoice_number',
+      'invoices.client_id as client_id',
+      'clients.name as client_name',
+      'clients.email as client_email',
+    ]);
+  if (f.clientId) q = q.where('invoices.client_id', '=', f.clientId);
+  if (f.method) q = q.where('payments.method', '=', f.method);
+  if (f.kind) q = q.where('payments.kind', '=', f.kind);
+  if (f.fromMs !== undefined) q = q.where('payments.at_ms', '>=', f.fromMs);
+  if (f.toMs !== undefined) q = q.where('payments.at_ms', '<', f.toMs);
+  if (f.afterId) q = q.where('payments.id', '<', f.afterId);
+  return q.orderBy('payments.id', 'desc').limit(f.limit).execute();
+}

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { defineAdminRoute } from '../admin/route.js';
 import { BillingCycle } from '../catalog/schemas.js';
 import {
+  Day,
   IdParam,
   NullableString,
   NullableTimestamp,
@@ -14,8 +15,6 @@ import { setServicePrice } from './billing.js';
 import { SERVICE_STATUSES, Service } from './schemas.js';
 import { ADMIN_SERVICE_SORTS } from './store.js';
 
-const Day = (description: string) =>
-  Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description, examples: ['2027-01-31'] });
 const dayMs = (day: string | undefined) => (day ? Date.parse(`${day}T00:00:00Z`) : undefined);
 
 const AdminService = Type.Object(

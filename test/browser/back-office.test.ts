@@ -257,6 +257,27 @@ describe('the back office in a real browser', () => {
     expect(after.refunded_minor).toBe(100);
   });
 
+  it('lists orders and payments beside invoices, filtered on the server, each row linking to its client and invoice', async () => {
+    await visit('#/orders', 'Orders', 'orders');
+    const orders = page.locator('table[data-list="orders"]');
+    expect(await orders.innerText()).toContain('jane-shop.example');
+    expect(await orders.innerText()).toContain('Jane Doe');
+    await page.getByLabel('Status').selectOption('cancelled');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => page.url()).toContain('status=cancelled');
+    await expect.poll(() => orders.count()).toBe(0);
+    await page.getByRole('navigation', { name: 'Billing pages' }).getByRole('link', { name: 'Payments' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Payments' }).waitFor();
+    await visit('#/payments', 'Payments', 'payments');
+    const payments = await page.locator('table[data-list="payments"]').innerText();
+    // The order paid from credit and the $1.00 refund just made, newest first.
+    expect(payments).toMatch(/refund[\s\S]*−\$1\.00[\s\S]*payment[\s\S]*credit/);
+    await page.getByLabel('Kind').selectOption('refund');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => page.url()).toContain('kind=refund');
+    await expect.poll(() => page.locator('table[data-list="payments"] tbody tr').count()).toBe(1);
+  });
+
   it('runs a server’s check and shows the verdicts; lists the queue by state; the audit log shows what was done', async () => {
     await visit('#/servers', 'Servers', 'servers');
     const servers = await page.locator('table[data-list="servers"]').innerText();

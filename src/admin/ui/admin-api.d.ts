@@ -662,6 +662,79 @@ export interface Paths {
       };
     };
   };
+  "/orders": {
+    GET: {
+      operationId: "adminListOrders";
+      params: Record<string, never>;
+      query: {
+        limit?: number;
+        cursor?: string;
+        client?: string;
+        status?: "pending" | "active" | "cancelled";
+        sort?: "newest" | "oldest";
+      };
+      body: undefined;
+      bodyRequired: false;
+      response: {
+        items: Array<{
+          id: string;
+          status: "pending" | "active" | "cancelled";
+          client_id: string;
+          client_name: string;
+          client_email: string;
+          product_id: string;
+          product_name: string;
+          billing_cycle: "monthly" | "quarterly" | "semiannually" | "annually" | "biennially";
+          domain: string | null;
+          invoice_id: string;
+          invoice_number: string;
+          invoice_status: "unpaid" | "paid" | "cancelled" | "refunded";
+          total_minor: number;
+          currency: string;
+          service_id: string;
+          created_at: string;
+          cancelled_at: string | null;
+        }>;
+        next_cursor: string | null;
+      };
+    };
+  };
+  "/payments": {
+    GET: {
+      operationId: "adminListPayments";
+      params: Record<string, never>;
+      query: {
+        limit?: number;
+        cursor?: string;
+        client?: string;
+        method?: "credit" | "bank_transfer" | "stripe" | "admin";
+        kind?: "payment" | "refund";
+        from?: string;
+        to?: string;
+      };
+      body: undefined;
+      bodyRequired: false;
+      response: {
+        items: Array<{
+          id: string;
+          kind: "payment" | "refund";
+          method: "credit" | "bank_transfer" | "stripe" | "admin";
+          amount_minor: number;
+          currency: string;
+          at: string;
+          reference: string | null;
+          provider_ref: string | null;
+          actor_type: "admin" | "client" | "cli" | "system";
+          invoice_id: string;
+          invoice_number: string;
+          client_id: string;
+          client_name: string;
+          client_email: string;
+        }>;
+        next_cursor: string | null;
+      };
+    };
+  };
   "/invoices/{id}/mark-paid": {
     POST: {
       operationId: "adminMarkInvoicePaid";

@@ -8,6 +8,7 @@ import { dashboardPage } from './pages/dashboard.js';
 import { invoicePage, invoicesPage } from './pages/invoices.js';
 import { loginPage } from './pages/login.js';
 import { auditPage, jobsPage, serversPage } from './pages/operations.js';
+import { ordersPage, paymentsPage } from './pages/orders.js';
 import { forgotPasswordPage } from './pages/password-reset.js';
 import { servicePage, servicesPage } from './pages/services.js';
 import {
@@ -36,6 +37,8 @@ const PAGES: PageRoute[] = [
   { pattern: /^\/services$/, section: 'services', page: (_m, q) => servicesPage(q) },
   { pattern: /^\/invoices\/([^/]+)$/, section: 'invoices', page: ([id]) => invoicePage(id ?? '') },
   { pattern: /^\/invoices$/, section: 'invoices', page: (_m, q) => invoicesPage(q) },
+  { pattern: /^\/orders$/, section: 'invoices', page: (_m, q) => ordersPage(q) },
+  { pattern: /^\/payments$/, section: 'invoices', page: (_m, q) => paymentsPage(q) },
   { pattern: /^\/catalog$/, section: 'catalog', page: () => catalogPage() },
   { pattern: /^\/servers$/, section: 'servers', page: () => serversPage() },
   { pattern: /^\/jobs$/, section: 'servers', page: (_m, q) => jobsPage(q) },

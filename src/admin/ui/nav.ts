@@ -76,3 +76,18 @@ export function pager(path: string, query: URLSearchParams, nextCursor: string |
     nextCursor ? link(hashWith(path, { ...base, cursor: nextCursor }), 'Next page →') : null,
   );
 }
+
+/** The pages of one section as chips (Settings' pages; Invoices, Orders, Payments), the current one marked. */
+export function subNav(label: string, pages: readonly (readonly [string, string])[], current: string): HTMLElement {
+  return el(
+    'nav',
+    { 'aria-label': label },
+    el(
+      'ul',
+      { class: 'chips subnav' },
+      ...pages.map(([href, title]) =>
+        el('li', {}, link(href, title, href === current ? { 'aria-current': 'page' } : {})),
+      ),
+    ),
+  );
+}

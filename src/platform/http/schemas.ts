@@ -59,6 +59,10 @@ export function TextBlock(options: StringOptions = {}) {
   return Type.String({ ...options, pattern: TEXT_BLOCK_PATTERN });
 }
 
+/** A calendar day, YYYY-MM-DD (read in the provider's time zone by the route). */
+export const Day = (description: string) =>
+  Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description, examples: ['2026-12-31'] });
+
 export const Timestamp = Type.String({
   format: 'date-time',
   description: 'ISO 8601, UTC',

@@ -48,7 +48,7 @@ export async function dashboardPage(): Promise<void> {
           ),
         )
       : el('p', { class: 'muted', text: 'No services yet.' }),
-    el('h2', { text: 'Newest orders' }),
+    el('h2', {}, 'Newest orders ', el('small', {}, link('#/orders', 'all orders →'))),
     table(
       'Newest orders',
       ['Placed', 'Client', 'Product', 'Domain', 'Status', 'Invoice'],

@@ -1,6 +1,7 @@
 import { call, session, url } from '../api.js';
 import { badge, confirmAction, el, errorText, facts, money, show, table, toast, when } from '../dom.js';
 import { filterForm, link, pager, selectField, sortField, textField } from '../nav.js';
+import { billingNav } from './orders.js';
 
 const STATUSES = ['unpaid', 'paid', 'cancelled', 'refunded'] as const;
 const KINDS = ['order', 'renewal', 'upgrade', 'funds', 'manual'] as const;
@@ -34,6 +35,7 @@ export async function invoicesPage(query: URLSearchParams): Promise<void> {
   );
   show(
     'Invoices',
+    billingNav('#/invoices'),
     filterForm('/invoices', 'Filter invoices', [
       textField('number', 'Number', query.get('number')),
       selectField('status', 'Status', STATUSES, query.get('status')),

@@ -4,7 +4,7 @@
 // there, so these pages show whether one is set and never hold its value.
 import { ApiError, call, type Response, session } from '../api.js';
 import { badge, confirmAction, el, errorText, show, table, toast } from '../dom.js';
-import { link } from '../nav.js';
+import { link, subNav } from '../nav.js';
 
 type Setting = Response<'/settings', 'GET'>['items'][number];
 
@@ -31,16 +31,10 @@ const PAGES: [string, string][] = [
 
 /** The links between the Settings pages, the current one marked. */
 export function settingsNav(current: string): HTMLElement {
-  return el(
-    'nav',
-    { 'aria-label': 'Settings pages' },
-    el(
-      'ul',
-      { class: 'chips subnav' },
-      ...PAGES.map(([page, title]) =>
-        el('li', {}, link(`#/settings/${page}`, title, page === current ? { 'aria-current': 'page' } : {})),
-      ),
-    ),
+  return subNav(
+    'Settings pages',
+    PAGES.map(([page, title]) => [`#/settings/${page}`, title] as const),
+    `#/settings/${current}`,
   );
 }
 
