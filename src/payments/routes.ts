@@ -3,7 +3,8 @@ import { IdParam } from '../platform/http/schemas.js';
 import { defineRoute } from '../userapi/route.js';
 import { clientInvoiceAttempts } from './attempts.js';
 import { startPayment, startTopUp } from './pay.js';
-import { PaymentAttempt, PaymentBody, PaymentStarted, TopUpBody, TopUpCreated } from './schemas.js';
+import { removeSavedCard, savedCard } from './saved-card.js';
+import { PaymentAttempt, PaymentBody, PaymentStarted, SavedCard, TopUpBody, TopUpCreated } from './schemas.js';
 
 const CATEGORY = 'Billing';
 const InvoiceParam = Type.Object({ id: IdParam('invoice', 'Invoice id') }, { additionalProperties: false });
@@ -75,6 +76,34 @@ export const paymentRoutes = [
       });
       ctx.setHeader('location', `/api/v1/invoices/${created.invoice_id}`);
       return created;
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/account/card',
+    operationId: 'getSavedCard',
+    category: 'Account',
+    summary: 'Your saved card',
+    description:
+      'The card you saved for automatic renewal charges (pay an invoice with `{"method": "stripe", "save_card": true}`): its brand, last four digits and expiry. `saved: false` when there is none.',
+    auth: 'client',
+    response: { status: 200, description: 'The saved card, or none', schema: SavedCard },
+    handler: async (_input, ctx) => savedCard(ctx.app, ctx.principal.clientId),
+  }),
+  defineRoute({
+    method: 'DELETE',
+    path: '/account/card',
+    operationId: 'removeSavedCard',
+    category: 'Account',
+    summary: 'Remove your saved card',
+    description:
+      'Renewal invoices are no longer charged automatically (pay them yourself, by any method the provider offers); the card is detached from your Stripe customer. 404 when no card is saved.',
+    auth: 'client',
+    errors: ['not_found'],
+    response: { status: 204, description: 'Removed' },
+    handler: async (_input, ctx) => {
+      await removeSavedCard(ctx.app, ctx.principal.clientId);
+      return undefined;
     },
   }),
 ];

@@ -182,3 +182,27 @@ export const StripeRefunded = Type.Object(
 );
 
 export const exampleAttemptId = exampleId('paymentAttempt');
+
+export const SavedCard = Type.Object(
+  {
+    saved: Type.Boolean({ description: 'Whether a card is saved for automatic renewal charges' }),
+    card: Type.Union(
+      [
+        Type.Object(
+          {
+            brand: Type.String({ examples: ['visa'] }),
+            last4: Type.String({ examples: ['4242'] }),
+            exp_month: Type.Integer({ examples: [12] }),
+            exp_year: Type.Integer({ examples: [2029] }),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ],
+      { description: 'The card, or null (none saved, or Stripe could not be asked just now: see note)' },
+    ),
+    saved_at: NullableTimestamp,
+    note: NullableString({ description: 'Why the card’s details are missing, when they are' }),
+  },
+  { additionalProperties: false },
+);

@@ -51,6 +51,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const requests: StripeRequest[] = [];
   const objects = new Map<string, Record<string, unknown>>();
   let declines = 0;
+  const detached = new Set<string>();
   const metadataOf = (params: Record<string, string>, prefix = 'metadata') =>
     Object.fromEntries(
       Object.entries(params)
@@ -135,6 +136,22 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       intent.status = 'succeeded';
       intent.amount_received = intent.amount;
       return send(200, intent);
+    }
+    const methodMatch = /^\/v1\/payment_methods\/([^/]+)(\/detach)?$/.exec(path);
+    if (methodMatch) {
+      const pmId = methodMatch[1] ?? '';
+      if (!pmId.startsWith('pm_') || detached.has(pmId)) {
+        return send(404, { error: { type: 'invalid_request_error', message: `No such PaymentMethod: '${pmId}'` } });
+      }
+      const pm = {
+        id: pmId,
+        object: 'payment_method',
+        type: 'card',
+        card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2030 },
+        customer: methodMatch[2] ? null : 'cus_test',
+      };
+      if (req.method === 'POST' && methodMatch[2]) detached.add(pmId);
+      return send(200, pm);
     }
     if (req.method === 'POST' && path === '/v1/refunds') {
       const refund = {

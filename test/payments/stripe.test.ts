@@ -268,23 +268,15 @@ describe('paying by card through Stripe (the real SDK against a loopback Stripe)
     expect(listed.stdout).toContain('mismatch\tcheckout');
   });
 
-  it('charges the saved card for a renewal, retries a declined charge on schedule, and shows each attempt', async () => {
-    const me = await newClient(t.app);
-    // Saving a card: a paid checkout with save_card.
-    const { id: first } = await newInvoice(t.app, { clientId: me.row.id });
-    const { sessionId } = await checkout(me, first, true);
-    await deliver('checkout.session.completed', stripe.completedSession(sessionId)).send();
-
-    const product = await newProduct(t.app);
-    const service = await newService(t.app, { clientId: me.row.id, productId: product.id });
+  /** An unpaid renewal invoice of one service for the period ending at `periodEnd`. */
+  const renewalInvoice = async (clientId: string, serviceId: string, periodEnd: number) => {
     const now = clock.nowMs();
     const renewalId = newId('invoice', now);
-    const periodEnd = now + 30 * DAY;
     await insertInvoice(
       db(),
       {
         id: renewalId,
-        client_id: me.row.id,
+        client_id: clientId,
         number: `R-${renewalId.slice(-6)}`,
         status: 'unpaid',
         currency: 'USD',
@@ -301,7 +293,7 @@ describe('paying by card through Stripe (the real SDK against a loopback Stripe)
         {
           id: newId('invoiceItem', now),
           invoice_id: renewalId,
-          service_id: service.id,
+          service_id: serviceId,
           description: 'Renewal',
           amount_minor: 499,
           sort_order: 1,
@@ -311,6 +303,21 @@ describe('paying by card through Stripe (the real SDK against a loopback Stripe)
         },
       ],
     );
+    return renewalId;
+  };
+
+  it('charges the saved card for a renewal, retries a declined charge on schedule, and shows each attempt', async () => {
+    const me = await newClient(t.app);
+    // Saving a card: a paid checkout with save_card.
+    const { id: first } = await newInvoice(t.app, { clientId: me.row.id });
+    const { sessionId } = await checkout(me, first, true);
+    await deliver('checkout.session.completed', stripe.completedSession(sessionId)).send();
+
+    const product = await newProduct(t.app);
+    const service = await newService(t.app, { clientId: me.row.id, productId: product.id });
+    const now = clock.nowMs();
+    const periodEnd = now + 30 * DAY;
+    const renewalId = await renewalInvoice(me.row.id, service.id, periodEnd);
 
     stripe.declineNextCharges(1);
     expect(await chargeRenewals(t.app)).toEqual({ charged: 0, failed: 1 });
@@ -364,5 +371,40 @@ describe('paying by card through Stripe (the real SDK against a loopback Stripe)
     // Paid: nothing more is charged.
     clock.advance(3 * DAY);
     expect(await chargeRenewals(t.app)).toEqual({ charged: 0, failed: 0 });
+  });
+
+  it('shows the client the card they saved; removed, it is detached at Stripe and renewals are no longer charged', async () => {
+    const me = await newClient(t.app);
+    const card = () => t.inject({ method: 'GET', url: '/api/v1/account/card', headers: { authorization: me.basic } });
+    expect((await card()).json()).toEqual({ saved: false, card: null, saved_at: null, note: null });
+    const { id: first } = await newInvoice(t.app, { clientId: me.row.id });
+    const { sessionId } = await checkout(me, first, true);
+    await deliver('checkout.session.completed', stripe.completedSession(sessionId)).send();
+    const shown = (await card()).json();
+    expect(shown).toMatchObject({ saved: true, card: { brand: 'visa', last4: '4242', exp_month: 12, exp_year: 2030 } });
+
+    const product = await newProduct(t.app);
+    const service = await newService(t.app, { clientId: me.row.id, productId: product.id });
+    const renewalId = await renewalInvoice(me.row.id, service.id, clock.nowMs() + 30 * DAY);
+    const removed = await t.inject({
+      method: 'DELETE',
+      url: '/api/v1/account/card',
+      headers: { authorization: me.basic },
+    });
+    expect(removed.statusCode).toBe(204);
+    expect(stripe.requests.some((r) => /^\/v1\/payment_methods\/pm_[^/]+\/detach$/.test(r.path))).toBe(true);
+    expect((await card()).json().saved).toBe(false);
+    const charged = () =>
+      stripe.requests.filter((r) => r.path === '/v1/payment_intents' && r.params['metadata[invoice_id]'] === renewalId);
+    await chargeRenewals(t.app);
+    expect(charged()).toHaveLength(0);
+    expect((await invoiceRow(renewalId)).status).toBe('unpaid');
+    const again = await t.inject({
+      method: 'DELETE',
+      url: '/api/v1/account/card',
+      headers: { authorization: me.basic },
+    });
+    expect(again.statusCode).toBe(404);
+    expect(again.json().detail).toContain('saved card');
   });
 });
