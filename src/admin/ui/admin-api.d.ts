@@ -646,6 +646,7 @@ export interface Paths {
         amount_minor: number;
         method: "bank_transfer";
         reference: string;
+        received_on?: string;
       };
       bodyRequired: true;
       response: {

@@ -1,0 +1,234 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../helpers/browser.js';
+import { newAdmin, newClient, newInvoice, type TestClient } from '../helpers/factories.js';
+import { type FakeStripe, startFakeStripe } from '../helpers/stripe.js';
+import { type ProvisioningHarness, startProvisioning } from '../provisioning/helpers.js';
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const WEBHOOK_SECRET = 'whsec_test_back_office';
+
+/** axe-core's serious and critical findings on the page as it is now (rule id and the first element). */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') does not apply.
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const result = await (
+      globalThis as unknown as {
+        axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
+      }
+    ).axe.run();
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, target: v.nodes[0]?.target.join(' ') }));
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}) at ${v.target}`);
+}
+
+describe('the back office’s actions in a real browser', () => {
+  let h: ProvisioningHarness;
+  let stripe: FakeStripe;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let base: string;
+  let jane: TestClient;
+  const consoleErrors: string[] = [];
+  const db = () => h.t.app.db.kysely;
+
+  /** Checks the page as it is now with axe and takes desktop and phone screenshots. */
+  async function check(name: string, label: string): Promise<void> {
+    expect(await accessibilityProblems(page), `${label}: axe-core`).toEqual([]);
+    await page.screenshot({ path: `/tmp/portico-bo2-${name}-desktop.png`, fullPage: true });
+    await page.setViewportSize({ width: 375, height: 800 });
+    expect(await accessibilityProblems(page), `${label} at 375 px: axe-core`).toEqual([]);
+    // Nothing sticks out sideways at a phone's width: wide tables scroll inside their box.
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+    await page.screenshot({ path: `/tmp/portico-bo2-${name}-phone.png`, fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  }
+
+  /** Opens a page, waits for its heading, then checks and screenshots it. */
+  async function visit(hash: string, heading: string | RegExp, name: string): Promise<void> {
+    await page.goto(`${base}/admin${hash}`);
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+    await check(name, hash);
+  }
+
+  beforeAll(async () => {
+    stripe = await startFakeStripe();
+    h = await startProvisioning({
+      env: { PORTICO_STRIPE_API_BASE: stripe.url, PORTICO_PUBLIC_URL: 'https://portal.example.test/' },
+    });
+    const settings = h.t.app.settings;
+    await settings.set('userapi.rate_limit', 'off');
+    await settings.set('payments.bank_transfer', 'on');
+    await settings.set('payments.bank_details', 'Example Hosting Ltd\nIBAN DE89 3704 0044 0532 0130 00');
+    await settings.set('payments.stripe', 'on');
+    await settings.set('payments.stripe_secret_key', 'sk_test_back_office');
+    await settings.set('payments.stripe_webhook_secret', WEBHOOK_SECRET);
+    await newAdmin(h.t.app, { email: 'ops@example.com', name: 'Ops', password: 'admin-password-1' });
+    jane = await newClient(h.t.app, { name: 'Jane Doe', email: 'jane@shop.example' });
+    await h.t.server.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(h.t.server.server.address() as AddressInfo).port}`;
+    browser = await launchBrowser();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    page.on('console', (message) => {
+      // The browser also logs each 4xx answer; the pages show those (and the tests check they do).
+      if (message.type() === 'error' && !/status of 4\d\d/.test(message.text()))
+        consoleErrors.push(`${message.text()} (${page.url()})`);
+    });
+    page.on('pageerror', (error) => consoleErrors.push(`${error.message} (${page.url()})`));
+    await page.goto(`${base}/admin#/login`);
+    await page.getByLabel('Email').fill('ops@example.com');
+    await page.getByLabel('Password').fill('admin-password-1');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+    await stripe?.close();
+  });
+
+  const invoiceRow = (id: string) =>
+    db().selectFrom('invoices').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  const numberOf = async (id: string) => (await invoiceRow(id)).number;
+
+  it('records a bank transfer in two parts with its day and reference; too much is refused beside the form', async () => {
+    const { id } = await newInvoice(h.t.app, {
+      clientId: jane.row.id,
+      totalMinor: 2000,
+      nowMs: Date.now() - 3 * 86_400_000,
+    });
+    const number = await numberOf(id);
+    await visit(`#/invoices/${id}`, `Invoice ${number}`, 'invoice-unpaid');
+    const form = page.getByRole('form', { name: 'Record a bank transfer' });
+    // Prefilled with what is due and the reference clients quote (the invoice number).
+    expect(await form.getByLabel('Amount received in USD').inputValue()).toBe('20.00');
+    expect(await form.getByLabel('Transfer reference').inputValue()).toBe(number);
+
+    await form.getByLabel('Amount received in USD').fill('25.00');
+    await form.getByRole('button', { name: 'Record transfer' }).click();
+    await page
+      .getByRole('dialog', { name: 'Record $25.00 received?' })
+      .getByRole('button', { name: 'Record transfer' })
+      .click();
+    // The server refuses (more than is due), and its reason appears next to the form.
+    await expect.poll(() => page.locator('#transfer-error').innerText()).toContain('20.00 USD');
+    expect(await page.locator('#transfer-error').innerText()).toContain('amount_minor');
+    expect(await db().selectFrom('payments').selectAll().where('invoice_id', '=', id).execute()).toEqual([]);
+    await check('invoice-transfer-error', 'transfer refused');
+
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    await form.getByLabel('Amount received in USD').fill('5.00');
+    await form.getByLabel('Received on').fill(yesterday);
+    await form.getByLabel('Transfer reference').fill('BANK-0001');
+    await form.getByRole('button', { name: 'Record transfer' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Record $5.00 received?' });
+    expect(await dialog.innerText()).toContain('$15.00 stays due');
+    // Cancel changes nothing.
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+    expect((await invoiceRow(id)).paid_minor).toBe(0);
+    await form.getByRole('button', { name: 'Record transfer' }).click();
+    await dialog.getByRole('button', { name: 'Record transfer' }).click();
+    await expect.poll(() => page.getByRole('table', { name: 'Payments' }).innerText()).toContain('BANK-0001');
+    expect(await invoiceRow(id)).toMatchObject({ status: 'unpaid', paid_minor: 500 });
+    const [first] = await db().selectFrom('payments').selectAll().where('invoice_id', '=', id).execute();
+    expect(first).toMatchObject({ method: 'bank_transfer', amount_minor: 500, reference: 'BANK-0001' });
+    expect(new Date(first!.at_ms).toISOString().slice(0, 10)).toBe(yesterday);
+
+    // The rest, from the keyboard: the amount is prefilled with what is left.
+    await expect.poll(() => form.getByLabel('Amount received in USD').inputValue()).toBe('15.00');
+    await form.getByLabel('Transfer reference').fill('BANK-0002');
+    await form.getByLabel('Transfer reference').press('Enter');
+    await page.getByRole('dialog', { name: 'Record $15.00 received?' }).waitFor();
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Cancel');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await invoiceRow(id)).status).toBe('paid');
+    await expect.poll(() => page.locator('main .badge').first().innerText()).toBe('paid');
+    expect((await invoiceRow(id)).paid_minor).toBe(2000);
+  });
+
+  it('marks an invoice paid and voids another, each after asking', async () => {
+    const paid = await newInvoice(h.t.app, { clientId: jane.row.id, totalMinor: 700 });
+    await visit(`#/invoices/${paid.id}`, `Invoice ${await numberOf(paid.id)}`, 'invoice-mark-paid');
+    await page.getByRole('button', { name: 'Mark paid' }).click();
+    await page
+      .getByRole('dialog', { name: /^Mark .* paid\?$/ })
+      .getByRole('button', { name: 'Mark paid' })
+      .click();
+    await expect.poll(async () => (await invoiceRow(paid.id)).status).toBe('paid');
+    await expect.poll(() => page.getByRole('table', { name: 'Payments' }).innerText()).toContain('admin');
+
+    const voided = await newInvoice(h.t.app, { clientId: jane.row.id, totalMinor: 900 });
+    await page.goto(`${base}/admin#/invoices/${voided.id}`);
+    await page.getByRole('button', { name: 'Void' }).click();
+    const dialog = page.getByRole('dialog', { name: /^Void / });
+    await dialog.getByLabel('Reason').fill('Issued twice');
+    await check('invoice-void-dialog', 'void dialog');
+    await dialog.getByRole('button', { name: 'Void invoice' }).click();
+    await expect.poll(async () => (await invoiceRow(voided.id)).status).toBe('cancelled');
+    await expect.poll(() => page.locator('main').innerText()).toContain('Issued twice');
+    expect((await invoiceRow(voided.id)).cancel_reason).toBe('Issued twice');
+    // A voided invoice takes no payment: the page no longer offers one.
+    expect(await page.getByRole('form', { name: 'Record a bank transfer' }).count()).toBe(0);
+  });
+
+  it('refunds part of a card payment back through Stripe, and refuses more than is left beside the form', async () => {
+    const { id } = await newInvoice(h.t.app, { clientId: jane.row.id, totalMinor: 1000 });
+    const started = await h.t.inject({
+      method: 'POST',
+      url: `/api/v1/invoices/${id}/payments`,
+      headers: { authorization: jane.basic },
+      payload: { method: 'stripe' },
+    });
+    expect(started.statusCode).toBe(201);
+    const sessionId = started.json().checkout_url.split('/').pop() as string;
+    const event = stripe.signedEvent(WEBHOOK_SECRET, 'checkout.session.completed', stripe.completedSession(sessionId));
+    const delivered = await h.t.inject({
+      method: 'POST',
+      url: '/payments/stripe/webhook',
+      headers: event.headers,
+      payload: event.payload,
+    });
+    expect(delivered.statusCode).toBe(200);
+    expect((await invoiceRow(id)).status).toBe('paid');
+
+    await visit(`#/invoices/${id}`, `Invoice ${await numberOf(id)}`, 'invoice-stripe');
+    const form = page.getByRole('form', { name: 'Refund' });
+    expect(await form.getByLabel('Refund to').inputValue()).toBe('stripe');
+    await form.getByLabel(/Amount to refund/).fill('30.00');
+    await form.getByRole('button', { name: 'Refund', exact: true }).click();
+    let dialog = page.getByRole('dialog', { name: 'Refund $30.00?' });
+    await dialog.getByLabel('Reason').fill('Goodwill');
+    await dialog.getByRole('button', { name: 'Refund' }).click();
+    await expect.poll(() => page.locator('#refund-error').innerText()).toContain('10.00 USD');
+    expect(stripe.requests.filter((r) => r.path === '/v1/refunds')).toEqual([]);
+
+    await form.getByLabel(/Amount to refund/).fill('3.00');
+    await form.getByRole('button', { name: 'Refund', exact: true }).click();
+    dialog = page.getByRole('dialog', { name: 'Refund $3.00?' });
+    expect(await dialog.innerText()).toContain('through Stripe');
+    await dialog.getByLabel('Reason').fill('Goodwill');
+    await dialog.getByRole('button', { name: 'Refund' }).click();
+    await expect.poll(async () => (await invoiceRow(id)).refunded_minor).toBe(300);
+    const sent = stripe.requests.filter((r) => r.path === '/v1/refunds');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.params.amount).toBe('300');
+    await expect.poll(() => page.getByRole('table', { name: 'Payments' }).innerText()).toContain('Goodwill');
+    // The card refund left the client's credit alone.
+    expect(
+      (await db().selectFrom('clients').select('credit_minor').where('id', '=', jane.row.id).executeTakeFirstOrThrow())
+        .credit_minor,
+    ).toBe(0);
+    await check('invoice-refunded', 'after the refund');
+  });
+});
