@@ -3,6 +3,9 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SandboxPanel, startSandboxPanel } from '../../src/sandbox/server.js';
+import { newAccessKey } from '../../src/sandbox/state.js';
+import { credentialsOf } from '../../src/servers/servers.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { newAdmin, newClient, newInvoice, type TestClient } from '../helpers/factories.js';
 import { type FakeStripe, startFakeStripe } from '../helpers/stripe.js';
@@ -90,10 +93,12 @@ describe('the back office’s actions in a real browser', () => {
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
   });
+  const panels: SandboxPanel[] = [];
   afterAll(async () => {
     await browser?.close();
     await h?.close();
     await stripe?.close();
+    for (const p of panels) await p.close();
   });
 
   const invoiceRow = (id: string) =>
@@ -230,5 +235,105 @@ describe('the back office’s actions in a real browser', () => {
         .credit_minor,
     ).toBe(0);
     await check('invoice-refunded', 'after the refund');
+  });
+
+  it('adds a server with a pinned certificate, checks it, rotates its key, changes its TLS, pauses and resumes it', async () => {
+    const panel = await startSandboxPanel();
+    panels.push(panel);
+    const serverRow = () => db().selectFrom('servers').selectAll().where('name', '=', 'web2').executeTakeFirstOrThrow();
+    await visit('#/servers', 'Servers', 'servers');
+    const form = page.getByRole('form', { name: 'Add a server' });
+    await form.getByLabel('Name').fill('web2');
+    await form.getByLabel('Host').fill(panel.host);
+    await form.getByLabel('Port').fill(String(panel.port));
+    await form.getByLabel('Access key id').fill(panel.accessKey.id);
+    await form.getByLabel('Access key secret').fill('too-short');
+    await form.getByLabel('TLS trust', { exact: true }).selectOption('pin');
+    await form.getByLabel('SHA-256 fingerprint').fill(panel.fingerprintSha256);
+    await form.getByLabel('Group').fill('eu');
+    await form.getByLabel('Capacity (accounts)').fill('5');
+    await form.getByRole('button', { name: 'Add server' }).click();
+    // The server names the field it refused; nothing is saved.
+    await expect.poll(() => page.locator('#add-server-error').innerText()).toContain('access_key');
+    expect(await db().selectFrom('servers').select('id').where('name', '=', 'web2').execute()).toEqual([]);
+    await check('servers-add-error', 'add refused');
+
+    await form.getByLabel('Access key secret').fill(panel.accessKey.secret);
+    await form.getByRole('button', { name: 'Add server' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Server web2' }).waitFor();
+    expect(await serverRow()).toMatchObject({
+      host: panel.host,
+      port: panel.port,
+      server_group: 'eu',
+      capacity: 5,
+      tls_mode: 'pin',
+      paused_reason: null,
+    });
+    expect(credentialsOf(h.t.app, await serverRow())).toEqual({ kind: 'access_key', ...panel.accessKey });
+    // The secret is write-only: neither the page nor the Admin API shows it back.
+    expect(await page.content()).not.toContain(panel.accessKey.secret);
+    expect(await page.evaluate(() => fetch('/admin/api/v1/servers').then((r) => r.text()))).not.toContain(
+      panel.accessKey.secret,
+    );
+
+    await page.getByRole('button', { name: 'Run check' }).click();
+    const verdicts = page.locator('table[data-check="web2"]');
+    await verdicts.waitFor({ timeout: 20_000 });
+    expect(await verdicts.innerText()).toContain('passed');
+    expect(await verdicts.innerText()).not.toContain('failed');
+    await check('server', 'the server page with its check');
+
+    // Rotating the key: the new one is sealed in place of the old, and checked against the panel.
+    const rotated = newAccessKey(panel.rootUser);
+    panel.state.keys.push(rotated);
+    const change = page.getByRole('form', { name: 'Change the server' });
+    await change.getByLabel('New access key id').fill(rotated.id);
+    await change.getByLabel('New access key secret').fill(rotated.secret);
+    await change.getByRole('button', { name: 'Save changes' }).click();
+    await page
+      .getByRole('dialog', { name: 'Change how Portico reaches web2?' })
+      .getByRole('button', { name: 'Save changes' })
+      .click();
+    await page.locator('[data-access-check="passed"]').waitFor();
+    expect(credentialsOf(h.t.app, await serverRow())).toEqual({
+      kind: 'access_key',
+      id: rotated.id,
+      secret: rotated.secret,
+    });
+    expect(await page.content()).not.toContain(rotated.secret);
+
+    // Trusting the system's authorities instead of the pin: the panel's self-signed certificate fails, and the page says so.
+    await change.getByLabel('TLS trust', { exact: true }).selectOption('system');
+    await change.getByRole('button', { name: 'Save changes' }).click();
+    await page
+      .getByRole('dialog', { name: 'Change how Portico reaches web2?' })
+      .getByRole('button', { name: 'Save changes' })
+      .click();
+    await page.locator('[data-access-check="failed"]').waitFor({ timeout: 20_000 });
+    expect((await serverRow()).tls_mode).toBe('system');
+    await check('server-tls-failed', 'after a failing TLS change');
+    await change.getByLabel('TLS trust', { exact: true }).selectOption('pin');
+    await change.getByLabel('SHA-256 fingerprint').fill(panel.fingerprintSha256);
+    await change.getByRole('button', { name: 'Save changes' }).click();
+    await page
+      .getByRole('dialog', { name: 'Change how Portico reaches web2?' })
+      .getByRole('button', { name: 'Save changes' })
+      .click();
+    await page.locator('[data-access-check="passed"]').waitFor({ timeout: 20_000 });
+    expect((await serverRow()).tls_mode).toBe('pin');
+
+    // Pausing asks for a reason; its jobs wait until it is resumed.
+    await page.getByRole('button', { name: 'Pause server' }).click();
+    const pause = page.getByRole('dialog', { name: 'Pause web2?' });
+    await pause.getByLabel('Reason').fill('Panel upgrade');
+    await pause.getByRole('button', { name: 'Pause server' }).click();
+    await page.getByRole('button', { name: 'Resume server' }).waitFor();
+    expect((await serverRow()).paused_reason).toBe('Paused by an admin: Panel upgrade');
+    expect(await page.locator('main').innerText()).toContain('Panel upgrade');
+    await check('server-paused', 'a paused server');
+    await page.getByRole('button', { name: 'Resume server' }).click();
+    await page.getByRole('dialog', { name: 'Resume web2?' }).getByRole('button', { name: 'Resume server' }).click();
+    await page.getByRole('button', { name: 'Pause server' }).waitFor();
+    expect((await serverRow()).paused_reason).toBeNull();
   });
 });

@@ -293,6 +293,32 @@ export interface Paths {
       };
     };
   };
+  "/servers/{name}/pause": {
+    POST: {
+      operationId: "adminPauseServer";
+      params: {
+        name: string;
+      };
+      query: Record<string, never>;
+      body: {
+        reason: string;
+      };
+      bodyRequired: true;
+      response: {
+        id: string;
+        name: string;
+        host: string;
+        port: number;
+        group: string;
+        capacity: number;
+        tls_mode: "system" | "ca" | "pin" | "insecure";
+        enabled: boolean;
+        sandbox: boolean;
+        paused_reason: string | null;
+        created_at: string;
+      };
+    };
+  };
   "/servers/{name}/check": {
     POST: {
       operationId: "adminCheckServer";

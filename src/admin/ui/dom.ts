@@ -157,10 +157,14 @@ export function errorText(e: unknown): string {
 
 /** The server's reason for a refusal, with each field it names (`amount_minor: must be …`). */
 export function problemText(e: unknown): string {
-  const fields =
-    e instanceof ApiError ? e.fields.map((f) => `${f.field.replace(/^body\./, '')}: ${f.message}`).join('; ') : '';
   const text = errorText(e);
-  return fields && !text.includes(fields) ? `${text} (${fields})` : text;
+  // Only the fields the explanation does not already name.
+  const fields = (e instanceof ApiError ? e.fields : [])
+    .map((f) => ({ name: f.field.replace(/^body\./, ''), message: f.message }))
+    .filter((f) => !text.includes(f.name))
+    .map((f) => `${f.name}: ${f.message}`)
+    .join('; ');
+  return fields ? `${text} (${fields})` : text;
 }
 
 /** The decimals of a currency (USD 2, JPY 0); 2 for a code the browser does not know. */

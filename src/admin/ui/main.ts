@@ -7,7 +7,8 @@ import { clientPage, clientsPage } from './pages/clients.js';
 import { dashboardPage } from './pages/dashboard.js';
 import { invoicePage, invoicesPage } from './pages/invoices.js';
 import { loginPage } from './pages/login.js';
-import { auditPage, jobsPage, serversPage } from './pages/operations.js';
+import { auditPage, jobsPage } from './pages/operations.js';
+import { serverPage, serversPage } from './pages/servers.js';
 import { servicePage, servicesPage } from './pages/services.js';
 import {
   billingSettingsPage,
@@ -36,6 +37,11 @@ const PAGES: PageRoute[] = [
   { pattern: /^\/invoices$/, section: 'invoices', page: (_m, q) => invoicesPage(q) },
   { pattern: /^\/catalog$/, section: 'catalog', page: () => catalogPage() },
   { pattern: /^\/servers$/, section: 'servers', page: () => serversPage() },
+  {
+    pattern: /^\/servers\/([^/]+)$/,
+    section: 'servers',
+    page: ([name]) => serverPage(decodeURIComponent(name ?? '')),
+  },
   { pattern: /^\/jobs$/, section: 'servers', page: (_m, q) => jobsPage(q) },
   { pattern: /^\/audit$/, section: 'audit', page: (_m, q) => auditPage(q) },
   // The Settings section: the business first, the User API's own settings last.
