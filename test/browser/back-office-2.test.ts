@@ -336,4 +336,49 @@ describe('the back office’s actions in a real browser', () => {
     await page.getByRole('button', { name: 'Pause server' }).waitFor();
     expect((await serverRow()).paused_reason).toBeNull();
   });
+
+  it('edits a client’s profile; a taken email is refused beside the form, an emptied field is cleared', async () => {
+    await newClient(h.t.app, { name: 'Other', email: 'taken@shop.example' });
+    const ann = await newClient(h.t.app, { name: 'Ann Example', email: 'ann@shop.example' });
+    const row = () => db().selectFrom('clients').selectAll().where('id', '=', ann.row.id).executeTakeFirstOrThrow();
+    await page.goto(`${base}/admin#/clients/${ann.row.id}`);
+    await page.getByRole('heading', { level: 1, name: 'Ann Example' }).waitFor();
+    // From the keyboard: the summary opens the form.
+    await page.locator('summary', { hasText: 'Edit profile' }).focus();
+    await page.keyboard.press('Enter');
+    const form = page.getByRole('form', { name: 'Edit profile' });
+    await form.waitFor();
+    await check('client-edit', 'the profile form');
+    await form.getByLabel('Email').fill('taken@shop.example');
+    await form.getByRole('button', { name: 'Save profile' }).click();
+    await expect.poll(() => page.locator('#profile-error').innerText()).toContain('taken@shop.example');
+    expect((await row()).email).toBe('ann@shop.example');
+
+    await form.getByLabel('Name').fill('Ann Smith');
+    await form.getByLabel('Email').fill('ann.smith@shop.example');
+    await form.getByLabel('Company').fill('Smith GmbH');
+    await form.getByLabel('Phone').fill('+49 30 1234567');
+    await form.getByLabel(/^Country/).fill('de');
+    await form.getByLabel('Address').fill('Hauptstr. 1\n10115 Berlin');
+    await form.getByLabel('Tax id').fill('DE123456789');
+    await form.getByRole('button', { name: 'Save profile' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Ann Smith' }).waitFor();
+    expect(await row()).toMatchObject({
+      name: 'Ann Smith',
+      email: 'ann.smith@shop.example',
+      company: 'Smith GmbH',
+      phone: '+49 30 1234567',
+      country: 'DE',
+      address: 'Hauptstr. 1\n10115 Berlin',
+      tax_id: 'DE123456789',
+    });
+    expect(await page.locator('dl.facts').innerText()).toContain('Smith GmbH');
+
+    await page.locator('summary', { hasText: 'Edit profile' }).click();
+    await form.getByLabel('Company').fill('');
+    await form.getByRole('button', { name: 'Save profile' }).click();
+    await expect.poll(async () => (await row()).company).toBeNull();
+    expect((await row()).tax_id).toBe('DE123456789');
+    await visit(`#/clients/${ann.row.id}`, 'Ann Smith', 'client');
+  });
 });
