@@ -7,9 +7,16 @@ import { type SandboxPanel, startSandboxPanel } from '../../src/sandbox/server.j
 import { newAccessKey } from '../../src/sandbox/state.js';
 import { credentialsOf } from '../../src/servers/servers.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { newAdmin, newClient, newInvoice, type TestClient } from '../helpers/factories.js';
+import { newAdmin, newClient, newInvoice, newService, type TestClient } from '../helpers/factories.js';
 import { type FakeStripe, startFakeStripe } from '../helpers/stripe.js';
-import { type ProvisioningHarness, startProvisioning } from '../provisioning/helpers.js';
+import {
+  enqueue,
+  type ProvisioningHarness,
+  pendingService,
+  service,
+  settle,
+  startProvisioning,
+} from '../provisioning/helpers.js';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const WEBHOOK_SECRET = 'whsec_test_back_office';
@@ -380,5 +387,59 @@ describe('the back office’s actions in a real browser', () => {
     await expect.poll(async () => (await row()).company).toBeNull();
     expect((await row()).tax_id).toBe('DE123456789');
     await visit(`#/clients/${ann.row.id}`, 'Ann Smith', 'client');
+  });
+
+  it('changes a service’s recurring price and due date after asking; a negative price is refused beside the form', async () => {
+    const { id } = await newService(h.t.app, {
+      clientId: jane.row.id,
+      productId: h.productId,
+      domain: 'price.example',
+    });
+    const row = () => db().selectFrom('services').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    await visit(`#/services/${id}`, /price\.example/, 'service-price');
+    const form = page.getByRole('form', { name: 'Change price' });
+    expect(await form.getByLabel(/^Recurring price in USD/).inputValue()).toBe('4.99');
+    await form.getByLabel(/^Recurring price in USD/).fill('-1');
+    await form.getByRole('button', { name: 'Save price' }).click();
+    await page
+      .getByRole('dialog', { name: 'Change the service’s billing?' })
+      .getByRole('button', { name: 'Save price' })
+      .click();
+    await expect.poll(() => page.locator('#price-error').innerText()).toContain('amount_minor');
+    expect((await row()).amount_minor).toBe(499);
+
+    const nextDue = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
+    await form.getByLabel(/^Recurring price in USD/).fill('7.50');
+    await form.getByLabel('Next due').fill(nextDue);
+    await form.getByRole('button', { name: 'Save price' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Change the service’s billing?' });
+    expect(await dialog.innerText()).toContain('$7.50 monthly instead of $4.99');
+    await dialog.getByRole('button', { name: 'Save price' }).click();
+    await expect.poll(async () => (await row()).amount_minor).toBe(750);
+    expect(new Date((await row()).next_due_at_ms!).toISOString().slice(0, 10)).toBe(nextDue);
+    await expect.poll(() => page.locator('dl.facts').innerText()).toContain('$7.50 monthly');
+  });
+
+  it('removes the account a failed creation left on the panel, after asking', async () => {
+    h.panel.faults.add({ kind: 'exit', code: 3, command: 'v-add-dns-domain' });
+    h.panel.faults.add({ kind: 'exit', code: 20, command: 'v-delete-user', times: Number.POSITIVE_INFINITY });
+    const { id, domain } = await pendingService(h);
+    expect((await settle(h, await enqueue(h, 'create', id))).state).toBe('failed');
+    h.panel.faults.clear();
+    const username = (await service(h, id)).panel_username!;
+    expect(h.panel.state.users[username]).toBeDefined();
+
+    await visit(`#/services/${id}`, new RegExp(domain.replace('.', '\\.')), 'service-left-over');
+    const card = page.getByRole('region', { name: 'A failed creation left an account on the panel' });
+    expect(await card.innerText()).toContain(`panel user ${username}`);
+    // Only the clean-up is offered, not a second, vaguer terminate.
+    expect(await page.getByRole('button', { name: 'Terminate', exact: true }).count()).toBe(0);
+    await card.getByRole('button', { name: 'Remove the left-over account' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove the left-over account?' });
+    expect(await dialog.innerText()).toContain(username);
+    await dialog.getByRole('button', { name: 'Remove account' }).click();
+    await expect.poll(() => page.locator('main .badge').first().innerText(), { timeout: 20_000 }).toBe('terminated');
+    expect(h.panel.state.users[username]).toBeUndefined();
+    expect((await service(h, id)).status).toBe('terminated');
   });
 });
