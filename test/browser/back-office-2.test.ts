@@ -7,7 +7,7 @@ import { type SandboxPanel, startSandboxPanel } from '../../src/sandbox/server.j
 import { newAccessKey } from '../../src/sandbox/state.js';
 import { credentialsOf } from '../../src/servers/servers.js';
 import { launchBrowser } from '../helpers/browser.js';
-import { newAdmin, newClient, newInvoice, newService, type TestClient } from '../helpers/factories.js';
+import { basicHeader, newAdmin, newClient, newInvoice, newService, type TestClient } from '../helpers/factories.js';
 import { type FakeStripe, startFakeStripe } from '../helpers/stripe.js';
 import {
   enqueue,
@@ -46,6 +46,7 @@ describe('the back office’s actions in a real browser', () => {
   let page: Page;
   let base: string;
   let jane: TestClient;
+  let adminAuth: string;
   const consoleErrors: string[] = [];
   const db = () => h.t.app.db.kysely;
 
@@ -81,6 +82,7 @@ describe('the back office’s actions in a real browser', () => {
     await settings.set('payments.stripe_secret_key', 'sk_test_back_office');
     await settings.set('payments.stripe_webhook_secret', WEBHOOK_SECRET);
     await newAdmin(h.t.app, { email: 'ops@example.com', name: 'Ops', password: 'admin-password-1' });
+    adminAuth = basicHeader('ops@example.com', 'admin-password-1');
     jane = await newClient(h.t.app, { name: 'Jane Doe', email: 'jane@shop.example' });
     await h.t.server.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(h.t.server.server.address() as AddressInfo).port}`;
@@ -441,5 +443,56 @@ describe('the back office’s actions in a real browser', () => {
     await expect.poll(() => page.locator('main .badge').first().innerText(), { timeout: 20_000 }).toBe('terminated');
     expect(h.panel.state.users[username]).toBeUndefined();
     expect((await service(h, id)).status).toBe('terminated');
+  });
+
+  it('flags a product whose panel package went missing on a server of its group, in the list and on its page', async () => {
+    const category = await h.t.inject({
+      method: 'POST',
+      url: '/admin/api/v1/catalog/categories',
+      headers: { authorization: adminAuth },
+      payload: { name: 'Reseller' },
+    });
+    const created = await h.t.inject({
+      method: 'POST',
+      url: '/admin/api/v1/catalog/products',
+      headers: { authorization: adminAuth },
+      payload: {
+        category_id: category.json().id,
+        name: 'Reseller Pro',
+        panel_package: 'pro',
+        prices: [{ billing_cycle: 'monthly', currency: 'USD', amount_minor: 2500 }],
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    const productId = created.json().product.id as string;
+    // Someone deletes the package on the panel after the product was saved.
+    delete h.panel.state.packages.pro;
+
+    await page.goto(`${base}/admin#/catalog`);
+    await page.getByRole('heading', { level: 1, name: 'Catalog' }).waitFor();
+    const flag = page.locator(`table tr:has(a[href="#/catalog/products/${productId}"]) [data-package-status]`);
+    await expect.poll(() => flag.getAttribute('data-package-status')).toBe('missing');
+    const starter = page.locator(`table tr:has(a[href="#/catalog/products/${h.productId}"]) [data-package-status]`);
+    expect(await starter.getAttribute('data-package-status')).toBe('confirmed');
+    const summary = await page.locator('.package-summary').innerText();
+    expect(summary).toContain('1 product cannot be provisioned');
+    expect(summary).toContain('Reseller Pro');
+    expect(summary).toContain('lacks it');
+    await check('catalog-flagged', 'the catalog with a flagged product');
+
+    await page.getByRole('link', { name: 'Reseller Pro' }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'Reseller Pro' }).waitFor();
+    await page.locator('[data-package-status="missing"]').waitFor();
+    expect(await page.locator('main').innerText()).toContain('create it there in HestiaCP');
+    await check('product', 'the product page');
+
+    // Once the package is back on the panel, the flag goes.
+    h.panel.state.packages.pro = { ...h.panel.state.packages.starter! };
+    await page.reload();
+    await page.locator('[data-package-status="confirmed"]').waitFor();
+  });
+
+  it('every page is free of console errors', () => {
+    expect(consoleErrors).toEqual([]);
   });
 });

@@ -1816,6 +1816,27 @@ export interface Paths {
       };
     };
   };
+  "/catalog/package-check": {
+    GET: {
+      operationId: "adminCheckProductPackages";
+      params: Record<string, never>;
+      query: {
+        product_id?: string;
+      };
+      body: undefined;
+      bodyRequired: false;
+      response: {
+        items: Array<{
+          product_id: string;
+          panel_package: string;
+          server_group: string;
+          status: "confirmed" | "missing" | "no_servers";
+          servers: Array<string>;
+          problems: Array<string>;
+        }>;
+      };
+    };
+  };
   "/catalog/products/{id}/disable": {
     POST: {
       operationId: "adminDisableProduct";

@@ -2,7 +2,7 @@
 // each page module fetches what it shows and renders it with dom.ts.
 import { call, session } from './api.js';
 import { $, clearToast, el, errorText, show, toast } from './dom.js';
-import { catalogPage } from './pages/catalog.js';
+import { catalogPage, productPage } from './pages/catalog.js';
 import { clientPage, clientsPage } from './pages/clients.js';
 import { dashboardPage } from './pages/dashboard.js';
 import { invoicePage, invoicesPage } from './pages/invoices.js';
@@ -36,6 +36,7 @@ const PAGES: PageRoute[] = [
   { pattern: /^\/invoices\/([^/]+)$/, section: 'invoices', page: ([id]) => invoicePage(id ?? '') },
   { pattern: /^\/invoices$/, section: 'invoices', page: (_m, q) => invoicesPage(q) },
   { pattern: /^\/catalog$/, section: 'catalog', page: () => catalogPage() },
+  { pattern: /^\/catalog\/products\/([^/]+)$/, section: 'catalog', page: ([id]) => productPage(id ?? '') },
   { pattern: /^\/servers$/, section: 'servers', page: () => serversPage() },
   {
     pattern: /^\/servers\/([^/]+)$/,
