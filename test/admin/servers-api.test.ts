@@ -3,6 +3,7 @@ import { type SandboxPanel, startSandboxPanel } from '../../src/sandbox/server.j
 import { listPlaceableServers } from '../../src/servers/store.js';
 import { loginAs } from '../auth/helpers.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { runCli } from '../helpers/cli.js';
 import { basicHeader, newAdmin, newClient } from '../helpers/factories.js';
 import {
   enqueue,
@@ -250,5 +251,15 @@ describe('Admin API: PATCH /servers/{name} fixes a wrong key in place', () => {
       .where('action', '=', 'server.pause')
       .executeTakeFirstOrThrow();
     expect(audit.details).toContain('Panel upgrade');
+  });
+
+  it('pauses and resumes a server from the shell', async () => {
+    const { name } = await serverRow();
+    const paused = await runCli(h.t.db, ['server', 'pause', name, '--reason', 'Disk swap']);
+    expect(paused.code).toBe(0);
+    expect((await serverRow()).paused_reason).toBe('Paused by an admin: Disk swap');
+    expect((await runCli(h.t.db, ['server', 'pause', name, '--reason', 'Again'])).code).not.toBe(0);
+    expect((await runCli(h.t.db, ['server', 'resume', name])).code).toBe(0);
+    expect((await serverRow()).paused_reason).toBeNull();
   });
 });

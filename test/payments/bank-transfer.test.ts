@@ -263,4 +263,39 @@ describe('paying by bank transfer, recorded by an admin', () => {
     // billing.time_zone is UTC here: the earlier one is dated the start of its day, today's keeps its time.
     expect(payments.map((p) => p.at_ms)).toEqual([Date.parse(`${issuedDay}T00:00:00Z`), clock.nowMs()]);
   });
+
+  it('dates a transfer from the shell with --received-on', async () => {
+    const me = await newClient(t.app);
+    // The command runs in its own process, on the real clock.
+    const { id } = await newInvoice(t.app, {
+      clientId: me.row.id,
+      totalMinor: 800,
+      nowMs: Date.now() - 5 * 86_400_000,
+    });
+    const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+    const record = (receivedOn: string) =>
+      runCli(t.db, [
+        'invoices',
+        'record-payment',
+        id,
+        '--amount',
+        '3.00',
+        '--method',
+        'bank_transfer',
+        '--reference',
+        'LATE-1',
+        '--received-on',
+        receivedOn,
+      ]);
+    const future = await record(day(2));
+    expect(future.code).not.toBe(0);
+    expect(future.stderr).toContain('after today');
+    expect((await record(day(-2))).code).toBe(0);
+    const payment = await t.app.db.kysely
+      .selectFrom('payments')
+      .select('at_ms')
+      .where('invoice_id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(new Date(payment.at_ms).toISOString().slice(0, 10)).toBe(day(-2));
+  });
 });
