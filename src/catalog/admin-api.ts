@@ -6,6 +6,7 @@ import {
   CategoryParam,
   CreateCategoryBody,
   CreateProductBody,
+  PackageReport,
   ProductParam,
   SavedProduct,
   UpdateCategoryBody,
@@ -18,6 +19,7 @@ import {
   getProductForAdmin,
   listCategoriesForAdmin,
   listProductsForAdmin,
+  packageReports,
   updateCategory,
   updateProduct,
 } from './manage.js';
@@ -160,6 +162,27 @@ export const catalogAdminRoutes = [
     response: { status: 200, description: 'The product after the change.', schema: SavedProduct },
     errors: ['not_found', 'conflict', 'invalid_request'],
     handler: async ({ params, body }, ctx) => updateProduct(ctx.app, actorOf(ctx), params.id, body),
+  }),
+  defineAdminRoute({
+    method: 'GET',
+    path: '/catalog/package-check',
+    operationId: 'adminCheckProductPackages',
+    category,
+    summary: 'Check products’ panel packages',
+    description:
+      'For every product (or the one `product_id` names), whether its panel package is on every enabled server of its group, each panel asked once: `missing` names the servers that lack it or could not be asked. A package deleted on a panel after the product was saved makes its orders fail; this finds it first.',
+    auth: 'admin',
+    query: Type.Object(
+      { product_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Product id or slug' })) },
+      { additionalProperties: false },
+    ),
+    response: {
+      status: 200,
+      description: 'One report per product.',
+      schema: Type.Object({ items: Type.Array(PackageReport) }, { additionalProperties: false }),
+    },
+    errors: ['not_found'],
+    handler: async ({ query }, ctx) => ({ items: await packageReports(ctx.app, query.product_id) }),
   }),
   toggle('disable'),
   toggle('enable'),

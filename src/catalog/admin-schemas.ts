@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { IdParam, TextBlock, TextLine, Timestamp } from '../platform/http/schemas.js';
+import { IdParam, StringEnum, TextBlock, TextLine, Timestamp } from '../platform/http/schemas.js';
 import { BillingCycle } from './schemas.js';
 
 /** The catalog as admins see and change it: hidden and disabled things included. */
@@ -160,6 +160,21 @@ export const AdminProduct = Type.Object(
     prices: Type.Array(AdminPrice),
     created_at: Timestamp,
     updated_at: Timestamp,
+  },
+  { additionalProperties: false },
+);
+
+export const PackageReport = Type.Object(
+  {
+    product_id: IdParam('product', 'Product id'),
+    panel_package: Type.String({ examples: ['starter'] }),
+    server_group: Type.String({ examples: ['default'] }),
+    status: StringEnum(['confirmed', 'missing', 'no_servers'] as const, {
+      description:
+        'confirmed: on every enabled server of the group; missing: some server lacks it or could not be asked; no_servers: the group has no enabled server',
+    }),
+    servers: Type.Array(Type.String(), { description: 'The enabled servers of the group, asked' }),
+    problems: Type.Array(Type.String(), { description: 'Each server that lacks it or could not be asked, and why' }),
   },
   { additionalProperties: false },
 );

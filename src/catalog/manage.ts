@@ -420,31 +420,84 @@ export async function packageCheck(deps: Deps, pkg: string, group: string, skip:
       `Group "${group}" has no enabled servers yet: orders will wait until one is added (\`portico server add --group ${group}\`) with package "${pkg}".`,
     ];
   }
-  const problems: string[] = [];
-  const ctx = { correlationId: newId('request', deps.clock.nowMs()) };
-  await Promise.all(
-    servers.map(async (server) => {
-      const { client, panel } = panelFor(deps, server, { timeouts: { connectMs: 5_000, listMs: 10_000 } });
-      try {
-        const listed = await panel.listPackages(ctx);
-        if (!listed.ok) problems.push(`server ${server.name} could not be asked: ${listed.error.message}`);
-        else if (!listed.value.some((p) => p.name === pkg)) {
-          problems.push(
-            `server ${server.name} lacks it (it has: ${listed.value.map((p) => p.name).join(', ') || 'none'})`,
-          );
-        }
-      } catch (error) {
-        problems.push(`server ${server.name} could not be asked: ${(error as Error).message}`);
-      } finally {
-        await client.close();
-      }
-    }),
-  );
+  const problems = packageProblems(pkg, await listPanelPackages(deps, servers));
   if (problems.length === 0) return [];
-  problems.sort();
   throw new AppError(
     'invalid_request',
     `Package "${pkg}" is not confirmed on group "${group}": ${problems.join('; ')}. Create the package in HestiaCP under Packages on those servers (or check that they can be reached with \`portico server check\`), or save anyway with --skip-package-check (skip_package_check: true).`,
     { errors: [{ field: 'panel_package', message: `not confirmed on: ${problems.join('; ')}` }] },
   );
+}
+
+type ServerRowLike = Awaited<ReturnType<typeof listServerRows>>[number];
+
+/** What each server's panel lists as its packages, or why it could not be asked; one call per server. */
+async function listPanelPackages(
+  deps: Deps,
+  servers: ServerRowLike[],
+): Promise<Map<string, { packages: string[] } | { error: string }>> {
+  const ctx = { correlationId: newId('request', deps.clock.nowMs()) };
+  const answers = new Map<string, { packages: string[] } | { error: string }>();
+  await Promise.all(
+    servers.map(async (server) => {
+      const { client, panel } = panelFor(deps, server, { timeouts: { connectMs: 5_000, listMs: 10_000 } });
+      try {
+        const listed = await panel.listPackages(ctx);
+        answers.set(
+          server.name,
+          listed.ok ? { packages: listed.value.map((p) => p.name) } : { error: listed.error.message },
+        );
+      } catch (error) {
+        answers.set(server.name, { error: (error as Error).message });
+      } finally {
+        await client.close();
+      }
+    }),
+  );
+  return answers;
+}
+
+/** Each server that lacks the package or could not be asked, in the words of the package check. */
+function packageProblems(pkg: string, answers: Map<string, { packages: string[] } | { error: string }>): string[] {
+  const problems: string[] = [];
+  for (const [name, answer] of answers) {
+    if ('error' in answer) problems.push(`server ${name} could not be asked: ${answer.error}`);
+    else if (!answer.packages.includes(pkg))
+      problems.push(`server ${name} lacks it (it has: ${answer.packages.join(', ') || 'none'})`);
+  }
+  return problems.sort();
+}
+
+export interface PackageReport {
+  product_id: string;
+  panel_package: string;
+  server_group: string;
+  /** confirmed: on every enabled server of the group; missing: some lack it or could not be asked; no_servers: the group has none. */
+  status: 'confirmed' | 'missing' | 'no_servers';
+  servers: string[];
+  problems: string[];
+}
+
+/**
+ * The package check for products already in the catalog (the admin area's flag on products whose
+ * package went missing on a panel): every enabled server of their groups is asked once, whatever
+ * the number of products.
+ */
+export async function packageReports(deps: Deps, productRef?: string): Promise<PackageReport[]> {
+  const products = productRef ? [await resolveProduct(deps, productRef)] : await listAllProducts(deps.db.kysely);
+  const groups = new Set(products.map((p) => p.server_group));
+  const servers = (await listServerRows(deps.db.kysely)).filter((s) => s.enabled === 1 && groups.has(s.server_group));
+  const answers = await listPanelPackages(deps, servers);
+  return products.map((p) => {
+    const inGroup = servers.filter((s) => s.server_group === p.server_group).map((s) => s.name);
+    const problems = packageProblems(p.panel_package, new Map([...answers].filter(([name]) => inGroup.includes(name))));
+    return {
+      product_id: p.id,
+      panel_package: p.panel_package,
+      server_group: p.server_group,
+      status: inGroup.length === 0 ? 'no_servers' : problems.length ? 'missing' : 'confirmed',
+      servers: inGroup.sort(),
+      problems,
+    };
+  });
 }

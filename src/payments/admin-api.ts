@@ -25,7 +25,7 @@ export const paymentAdminRoutes = [
     category,
     summary: 'Record a bank transfer',
     description:
-      'Records money received by bank transfer for an unpaid invoice, in part or whole. Once the whole total is received the invoice is paid, through the same path as every payment (an order provisions, a renewal moves the due date, funds become credit). The same as `portico invoices record-payment`.',
+      'Records money received by bank transfer for an unpaid invoice, in part or whole, dated the day it arrived (`received_on`, default today). Once the whole total is received the invoice is paid, through the same path as every payment (an order provisions, a renewal moves the due date, funds become credit). The same as `portico invoices record-payment`.',
     auth: 'admin',
     params: InvoiceParam,
     body: RecordPaymentBody,
@@ -35,7 +35,7 @@ export const paymentAdminRoutes = [
       recordBankTransfer(
         ctx.app,
         params.id,
-        { amountMinor: body.amount_minor, reference: body.reference },
+        { amountMinor: body.amount_minor, reference: body.reference, receivedOn: body.received_on },
         adminActor(ctx),
         ctx.requestId,
       ),

@@ -26,7 +26,8 @@ export function registerPaymentCommands(program: Command): void {
     .requiredOption('--amount <amount>', 'how much arrived, e.g. 12.50 (in the invoice’s currency)')
     .requiredOption('--method <method>', 'how it arrived: bank_transfer')
     .requiredOption('--reference <text>', 'the transfer’s reference')
-    .action(async (ref: string, opts: { amount: string; method: string; reference: string }) => {
+    .option('--received-on <YYYY-MM-DD>', 'the day it arrived (default today)')
+    .action(async (ref: string, opts: { amount: string; method: string; reference: string; receivedOn?: string }) => {
       if (opts.method !== 'bank_transfer') throw new CliUsageError('--method must be bank_transfer.');
       const [{ resolveInvoice }, { recordBankTransfer }, { newId }] = await Promise.all([
         import('../invoices/admin.js'),
@@ -38,7 +39,11 @@ export function registerPaymentCommands(program: Command): void {
         const result = await recordBankTransfer(
           app,
           invoice.id,
-          { amountMinor: amountIn(opts.amount, invoice.currency, '--amount'), reference: opts.reference },
+          {
+            amountMinor: amountIn(opts.amount, invoice.currency, '--amount'),
+            reference: opts.reference,
+            receivedOn: opts.receivedOn,
+          },
           CLI_ACTOR,
           newId('request'),
         );

@@ -24,6 +24,8 @@ export interface RecordPaymentInput {
   /** The provider's id of the money (a Stripe PaymentIntent): unique across payments. */
   providerRef?: string | null;
   paymentId?: string;
+  /** When the money arrived, when that was before now (a bank transfer recorded days later). */
+  receivedAtMs?: number;
   actor: PaymentActor;
   correlationId: string;
 }
@@ -74,7 +76,7 @@ export async function recordPayment(
     method: input.method,
     actor_type: input.actor.type,
     actor_id: input.actor.id,
-    at_ms: now,
+    at_ms: input.receivedAtMs ?? now,
     kind: 'payment',
     reference: input.reference ?? null,
     provider_ref: input.providerRef ?? null,

@@ -146,6 +146,14 @@ export const RecordPaymentBody = Type.Object(
       description: 'The transfer’s reference or bank id',
       examples: ['INV-2026-00042'],
     }),
+    received_on: Type.Optional(
+      Type.String({
+        pattern: '^\\d{4}-\\d{2}-\\d{2}$',
+        description:
+          'The day the money arrived (provider’s time zone), not after today nor before the invoice was issued; default today. The payment is dated that day.',
+        examples: ['2026-12-01'],
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -11,6 +11,7 @@ import {
   CallReport,
   CheckResult,
   NameParam,
+  PauseServerBody,
   ServerView,
   UpdatedServer,
   UpdateServerBody,
@@ -18,7 +19,7 @@ import {
 import { runAcceptance } from './runbook/acceptance.js';
 import { callPanel } from './runbook/call.js';
 import { checkServer } from './runbook/check.js';
-import { addServer, getServer, listServers, removeServer, resumeServer } from './servers.js';
+import { addServer, getServer, listServers, pauseServerByAdmin, removeServer, resumeServer } from './servers.js';
 import type { ServerRow } from './store.js';
 import { updateServerInPlace } from './update.js';
 
@@ -176,6 +177,26 @@ export const serverAdminRoutes = [
     handler: async ({ params }, ctx) => {
       const row = await resumeServer(ctx.app, await getServer(ctx.app, params.name));
       await auditServer(ctx, 'server.resume', row);
+      return view(row);
+    },
+  }),
+  defineAdminRoute({
+    method: 'POST',
+    path: '/servers/{name}/pause',
+    operationId: 'adminPauseServer',
+    category,
+    summary: 'Pause a server',
+    description:
+      'Holds the jobs bound to this server (they wait, queued) and places no new account on it, with the reason, until it is resumed: for panel maintenance. A change of its key or TLS does not lift a pause made here; resuming does.',
+    auth: 'admin',
+    permission: 'servers',
+    params: NameParam,
+    body: PauseServerBody,
+    response: { status: 200, description: 'The server, paused.', schema: ServerView },
+    errors: ['not_found', 'conflict'],
+    handler: async ({ params, body }, ctx) => {
+      const row = await pauseServerByAdmin(ctx.app, await getServer(ctx.app, params.name), body.reason);
+      await auditServer(ctx, 'server.pause', row, { reason: body.reason });
       return view(row);
     },
   }),

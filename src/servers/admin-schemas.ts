@@ -49,6 +49,18 @@ export const UpdateServerBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
+export const PauseServerBody = Type.Object(
+  {
+    reason: TextLine({
+      minLength: 1,
+      maxLength: 200,
+      description: 'Why (shown with the server)',
+      examples: ['Panel upgrade'],
+    }),
+  },
+  { additionalProperties: false },
+);
+
 export const CallBody = Type.Object(
   {
     cmd: Type.String({ pattern: '^[a-zA-Z0-9_-]+$', examples: ['v-list-users'] }),

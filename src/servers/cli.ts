@@ -197,6 +197,18 @@ export function registerServerCommands(program: Command): void {
       });
     });
   server
+    .command('pause <name>')
+    .description('Hold a server’s jobs and new accounts for panel maintenance, until `server resume`')
+    .requiredOption('--reason <text>', 'why, shown with the server (e.g. "Panel upgrade")')
+    .action(async (name: string, opts: { reason: string }) => {
+      if (!opts.reason.trim()) throw new CliUsageError('--reason must not be empty.');
+      const { getServer, pauseServerByAdmin } = await import('./servers.js');
+      await withApp(async (app) => {
+        await pauseServerByAdmin(app, await getServer(app, name), opts.reason);
+        console.log(`Server ${name} paused: its jobs wait until \`portico server resume ${name}\`.`);
+      });
+    });
+  server
     .command('profile')
     .description('Print the HestiaCP API profile listing exactly the commands Portico uses')
     .action(async () => {

@@ -164,6 +164,33 @@ export async function updateServerSettings(deps: Deps, name: string, changes: Se
   return { ...row, ...set };
 }
 
+/**
+ * What a pause by an admin's hand starts with: an update that fixes the access (which resumes a
+ * server the panel paused for a refused key) leaves such a pause alone; only resuming lifts it.
+ */
+export const ADMIN_PAUSE_PREFIX = 'Paused by an admin: ';
+
+export const pausedByAdmin = (row: Pick<ServerRow, 'paused_reason'>): boolean =>
+  row.paused_reason?.startsWith(ADMIN_PAUSE_PREFIX) ?? false;
+
+/** Holds a server's jobs (panel maintenance) until it is resumed. */
+export async function pauseServerByAdmin(
+  deps: Pick<AppContext, 'db' | 'clock'>,
+  row: ServerRow,
+  reason: string,
+): Promise<ServerRow> {
+  if (row.paused_reason) {
+    throw new AppError('conflict', `Server ${row.name} is already paused (${row.paused_reason}); resume it first.`);
+  }
+  const set = {
+    paused_reason: `${ADMIN_PAUSE_PREFIX}${reason.trim()}`,
+    paused_at_ms: deps.clock.nowMs(),
+    updated_at_ms: Math.max(deps.clock.nowMs(), row.updated_at_ms + 1),
+  };
+  await updateServer(deps.db.kysely, row.id, set);
+  return { ...row, ...set };
+}
+
 /** Lets a paused server's queued jobs run again. */
 export async function resumeServer(deps: Pick<AppContext, 'db' | 'clock'>, row: ServerRow): Promise<ServerRow> {
   const set = {

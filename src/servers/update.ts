@@ -1,6 +1,6 @@
 import type { AppContext } from '../app-context.js';
 import { type CheckResult, checkAccess } from './runbook/check.js';
-import { changesAccess, resumeServer, type ServerChanges, updateServerSettings } from './servers.js';
+import { changesAccess, pausedByAdmin, resumeServer, type ServerChanges, updateServerSettings } from './servers.js';
 import { type ServerRow, updateServer } from './store.js';
 
 /**
@@ -23,7 +23,8 @@ export async function updateServerInPlace(deps: Deps, name: string, changes: Ser
   const row = await updateServerSettings(deps, name, changes);
   if (!changesAccess(changes)) return { row, access: null, resumed: false };
   const access = await checkAccess(deps, row);
-  if (!row.paused_reason) return { row, access, resumed: false };
+  // A pause an admin chose (maintenance) is not the panel's refusal: only resuming lifts it.
+  if (!row.paused_reason || pausedByAdmin(row)) return { row, access, resumed: false };
   if (access.ok) return { row: await resumeServer(deps, row), access, resumed: true };
   await updateServer(deps.db.kysely, row.id, { paused_reason: access.detail });
   return { row: { ...row, paused_reason: access.detail }, access, resumed: false };

@@ -39,6 +39,7 @@ const POLICY: Record<string, string> = {
   adminAddServer: 'owner',
   adminUpdateServer: 'owner',
   adminResumeServer: 'owner',
+  adminPauseServer: 'owner',
   adminRemoveServer: 'owner',
   adminCallServer: 'owner',
   adminRunServerAcceptance: 'owner',

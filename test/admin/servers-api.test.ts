@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SandboxPanel, startSandboxPanel } from '../../src/sandbox/server.js';
+import { listPlaceableServers } from '../../src/servers/store.js';
 import { loginAs } from '../auth/helpers.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { runCli } from '../helpers/cli.js';
 import { basicHeader, newAdmin, newClient } from '../helpers/factories.js';
 import {
   enqueue,
@@ -210,5 +212,54 @@ describe('Admin API: PATCH /servers/{name} fixes a wrong key in place', () => {
       payload: { capacity: 1 },
     });
     expect(missing.statusCode).toBe(404);
+  });
+
+  it('a pause by an admin holds the server’s jobs; a working key does not lift it, resuming does', async () => {
+    const { name } = await serverRow();
+    const call = (method: 'POST' | 'PATCH', path: string, payload?: object) =>
+      h.t.inject({
+        method,
+        url: `/admin/api/v1/servers/${name}${path}`,
+        headers: { authorization: auth },
+        ...(payload ? { payload } : {}),
+      });
+    const empty = await call('POST', '/pause', { reason: '' });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().errors.map((e: { field: string }) => e.field)).toEqual(['body.reason']);
+    const paused = await call('POST', '/pause', { reason: 'Panel upgrade' });
+    expect(paused.statusCode).toBe(200);
+    expect(paused.json().paused_reason).toBe('Paused by an admin: Panel upgrade');
+    expect((await call('POST', '/pause', { reason: 'Again' })).statusCode).toBe(409);
+
+    const placeable = async () =>
+      (await listPlaceableServers(h.t.app.db.kysely, (await serverRow()).server_group)).map((s) => s.name);
+    // No new account is placed on it while paused.
+    expect(await placeable()).not.toContain(name);
+    const rekeyed = await call('PATCH', '', {
+      access_key: `${h.panel.accessKey.id}:${h.panel.accessKey.secret}`,
+    });
+    expect(rekeyed.json()).toMatchObject({ resumed: false, access_check: { ok: true } });
+    expect((await serverRow()).paused_reason).toBe('Paused by an admin: Panel upgrade');
+
+    expect((await call('POST', '/resume')).statusCode).toBe(200);
+    expect(await placeable()).toContain(name);
+    const { id } = await pendingService(h);
+    expect((await settle(h, await enqueue(h, 'create', id))).state).toBe('succeeded');
+    const audit = await h.t.app.db.kysely
+      .selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'server.pause')
+      .executeTakeFirstOrThrow();
+    expect(audit.details).toContain('Panel upgrade');
+  });
+
+  it('pauses and resumes a server from the shell', async () => {
+    const { name } = await serverRow();
+    const paused = await runCli(h.t.db, ['server', 'pause', name, '--reason', 'Disk swap']);
+    expect(paused.code).toBe(0);
+    expect((await serverRow()).paused_reason).toBe('Paused by an admin: Disk swap');
+    expect((await runCli(h.t.db, ['server', 'pause', name, '--reason', 'Again'])).code).not.toBe(0);
+    expect((await runCli(h.t.db, ['server', 'resume', name])).code).toBe(0);
+    expect((await serverRow()).paused_reason).toBeNull();
   });
 });

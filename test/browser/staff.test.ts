@@ -320,6 +320,11 @@ describe('staff and password resets in the admin area', () => {
     expect(await page.getByRole('link', { name: 'Download PDF' }).count()).toBe(1);
     for (const name of ['Mark paid', 'Void'])
       expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0);
+    expect(await page.getByRole('form', { name: 'Record a bank transfer' }).count()).toBe(0);
+    await page.goto(`${base}/admin#/servers`);
+    await page.getByRole('heading', { level: 1, name: 'Servers' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Add server' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /^(Pause|Resume|Run check)/ }).count()).toBe(0);
     await page.goto(`${base}/admin#/catalog`);
     await page.getByRole('heading', { level: 1, name: 'Catalog' }).waitFor();
     expect(await page.getByRole('form', { name: 'New category' }).count()).toBe(0);

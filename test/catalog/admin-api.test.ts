@@ -160,6 +160,39 @@ describe('Admin API: catalog management', () => {
     expect(change.json().detail).toContain('server web-b lacks it');
   });
 
+  it('reports each product’s package: on every server, lacking on one, or a group without servers', async () => {
+    const cat = await category('Reports');
+    const saved = async (name: string, pkg: string, group: string) => {
+      const res = await admin('POST', '/catalog/products', {
+        name,
+        category_id: cat.id,
+        panel_package: pkg,
+        server_group: group,
+        prices: [price(700)],
+        skip_package_check: true,
+      });
+      expect(res.statusCode).toBe(201);
+      return res.json().product.id as string;
+    };
+    const everywhere = await saved('Report Default', 'default', 'web');
+    const lacking = await saved('Report Pro', 'pro', 'web');
+    const empty = await saved('Report Nowhere', 'default', 'nowhere');
+    const res = await admin('GET', '/catalog/package-check');
+    expect(res.statusCode).toBe(200);
+    const byId = new Map(res.json().items.map((r: { product_id: string }) => [r.product_id, r]));
+    expect(byId.get(everywhere)).toMatchObject({ status: 'confirmed', servers: ['web-a', 'web-b'], problems: [] });
+    expect(byId.get(lacking)).toMatchObject({ status: 'missing', servers: ['web-a', 'web-b'] });
+    expect((byId.get(lacking) as { problems: string[] }).problems).toEqual([
+      expect.stringContaining('server web-b lacks it'),
+    ]);
+    expect(byId.get(empty)).toMatchObject({ status: 'no_servers', servers: [], problems: [] });
+    const one = await admin('GET', `/catalog/package-check?product_id=${lacking}`);
+    expect(one.json().items.map((r: { product_id: string }) => r.product_id)).toEqual([lacking]);
+    const unknown = await admin('GET', '/catalog/package-check?product_id=no-such-product');
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.headers['content-type']).toContain('application/problem+json');
+  });
+
   it('says which server could not be asked and why', async () => {
     const gone = await startSandboxPanel();
     await addServer(t.app, {

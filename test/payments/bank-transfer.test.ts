@@ -227,4 +227,75 @@ describe('paying by bank transfer, recorded by an admin', () => {
     const row = await t.app.db.kysely.selectFrom('invoices').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(row.status).toBe('paid');
   });
+
+  it('dates a transfer the day it arrived; a day after today or before the invoice is refused naming the field', async () => {
+    const me = await newClient(t.app);
+    const { id } = await newInvoice(t.app, { clientId: me.row.id, totalMinor: 900 });
+    clock.advance(3 * 86_400_000);
+    const send = (received_on: string, amount = 300) =>
+      t.inject({
+        method: 'POST',
+        url: `/admin/api/v1/invoices/${id}/payments`,
+        headers: { authorization: admin },
+        payload: { amount_minor: amount, method: 'bank_transfer', reference: 'BANK-9', received_on },
+      });
+    const today = new Date(clock.nowMs()).toISOString().slice(0, 10);
+    const issuedDay = new Date(clock.nowMs() - 3 * 86_400_000).toISOString().slice(0, 10);
+    const dayBefore = new Date(clock.nowMs() - 4 * 86_400_000).toISOString().slice(0, 10);
+    const tomorrow = new Date(clock.nowMs() + 86_400_000).toISOString().slice(0, 10);
+    for (const [day, message] of [
+      [tomorrow, 'must not be after today'],
+      [dayBefore, `must not be before ${issuedDay}`],
+    ] as const) {
+      const bad = await send(day);
+      expect(bad.statusCode).toBe(400);
+      expect(bad.headers['content-type']).toContain('application/problem+json');
+      expect(bad.json().errors).toEqual([{ field: 'body.received_on', message }]);
+    }
+    expect((await send(issuedDay)).statusCode).toBe(201);
+    expect((await send(today)).statusCode).toBe(201);
+    const payments = await t.app.db.kysely
+      .selectFrom('payments')
+      .select(['at_ms', 'reference'])
+      .where('invoice_id', '=', id)
+      .orderBy('at_ms')
+      .execute();
+    // billing.time_zone is UTC here: the earlier one is dated the start of its day, today's keeps its time.
+    expect(payments.map((p) => p.at_ms)).toEqual([Date.parse(`${issuedDay}T00:00:00Z`), clock.nowMs()]);
+  });
+
+  it('dates a transfer from the shell with --received-on', async () => {
+    const me = await newClient(t.app);
+    // The command runs in its own process, on the real clock.
+    const { id } = await newInvoice(t.app, {
+      clientId: me.row.id,
+      totalMinor: 800,
+      nowMs: Date.now() - 5 * 86_400_000,
+    });
+    const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+    const record = (receivedOn: string) =>
+      runCli(t.db, [
+        'invoices',
+        'record-payment',
+        id,
+        '--amount',
+        '3.00',
+        '--method',
+        'bank_transfer',
+        '--reference',
+        'LATE-1',
+        '--received-on',
+        receivedOn,
+      ]);
+    const future = await record(day(2));
+    expect(future.code).not.toBe(0);
+    expect(future.stderr).toContain('after today');
+    expect((await record(day(-2))).code).toBe(0);
+    const payment = await t.app.db.kysely
+      .selectFrom('payments')
+      .select('at_ms')
+      .where('invoice_id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(new Date(payment.at_ms).toISOString().slice(0, 10)).toBe(day(-2));
+  });
 });

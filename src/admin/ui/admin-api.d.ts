@@ -322,6 +322,32 @@ export interface Paths {
       };
     };
   };
+  "/servers/{name}/pause": {
+    POST: {
+      operationId: "adminPauseServer";
+      params: {
+        name: string;
+      };
+      query: Record<string, never>;
+      body: {
+        reason: string;
+      };
+      bodyRequired: true;
+      response: {
+        id: string;
+        name: string;
+        host: string;
+        port: number;
+        group: string;
+        capacity: number;
+        tls_mode: "system" | "ca" | "pin" | "insecure";
+        enabled: boolean;
+        sandbox: boolean;
+        paused_reason: string | null;
+        created_at: string;
+      };
+    };
+  };
   "/servers/{name}/check": {
     POST: {
       operationId: "adminCheckServer";
@@ -763,6 +789,7 @@ export interface Paths {
         amount_minor: number;
         method: "bank_transfer";
         reference: string;
+        received_on?: string;
       };
       bodyRequired: true;
       response: {
@@ -1903,6 +1930,27 @@ export interface Paths {
           updated_at: string;
         };
         warnings: Array<string>;
+      };
+    };
+  };
+  "/catalog/package-check": {
+    GET: {
+      operationId: "adminCheckProductPackages";
+      params: Record<string, never>;
+      query: {
+        product_id?: string;
+      };
+      body: undefined;
+      bodyRequired: false;
+      response: {
+        items: Array<{
+          product_id: string;
+          panel_package: string;
+          server_group: string;
+          status: "confirmed" | "missing" | "no_servers";
+          servers: Array<string>;
+          problems: Array<string>;
+        }>;
       };
     };
   };

@@ -1,4 +1,5 @@
 // Building pages: every value from the server is inserted as text (never as HTML).
+import { ApiError } from './api.js';
 
 type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
 type Child = Node | string | number | null | undefined | false | Child[];
@@ -152,4 +153,38 @@ export function facts(pairs: [string, Child][]): HTMLElement {
 
 export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** The server's reason for a refusal, with each field it names (`amount_minor: must be …`). */
+export function problemText(e: unknown): string {
+  const text = errorText(e);
+  // Only the fields the explanation does not already name.
+  const fields = (e instanceof ApiError ? e.fields : [])
+    .map((f) => ({ name: f.field.replace(/^body\./, ''), message: f.message }))
+    .filter((f) => !text.includes(f.name))
+    .map((f) => `${f.name}: ${f.message}`)
+    .join('; ');
+  return fields ? `${text} (${fields})` : text;
+}
+
+/** The decimals of a currency (USD 2, JPY 0); 2 for a code the browser does not know. */
+export function currencyDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+/** An amount typed in a currency (`12.50`) as minor units, or null when it is not a number. */
+export function minorUnits(text: string, currency: string): number | null {
+  const trimmed = text.trim();
+  if (!/^-?[0-9]+([.][0-9]+)?$/.test(trimmed)) return null;
+  return Math.round(Number(trimmed) * 10 ** currencyDigits(currency));
+}
+
+/** Minor units as a plain number to edit in a field (`12.50`). */
+export function decimalText(amountMinor: number, currency: string): string {
+  const digits = currencyDigits(currency);
+  return (amountMinor / 10 ** digits).toFixed(digits);
 }

@@ -2,14 +2,15 @@
 // each page module fetches what it shows and renders it with dom.ts.
 import { call, type Permission, session } from './api.js';
 import { $, clearToast, el, errorText, show, toast } from './dom.js';
-import { catalogPage } from './pages/catalog.js';
+import { catalogPage, productPage } from './pages/catalog.js';
 import { clientPage, clientsPage } from './pages/clients.js';
 import { dashboardPage } from './pages/dashboard.js';
 import { invoicePage, invoicesPage } from './pages/invoices.js';
 import { loginPage } from './pages/login.js';
-import { auditPage, jobsPage, serversPage } from './pages/operations.js';
+import { auditPage, jobsPage } from './pages/operations.js';
 import { ordersPage, paymentsPage } from './pages/orders.js';
 import { forgotPasswordPage } from './pages/password-reset.js';
+import { serverPage, serversPage } from './pages/servers.js';
 import { servicePage, servicesPage } from './pages/services.js';
 import {
   billingSettingsPage,
@@ -40,7 +41,13 @@ const PAGES: PageRoute[] = [
   { pattern: /^\/orders$/, section: 'invoices', page: (_m, q) => ordersPage(q) },
   { pattern: /^\/payments$/, section: 'invoices', page: (_m, q) => paymentsPage(q) },
   { pattern: /^\/catalog$/, section: 'catalog', page: () => catalogPage() },
+  { pattern: /^\/catalog\/products\/([^/]+)$/, section: 'catalog', page: ([id]) => productPage(id ?? '') },
   { pattern: /^\/servers$/, section: 'servers', page: () => serversPage() },
+  {
+    pattern: /^\/servers\/([^/]+)$/,
+    section: 'servers',
+    page: ([name]) => serverPage(decodeURIComponent(name ?? '')),
+  },
   { pattern: /^\/jobs$/, section: 'servers', page: (_m, q) => jobsPage(q) },
   { pattern: /^\/audit$/, section: 'audit', page: (_m, q) => auditPage(q) },
   { pattern: /^\/staff$/, section: 'staff', page: () => staffPage() },

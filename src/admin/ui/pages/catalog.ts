@@ -1,5 +1,6 @@
-import { ApiError, call, session } from '../api.js';
-import { badge, el, errorText, money, show, table, toast } from '../dom.js';
+import { ApiError, call, type Response, session } from '../api.js';
+import { badge, el, errorText, facts, money, show, table, toast } from '../dom.js';
+import { link } from '../nav.js';
 
 const CYCLES = ['monthly', 'quarterly', 'semiannually', 'annually', 'biennially'] as const;
 
@@ -8,8 +9,10 @@ export async function catalogPage(): Promise<void> {
     call('GET', '/catalog/categories'),
     call('GET', '/catalog/products'),
   ]);
+  const packages = el('div', { role: 'status', 'aria-live': 'polite', class: 'package-summary' });
   show(
     'Catalog',
+    packages,
     ...categories.items.map((c) =>
       el(
         'section',
@@ -21,8 +24,14 @@ export async function catalogPage(): Promise<void> {
           products.items
             .filter((p) => p.category_id === c.id)
             .map((p) => [
-              el('strong', { text: p.name }),
-              el('code', { text: p.panel_package }),
+              link(`#/catalog/products/${p.id}`, p.name),
+              el(
+                'span',
+                { class: 'package' },
+                el('code', { text: p.panel_package }),
+                ' ',
+                el('span', { 'data-package': p.id, class: 'muted', text: 'checking…' }),
+              ),
               p.server_group,
               p.prices
                 .map(
@@ -48,6 +57,120 @@ export async function catalogPage(): Promise<void> {
         ]
       : null,
   );
+  // The panels are asked after the list is shown: a slow panel does not hold the page.
+  if (products.items.length) void flagPackages(packages, products.items);
+}
+
+type Product = Response<'/catalog/products', 'GET'>['items'][number];
+type PackageReport = Response<'/catalog/package-check', 'GET'>['items'][number];
+
+function packageBadge(report: PackageReport): HTMLElement {
+  const text = { confirmed: 'on every server', missing: 'missing', no_servers: 'no servers in group' }[report.status];
+  return el('span', {
+    class: `badge status-${report.status === 'confirmed' ? 'active' : report.status === 'missing' ? 'failed' : 'pending'}`,
+    'data-package-status': report.status,
+    text,
+  });
+}
+
+/** Marks each product whose package some server of its group lacks, and sums them up at the top. */
+async function flagPackages(summary: HTMLElement, products: Product[]): Promise<void> {
+  let reports: PackageReport[];
+  try {
+    reports = (await call('GET', '/catalog/package-check')).items;
+  } catch (e) {
+    if (summary.isConnected)
+      summary.replaceChildren(el('p', { class: 'error', text: `Package check: ${errorText(e)}` }));
+    return;
+  }
+  if (!summary.isConnected) return;
+  for (const report of reports)
+    document.querySelector(`[data-package="${report.product_id}"]`)?.replaceWith(packageBadge(report));
+  const missing = reports.filter((r) => r.status === 'missing');
+  summary.replaceChildren(
+    missing.length
+      ? el(
+          'div',
+          { class: 'card warning' },
+          el('strong', {
+            text: `${missing.length} product${missing.length === 1 ? '' : 's'} cannot be provisioned: the panel package is missing on a server of the group.`,
+          }),
+          el(
+            'ul',
+            {},
+            ...missing.map((r) =>
+              el(
+                'li',
+                {},
+                link(
+                  `#/catalog/products/${r.product_id}`,
+                  products.find((p) => p.id === r.product_id)?.name ?? r.product_id,
+                ),
+                `: ${r.problems.join('; ')}`,
+              ),
+            ),
+          ),
+        )
+      : el('p', { class: 'muted', text: 'Every product’s panel package is on the servers of its group.' }),
+  );
+}
+
+export async function productPage(id: string): Promise<void> {
+  const [product, categories] = await Promise.all([
+    call('GET', '/catalog/products/{id}', { params: { id } }),
+    call('GET', '/catalog/categories'),
+  ]);
+  const check = el(
+    'div',
+    { role: 'status', 'aria-live': 'polite' },
+    el('p', { class: 'progress', text: 'Asking the panels for the package…' }),
+  );
+  show(
+    product.name,
+    el('p', {}, link('#/catalog', '← Catalog')),
+    el('div', { class: 'row' }, badge(product.enabled ? (product.hidden ? 'hidden' : 'active') : 'disabled')),
+    facts([
+      ['Category', categories.items.find((c) => c.id === product.category_id)?.name ?? product.category_id],
+      ['Panel package', el('code', { text: product.panel_package })],
+      ['Server group', product.server_group],
+      ['Slug', el('code', { text: product.slug })],
+      ['Product id', el('code', { text: product.id })],
+    ]),
+    el('h2', { text: 'Prices' }),
+    table(
+      'Prices',
+      ['Cycle', 'Price', 'Setup fee'],
+      product.prices.map((x) => [
+        x.billing_cycle,
+        money(x.amount_minor, x.currency),
+        x.setup_fee_minor ? money(x.setup_fee_minor, x.currency) : '—',
+      ]),
+    ),
+    el('h2', { text: 'Panel package' }),
+    check,
+  );
+  try {
+    const [report] = (await call('GET', '/catalog/package-check', { query: { product_id: product.id } })).items;
+    if (!report || !check.isConnected) return;
+    check.replaceChildren(
+      el(
+        'p',
+        {},
+        packageBadge(report),
+        ' ',
+        report.status === 'confirmed'
+          ? `Package ${report.panel_package} is on ${report.servers.join(', ')}.`
+          : report.status === 'no_servers'
+            ? `Group ${report.server_group} has no enabled server: orders wait until one is added.`
+            : `Orders of ${product.name} fail on the servers that lack package ${report.panel_package}: create it there in HestiaCP under Packages.`,
+      ),
+      ...(report.problems.length
+        ? [el('ul', { class: 'card warning' }, ...report.problems.map((t) => el('li', { text: t })))]
+        : []),
+    );
+  } catch (e) {
+    if (check.isConnected) check.replaceChildren(el('p', { class: 'error', text: errorText(e) }));
+  }
 }
 
 function fieldErrors(e: unknown): string {

@@ -1,5 +1,5 @@
-import { ApiError, call, session } from '../api.js';
-import { badge, confirmAction, el, errorText, facts, money, show, table, toast, when } from '../dom.js';
+import { ApiError, call, type Operation, type Response, session } from '../api.js';
+import { badge, confirmAction, el, errorText, facts, money, problemText, show, table, toast, when } from '../dom.js';
 import { filterForm, link, pager, selectField, sortField, textField } from '../nav.js';
 
 const CLIENT_STATUSES = ['active', 'suspended', 'closed'] as const;
@@ -157,6 +157,7 @@ export async function clientPage(id: string, query: URLSearchParams): Promise<vo
       ['Since', when(client.created_at)],
       ['Unpaid invoices', String(client.unpaid_invoices)],
     ]),
+    mayChange ? profileForm(client, reload) : null,
     el('h2', { text: `Services (${client.services.total})` }),
     table(
       'Services',
@@ -248,4 +249,69 @@ function creditForm(clientId: string, currency: string, reload: () => Promise<vo
     }
   });
   return form;
+}
+
+type Client = Response<'/clients/{id}', 'GET'>;
+type ProfileField = 'name' | 'email' | 'company' | 'phone' | 'country' | 'address' | 'tax_id';
+
+/**
+ * The client's profile as a form behind a disclosure (it is read far more often than changed).
+ * Only the fields changed are sent; an optional field emptied is cleared (null).
+ */
+function profileForm(client: Client, reload: () => Promise<void>): HTMLElement {
+  const input = (name: ProfileField, attrs: Record<string, string | number | boolean> = {}) =>
+    el('input', { name, value: client[name] ?? '', 'aria-describedby': 'profile-error', ...attrs });
+  const fields: Record<ProfileField, HTMLInputElement | HTMLTextAreaElement> = {
+    name: input('name', { required: true, maxlength: 200 }),
+    email: input('email', { type: 'email', required: true, maxlength: 254 }),
+    company: input('company', { maxlength: 200 }),
+    phone: input('phone', { type: 'tel', maxlength: 50 }),
+    country: input('country', { maxlength: 2, pattern: '[A-Za-z]{2}', title: 'Two letters, e.g. DE' }),
+    address: el('textarea', { name: 'address', rows: 3, maxlength: 1000, 'aria-describedby': 'profile-error' }),
+    tax_id: input('tax_id', { maxlength: 50 }),
+  };
+  fields.address.value = client.address ?? '';
+  const labels: Record<ProfileField, string> = {
+    name: 'Name',
+    email: 'Email',
+    company: 'Company',
+    phone: 'Phone',
+    country: 'Country (ISO code, decides the tax rate)',
+    address: 'Address',
+    tax_id: 'Tax id',
+  };
+  const error = el('p', { class: 'error', id: 'profile-error', role: 'alert' });
+  const form = el(
+    'form',
+    { class: 'card grid', 'aria-label': 'Edit profile' },
+    ...(Object.keys(fields) as ProfileField[]).map((k) =>
+      el('label', k === 'address' ? { class: 'wide' } : {}, labels[k], fields[k]),
+    ),
+    error,
+    el('div', {}, el('button', { type: 'submit', class: 'primary', text: 'Save profile' })),
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    const body: NonNullable<Operation<'/clients/{id}', 'PATCH'>['body']> = {};
+    for (const k of Object.keys(fields) as ProfileField[]) {
+      const raw = fields[k].value.trim();
+      const value = k === 'country' ? raw.toUpperCase() : raw;
+      if (value === (client[k] ?? '')) continue;
+      if (k === 'name' || k === 'email') body[k] = value;
+      else body[k] = value === '' ? null : value;
+    }
+    if (Object.keys(body).length === 0) {
+      error.textContent = 'Nothing changed.';
+      return;
+    }
+    try {
+      await call('PATCH', '/clients/{id}', { params: { id: client.id }, body });
+      toast(`Profile of ${fields.name.value.trim()} saved.`);
+      await reload();
+    } catch (e) {
+      error.textContent = problemText(e);
+    }
+  });
+  return el('details', { class: 'edit' }, el('summary', { text: 'Edit profile' }), form);
 }

@@ -1,5 +1,18 @@
 import { call, session, url } from '../api.js';
-import { badge, confirmAction, el, errorText, facts, money, show, table, toast, when } from '../dom.js';
+import {
+  badge,
+  confirmAction,
+  decimalText,
+  el,
+  facts,
+  minorUnits,
+  money,
+  problemText,
+  show,
+  table,
+  toast,
+  when,
+} from '../dom.js';
 import { filterForm, link, pager, selectField, sortField, textField } from '../nav.js';
 import { billingNav } from './orders.js';
 
@@ -64,24 +77,32 @@ export async function invoicesPage(query: URLSearchParams): Promise<void> {
   );
 }
 
+type Invoice = Awaited<ReturnType<typeof loadInvoice>>;
+const loadInvoice = (id: string) => call('GET', '/invoices/{id}', { params: { id } });
+
+/** Today in the browser's calendar, as YYYY-MM-DD (what a date field holds). */
+function today(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
 export async function invoicePage(id: string): Promise<void> {
-  const inv = await call('GET', '/invoices/{id}', { params: { id } });
+  const inv = await loadInvoice(id);
   const reload = () => invoicePage(id);
   const left = inv.total_minor - inv.refunded_minor;
-  const act = async (run: () => Promise<unknown>, done: string) => {
+  const due = inv.total_minor - inv.paid_minor;
+  // The server's reason for a refused button action, shown beside the buttons (a form has its own).
+  const actionError = el('p', { class: 'error', id: 'invoice-error', role: 'alert' });
+  const act = async (run: () => Promise<unknown>, done: string, error: HTMLElement = actionError) => {
+    error.textContent = '';
     try {
       await run();
       toast(done);
       await reload();
     } catch (e) {
-      toast(errorText(e));
+      error.textContent = problemText(e);
     }
   };
-  const refundAmount = el('input', {
-    name: 'amount',
-    inputmode: 'decimal',
-    'aria-label': `Amount to refund in ${inv.currency} (empty: all that is left)`,
-  });
   // Payments, voids and refunds are for roles with the invoices permission; everyone may download.
   const mayBill = session.may('invoices');
   const actions = el(
@@ -93,10 +114,11 @@ export async function invoicePage(id: string): Promise<void> {
           type: 'button',
           class: 'primary',
           text: 'Mark paid',
+          'aria-describedby': 'invoice-error',
           onclick: async () => {
             const ok = await confirmAction({
               title: `Mark ${inv.number} paid?`,
-              message: `Records a payment of ${money(inv.total_minor, inv.currency)} received outside Portico; what the invoice pays for (an order, a renewal) follows.`,
+              message: `Records a payment of ${money(due, inv.currency)} received outside Portico; what the invoice pays for (an order, a renewal) follows.`,
               confirm: 'Mark paid',
             });
             if (ok !== null)
@@ -112,10 +134,11 @@ export async function invoicePage(id: string): Promise<void> {
           type: 'button',
           class: 'danger',
           text: 'Void',
+          'aria-describedby': 'invoice-error',
           onclick: async () => {
             const reason = await confirmAction({
               title: `Void ${inv.number}?`,
-              message: 'The invoice is cancelled and can no longer be paid.',
+              message: 'The invoice is cancelled and can no longer be paid. Its number stays used.',
               confirm: 'Void invoice',
               reason: 'required',
             });
@@ -127,51 +150,20 @@ export async function invoicePage(id: string): Promise<void> {
           },
         })
       : null,
-    mayBill && inv.status === 'paid' && left > 0
-      ? el(
-          'form',
-          {
-            class: 'row',
-            'aria-label': 'Refund',
-            onsubmit: (e: Event) => {
-              e.preventDefault();
-              void (async () => {
-                const digits =
-                  new Intl.NumberFormat('en', { style: 'currency', currency: inv.currency }).resolvedOptions()
-                    .maximumFractionDigits ?? 2;
-                const amount = refundAmount.value ? Math.round(Number(refundAmount.value) * 10 ** digits) : left;
-                if (!Number.isFinite(amount) || amount <= 0 || amount > left) {
-                  toast(`Enter an amount up to ${money(left, inv.currency)}, or leave it empty to refund all of it.`);
-                  return;
-                }
-                const reason = await confirmAction({
-                  title: `Refund ${money(amount, inv.currency)}?`,
-                  message: `The amount goes back to ${inv.client_name}'s credit.`,
-                  confirm: 'Refund',
-                  reason: 'required',
-                });
-                if (reason)
-                  await act(
-                    () =>
-                      call('POST', '/invoices/{id}/refunds', {
-                        params: { id },
-                        body: { amount_minor: amount, reason },
-                      }),
-                    `Refunded ${money(amount, inv.currency)}.`,
-                  );
-              })();
-            },
-          },
-          refundAmount,
-          el('button', { type: 'submit', class: 'secondary', text: 'Refund' }),
-        )
-      : null,
+  );
+  const forms = el(
+    'div',
+    { class: 'forms' },
+    mayBill && inv.status === 'unpaid' && due > 0 ? transferForm(inv, due, act) : null,
+    mayBill && inv.status === 'paid' && left > 0 ? refundForm(inv, left, act) : null,
   );
   show(
     `Invoice ${inv.number}`,
     el('p', {}, link('#/invoices', '← Invoices')),
     el('div', { class: 'row' }, badge(inv.status), el('span', { class: 'muted', text: inv.kind })),
     actions,
+    actionError,
+    forms,
     facts([
       ['Client', link(`#/clients/${inv.client_id}`, `${inv.client_name} (${inv.client_email})`)],
       ['Issued', when(inv.issued_at)],
@@ -180,6 +172,7 @@ export async function invoicePage(id: string): Promise<void> {
       ['Subtotal', money(inv.subtotal_minor, inv.currency)],
       [inv.tax_name ? `${inv.tax_name} (${inv.tax_rate_bp / 100}%)` : 'Tax', money(inv.tax_minor, inv.currency)],
       ['Total', el('strong', { text: money(inv.total_minor, inv.currency) })],
+      ['Received', money(inv.paid_minor, inv.currency)],
       ['Refunded', money(inv.refunded_minor, inv.currency)],
       ...(inv.cancelled_at
         ? ([['Voided', `${when(inv.cancelled_at)}: ${inv.cancel_reason ?? ''}`]] as [string, string][])
@@ -210,4 +203,130 @@ export async function invoicePage(id: string): Promise<void> {
       ]),
     ),
   );
+}
+
+type Act = (run: () => Promise<unknown>, done: string, error?: HTMLElement) => Promise<void>;
+
+/** Money that arrived by bank transfer: how much, on which day, under which reference. */
+function transferForm(inv: Invoice, due: number, act: Act): HTMLElement {
+  const amount = el('input', {
+    name: 'amount',
+    inputmode: 'decimal',
+    required: true,
+    value: decimalText(due, inv.currency),
+    'aria-describedby': 'transfer-error',
+  });
+  const day = el('input', {
+    name: 'received_on',
+    type: 'date',
+    required: true,
+    value: today(),
+    max: today(),
+    'aria-describedby': 'transfer-error',
+  });
+  const reference = el('input', {
+    name: 'reference',
+    required: true,
+    maxlength: 200,
+    value: inv.number,
+    'aria-describedby': 'transfer-error',
+  });
+  const error = el('p', { class: 'error', id: 'transfer-error', role: 'alert' });
+  const form = el(
+    'form',
+    { class: 'card grid', 'aria-label': 'Record a bank transfer' },
+    el('h2', { text: 'Record a bank transfer' }),
+    el('label', {}, `Amount received in ${inv.currency}`, amount),
+    el('label', {}, 'Received on', day),
+    el('label', {}, 'Transfer reference', reference),
+    error,
+    el('div', {}, el('button', { type: 'submit', class: 'primary', text: 'Record transfer' })),
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    const minor = minorUnits(amount.value, inv.currency);
+    if (minor === null || minor <= 0) {
+      error.textContent = `Enter the amount received in ${inv.currency}, e.g. ${decimalText(due, inv.currency)}.`;
+      return;
+    }
+    const paysAll = minor >= due;
+    const ok = await confirmAction({
+      title: `Record ${money(minor, inv.currency)} received?`,
+      message: `A bank transfer received on ${day.value} with reference ${reference.value}. ${
+        paysAll
+          ? `That pays ${inv.number} in full: what it pays for (an order, a renewal) follows.`
+          : `${money(due - minor, inv.currency)} stays due.`
+      }`,
+      confirm: 'Record transfer',
+    });
+    if (ok === null) return;
+    await act(
+      () =>
+        call('POST', '/invoices/{id}/payments', {
+          params: { id: inv.id },
+          body: { amount_minor: minor, method: 'bank_transfer', reference: reference.value, received_on: day.value },
+        }),
+      paysAll ? `${inv.number} paid by bank transfer.` : `${money(minor, inv.currency)} recorded.`,
+      error,
+    );
+  });
+  return form;
+}
+
+/** Money given back: to the client's credit, or to the card for an invoice paid through Stripe. */
+function refundForm(inv: Invoice, left: number, act: Act): HTMLElement {
+  const byCard = inv.payments.some((p) => p.kind === 'payment' && p.method === 'stripe');
+  const amount = el('input', {
+    name: 'amount',
+    inputmode: 'decimal',
+    'aria-describedby': 'refund-error',
+  });
+  const to = el(
+    'select',
+    { name: 'to', 'aria-describedby': 'refund-error' },
+    byCard ? el('option', { value: 'stripe', text: 'The card, through Stripe' }) : null,
+    el('option', { value: 'credit', text: `${inv.client_name}’s credit` }),
+  );
+  const error = el('p', { class: 'error', id: 'refund-error', role: 'alert' });
+  const form = el(
+    'form',
+    { class: 'card grid', 'aria-label': 'Refund' },
+    el('h2', { text: 'Refund' }),
+    el('label', {}, `Amount to refund in ${inv.currency} (empty: all ${money(left, inv.currency)} left)`, amount),
+    el('label', {}, 'Refund to', to),
+    error,
+    el('div', {}, el('button', { type: 'submit', class: 'secondary', text: 'Refund' })),
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    const typed = amount.value.trim() ? minorUnits(amount.value, inv.currency) : left;
+    if (typed === null || typed <= 0) {
+      error.textContent = `Enter an amount up to ${money(left, inv.currency)}, or leave it empty to refund all of it.`;
+      return;
+    }
+    const card = to.value === 'stripe';
+    const reason = await confirmAction({
+      title: `Refund ${money(typed, inv.currency)}?`,
+      message: card
+        ? 'The amount goes back to the card it was paid with, through Stripe.'
+        : `The amount goes back to ${inv.client_name}'s credit.`,
+      confirm: 'Refund',
+      reason: 'required',
+    });
+    if (!reason) return;
+    await act(
+      () =>
+        card
+          ? call('POST', '/invoices/{id}/stripe-refunds', {
+              params: { id: inv.id },
+              body: { amount_minor: typed, reason },
+            })
+          : call('POST', '/invoices/{id}/refunds', { params: { id: inv.id }, body: { amount_minor: typed, reason } }),
+      `Refunded ${money(typed, inv.currency)}${card ? ' to the card' : ' to credit'}.`,
+      error,
+    );
+  });
+  return form;
 }

@@ -1,5 +1,19 @@
 import { call, type Response, session } from '../api.js';
-import { badge, confirmAction, el, errorText, facts, money, show, table, toast, when } from '../dom.js';
+import {
+  badge,
+  confirmAction,
+  decimalText,
+  el,
+  errorText,
+  facts,
+  minorUnits,
+  money,
+  problemText,
+  show,
+  table,
+  toast,
+  when,
+} from '../dom.js';
 import { filterForm, hashWith, link, selectField, textField } from '../nav.js';
 
 const STATUSES = ['pending', 'active', 'suspended', 'terminated', 'cancelled'] as const;
@@ -199,8 +213,16 @@ export async function servicePage(id: string, follow = true): Promise<void> {
       .map((p) => el('option', { value: p.id, text: `${p.name} (${p.panel_package})` })),
   );
   const live = svc.status === 'active' || svc.status === 'suspended';
-  // What happens on the panel is for roles with services.lifecycle (the server refuses others anyway).
-  const actions = !session.may('services.lifecycle')
+  // A creation that failed and could not undo itself left an account on the panel: the service
+  // is still pending, with a panel user, and its failed create job says what is left where.
+  const leftOver =
+    svc.status === 'pending' && svc.panel_username
+      ? details.find((j) => j.type === 'service.create' && j.state === 'failed' && j.left_behind.length > 0)
+      : undefined;
+  // What happens on the panel is for roles with services.lifecycle, its price and due date for
+  // services.billing (the server refuses the others anyway).
+  const mayRun = session.may('services.lifecycle');
+  const actions = !mayRun
     ? null
     : el(
         'div',
@@ -262,7 +284,7 @@ export async function servicePage(id: string, follow = true): Promise<void> {
               el('button', { type: 'submit', class: 'secondary', text: 'Change package' }),
             )
           : null,
-        live || svc.status === 'pending'
+        (live || svc.status === 'pending') && !leftOver
           ? el('button', {
               type: 'button',
               class: 'danger',
@@ -289,6 +311,9 @@ export async function servicePage(id: string, follow = true): Promise<void> {
     ),
     actions,
     progress,
+    mayRun && leftOver && svc.panel_username
+      ? leftOverCard(svc.panel_username, svc.server?.name ?? 'its server', leftOver, run)
+      : null,
     facts([
       ['Client', link(`#/clients/${svc.client.id}`, `${svc.client.name} (${svc.client.email})`)],
       ['Product', svc.product_name],
@@ -303,6 +328,8 @@ export async function servicePage(id: string, follow = true): Promise<void> {
       ['Since', when(svc.created_at)],
       ['Service id', el('code', { text: svc.id })],
     ]),
+    // Not on a pending service: its page reads itself again every second while it waits for its job.
+    live && session.may('services.billing') ? priceForm(svc, () => servicePage(id, false)) : null,
     el('h2', { text: 'Invoices' }),
     table(
       'Invoices',
@@ -320,5 +347,109 @@ export async function servicePage(id: string, follow = true): Promise<void> {
       ? el('ol', { class: 'timeline', 'aria-label': 'Job timeline' }, ...details.map(jobCard))
       : el('p', { class: 'muted', text: 'No jobs yet.' }),
   );
-  refreshWhileBusy(id, follow && (svc.status === 'pending' || details.some((j) => !FINISHED.includes(j.state))));
+  // A pending service whose creation failed waits for the admin, not for a job: nothing to follow.
+  refreshWhileBusy(
+    id,
+    follow && ((svc.status === 'pending' && !leftOver) || details.some((j) => !FINISHED.includes(j.state))),
+  );
+}
+
+/**
+ * What a failed creation left on the panel, and the way to remove it: terminating a pending
+ * service deletes its panel user, and only if the panel says the user is this service's.
+ */
+function leftOverCard(
+  username: string,
+  server: string,
+  job: Job,
+  run: (action: Action, body?: { reason?: string }) => Promise<void>,
+): HTMLElement {
+  return el(
+    'section',
+    { class: 'card warning', 'aria-labelledby': 'left-over-title' },
+    el('h2', { id: 'left-over-title', text: 'A failed creation left an account on the panel' }),
+    el('ul', {}, ...job.left_behind.map((text) => el('li', { text }))),
+    el(
+      'div',
+      { class: 'row' },
+      el('button', {
+        type: 'button',
+        class: 'danger',
+        text: 'Remove the left-over account',
+        onclick: async () => {
+          const answer = await confirmAction({
+            title: 'Remove the left-over account?',
+            message: `Deletes panel user ${username} from ${server}, only if the panel shows it is this service's; the service is then terminated. To create the service again with it instead, retry the failed job from the provisioning queue.`,
+            confirm: 'Remove account',
+            reason: 'optional',
+          });
+          if (answer !== null) await run('terminate', answer ? { reason: answer } : {});
+        },
+      }),
+      el('a', { href: '#/jobs?state=failed', text: 'Failed jobs →' }),
+    ),
+  );
+}
+
+type Service = Response<'/services/{id}', 'GET'>;
+
+/** The amount the service renews at and its next due day; a product's price change does not reach it. */
+function priceForm(svc: Service, reload: () => Promise<void>): HTMLElement {
+  const due = svc.next_due_at ? svc.next_due_at.slice(0, 10) : '';
+  const amount = el('input', {
+    name: 'amount',
+    inputmode: 'decimal',
+    required: true,
+    value: decimalText(svc.amount_minor, svc.currency),
+    'aria-describedby': 'price-error',
+  });
+  const nextDue = el('input', { name: 'next_due_at', type: 'date', value: due, 'aria-describedby': 'price-error' });
+  const error = el('p', { class: 'error', id: 'price-error', role: 'alert' });
+  const form = el(
+    'form',
+    { class: 'card grid', 'aria-label': 'Change price' },
+    el('h2', { text: 'Price and due date' }),
+    el('label', {}, `Recurring price in ${svc.currency} (${svc.billing_cycle})`, amount),
+    el('label', {}, 'Next due', nextDue),
+    error,
+    el('div', {}, el('button', { type: 'submit', class: 'primary', text: 'Save price' })),
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    const minor = minorUnits(amount.value, svc.currency);
+    if (minor === null) {
+      error.textContent = `Enter the price in ${svc.currency}, e.g. ${decimalText(svc.amount_minor, svc.currency)}.`;
+      return;
+    }
+    const body = {
+      ...(minor !== svc.amount_minor ? { amount_minor: minor } : {}),
+      ...(nextDue.value && nextDue.value !== due ? { next_due_at: nextDue.value } : {}),
+    };
+    if (Object.keys(body).length === 0) {
+      error.textContent = 'Nothing changed.';
+      return;
+    }
+    const ok = await confirmAction({
+      title: 'Change the service’s billing?',
+      message: [
+        body.amount_minor !== undefined
+          ? `It renews at ${money(body.amount_minor, svc.currency)} ${svc.billing_cycle} instead of ${money(svc.amount_minor, svc.currency)}, from its next invoice.`
+          : '',
+        body.next_due_at ? `Its next due date becomes ${body.next_due_at}.` : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
+      confirm: 'Save price',
+    });
+    if (ok === null) return;
+    try {
+      await call('PATCH', '/services/{id}/billing', { params: { id: svc.id }, body });
+      toast('Billing saved.');
+      await reload();
+    } catch (e) {
+      error.textContent = problemText(e);
+    }
+  });
+  return form;
 }
