@@ -35,6 +35,7 @@ describe('admin session CSRF tokens at rest', () => {
       role: 'owner',
       totp_enrolled: false,
       totp_enrolment_required: false,
+      permissions: expect.arrayContaining(['settings', 'staff']),
     });
     const change = await t.inject({
       method: 'PATCH',
