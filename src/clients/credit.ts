@@ -91,7 +91,14 @@ export async function adjustCredit(
       throw new AppError(
         'conflict',
         `Cannot remove ${formatAmount(-input.amountMinor, client.currency)} ${client.currency}: the balance of ${client.email} is ${formatAmount(balance, client.currency)} ${client.currency}. Remove at most the balance.`,
-        { errors: [{ field: 'amount_minor', message: `exceeds the balance (${balance})` }] },
+        {
+          errors: [
+            {
+              field: 'amount_minor',
+              message: `exceeds the balance of ${formatAmount(balance, client.currency)} ${client.currency}`,
+            },
+          ],
+        },
       );
     }
     await audit(trx, now, {

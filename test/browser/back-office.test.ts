@@ -148,6 +148,11 @@ describe('the back office in a real browser', () => {
     // exact: a name match is a substring match otherwise, and "Unsuspend client" contains it.
     await page.getByRole('button', { name: 'Suspend client', exact: true }).waitFor();
     expect((await account()).statusCode).toBe(200);
+    // The client's page lists what staff did to them, and (request log off) says why no API calls show.
+    const audit = page.locator('table[data-list="client-audit"]');
+    await expect.poll(() => audit.innerText()).toContain('client.unsuspend');
+    expect(await audit.innerText()).toContain('client.suspend');
+    expect(await page.locator('main').innerText()).toContain('No API calls logged for this client');
   });
 
   it('an order through the User API provisions on the service’s page; suspend asks first, then shows progress', async () => {

@@ -42,11 +42,15 @@ export async function clientsPage(query: URLSearchParams): Promise<void> {
 }
 
 export async function clientPage(id: string, query: URLSearchParams): Promise<void> {
-  const [client, credit, services, invoices] = await Promise.all([
+  // The request log is personal data: only roles with requestlog.read are shown it.
+  const mayReadLog = session.may('requestlog.read');
+  const [client, credit, services, invoices, audit, apiCalls] = await Promise.all([
     call('GET', '/clients/{id}', { params: { id } }),
     call('GET', '/clients/{id}/credit', { params: { id }, query: { cursor: query.get('cursor') ?? undefined } }),
     call('GET', '/services', { query: { client_id: id, limit: 50 } }),
     call('GET', '/invoices', { query: { client_id: id, limit: 20 } }),
+    call('GET', '/audit', { query: { target_id: id, limit: 10 } }),
+    mayReadLog ? call('GET', '/userapi/logs', { query: { client_id: id, limit: 10 } }) : Promise.resolve(null),
   ]);
   const reload = () => clientPage(id, query);
   const act = async (
@@ -203,6 +207,38 @@ export async function clientPage(id: string, query: URLSearchParams): Promise<vo
       ]),
     ),
     pager(`/clients/${id}`, query, credit.next_cursor),
+    el('h2', {}, 'Recent audit entries ', el('small', {}, link(`#/audit?target_id=${id}`, 'all →'))),
+    table(
+      'Recent audit entries',
+      ['When', 'Who', 'Action'],
+      audit.items.map((e) => [
+        when(e.at),
+        e.actor.email ?? `${e.actor.type}${e.actor.id ? ` ${e.actor.id}` : ''}`,
+        el('code', { text: e.action }),
+      ]),
+      { 'data-list': 'client-audit' },
+    ),
+    apiCalls
+      ? [
+          el('h2', {}, 'Recent API calls ', el('small', {}, link(`#/logs?client_id=${id}`, 'all →'))),
+          apiCalls.items.length
+            ? table(
+                'Recent API calls',
+                ['When', 'Status', 'Method', 'Path'],
+                apiCalls.items.map((e) => [
+                  when(e.at),
+                  String(e.status),
+                  e.method,
+                  link(`#/logs/${encodeURIComponent(e.id)}`, e.path),
+                ]),
+                { 'data-list': 'client-api-calls' },
+              )
+            : el('p', {
+                class: 'card muted',
+                text: 'No API calls logged for this client (the request log is off unless userapi.logging is on).',
+              }),
+        ]
+      : null,
   );
 }
 
