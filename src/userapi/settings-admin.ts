@@ -14,6 +14,7 @@ const USERAPI_KEYS: readonly string[] = [
   'userapi.docs.company_name',
   'userapi.docs.logo_url',
   'userapi.docs.intro',
+  'webhooks.allow_private_targets',
   'admin.allowed_ips',
   'admin.require_totp_for',
   'trust_proxy',

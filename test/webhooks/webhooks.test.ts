@@ -122,6 +122,20 @@ describe('client webhooks: signed, once per event, retried, disabled after a day
     expect((await api(other, 'DELETE', `/webhooks/${ok.json().id}`)).statusCode).toBe(404);
     expect((await api(me, 'DELETE', `/webhooks/${ok.json().id}`)).statusCode).toBe(204);
     expect((await api(me, 'GET', '/webhooks')).json().items).toEqual([]);
+
+    // An owner allows private targets from the admin area's User API settings (a lab): loopback is accepted.
+    await newAdmin(h.t.app, { email: 'owner@example.com', password: 'owner-password-1' });
+    const allowed = await h.t.inject({
+      method: 'PATCH',
+      url: '/admin/api/v1/userapi/settings',
+      headers: { authorization: basicHeader('owner@example.com', 'owner-password-1') },
+      payload: { 'webhooks.allow_private_targets': 'on' },
+    });
+    expect(allowed.statusCode).toBe(200);
+    expect(
+      (await api(me, 'POST', '/webhooks', { url: 'http://127.0.0.1:9/hooks', event_types: ['*'] })).statusCode,
+    ).toBe(201);
+    await allowPrivate(false);
   });
 
   it('classifies addresses: loopback, private, link-local, shared, mapped and documentation ranges are not public', () => {

@@ -13,6 +13,7 @@ const SETTING_FIELDS: [string, string, Kind][] = [
   ['userapi.docs.company_name', 'Company name on the docs', 'text'],
   ['userapi.docs.logo_url', 'Logo URL on the docs', 'url'],
   ['userapi.docs.intro', 'Docs introduction (Markdown)', 'textarea'],
+  ['webhooks.allow_private_targets', 'Webhooks may go to http and private addresses (labs and tests only)', 'check'],
 ];
 const METHODS = ['basic', 'jwt', 'token'];
 
