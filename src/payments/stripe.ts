@@ -446,13 +446,19 @@ export async function refundStripePayment(
       `Invoice ${invoice.number} was not paid through Stripe: refund it to credit instead (POST /invoices/{id}/refunds).`,
     );
   }
-  const remaining = Number(invoice.total_minor) - Number(invoice.refunded_minor);
+  const onInvoice = Number(invoice.total_minor) - Number(invoice.refunded_minor);
+  // Only what came through Stripe can go back through Stripe (part may have come by bank transfer).
+  const onCard = Number(payment.amount_minor) - (await stripeRefundedOn(db, invoice.id));
+  const remaining = Math.min(onInvoice, onCard);
   const amount = input.amountMinor ?? remaining;
   if (invoice.status !== 'paid' || amount <= 0 || amount > remaining) {
+    const money = (m: number) => `${formatAmount(m, invoice.currency)} ${invoice.currency}`;
     throw new AppError(
       'invalid_request',
-      `Invoice ${invoice.number} has ${formatAmount(remaining, invoice.currency)} ${invoice.currency} left to refund; refund at most that.`,
-      { errors: [{ field: 'body.amount_minor', message: `must be between 1 and ${remaining}` }] },
+      onCard < onInvoice
+        ? `Invoice ${invoice.number} has ${money(onInvoice)} left to refund, of which ${money(Math.max(0, onCard))} was paid by card: refund at most that through Stripe, and the rest to credit (POST /invoices/{id}/refunds).`
+        : `Invoice ${invoice.number} has ${money(remaining)} left to refund; refund at most that.`,
+      { errors: [{ field: 'body.amount_minor', message: `must be between 1 and ${Math.max(0, remaining)}` }] },
     );
   }
   let refund: Stripe.Refund;

@@ -407,4 +407,37 @@ describe('paying by card through Stripe (the real SDK against a loopback Stripe)
     expect(again.statusCode).toBe(404);
     expect(again.json().detail).toContain('saved card');
   });
+
+  it('refunds through Stripe only what was paid by card when part came by bank transfer, saying where the rest goes', async () => {
+    const me = await newClient(t.app);
+    const { id } = await newInvoice(t.app, { clientId: me.row.id, totalMinor: 500 });
+    await t.app.settings.set('payments.bank_transfer', 'on');
+    const transfer = await t.inject({
+      method: 'POST',
+      url: `/admin/api/v1/invoices/${id}/payments`,
+      headers: { authorization: admin },
+      payload: { amount_minor: 200, method: 'bank_transfer', reference: 'PART-1' },
+    });
+    expect(transfer.statusCode).toBe(201);
+    const { sessionId } = await checkout(me, id);
+    await deliver('checkout.session.completed', stripe.completedSession(sessionId)).send();
+    expect(await invoiceRow(id)).toMatchObject({ status: 'paid' });
+    const refund = (amount: number) =>
+      t.inject({
+        method: 'POST',
+        url: `/admin/api/v1/invoices/${id}/stripe-refunds`,
+        headers: { authorization: admin },
+        payload: { amount_minor: amount, reason: 'Goodwill' },
+      });
+    const tooMuch = await refund(400);
+    expect(tooMuch.statusCode).toBe(400);
+    expect(tooMuch.json().detail).toMatch(/5\.00 USD left to refund, of which 3\.00 USD was paid by card/);
+    expect(tooMuch.json().errors[0]).toMatchObject({
+      field: 'body.amount_minor',
+      message: 'must be between 1 and 300',
+    });
+    expect(stripe.requests.filter((r) => r.path === '/v1/refunds' && r.params.amount === '400')).toHaveLength(0);
+    expect((await refund(300)).statusCode).toBe(201);
+    expect(await invoiceRow(id)).toMatchObject({ refunded_minor: 300 });
+  });
 });
