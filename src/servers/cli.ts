@@ -190,9 +190,20 @@ export function registerServerCommands(program: Command): void {
     .command('resume <name>')
     .description('Resume a server whose queue was paused after the panel refused Portico’s credentials')
     .action(async (name: string) => {
-      const { getServer, resumeServer } = await import('./servers.js');
+      const [{ getServer, resumeServer }, { audit }] = await Promise.all([
+        import('./servers.js'),
+        import('../audit/audit.js'),
+      ]);
       await withApp(async (app) => {
-        await resumeServer(app, await getServer(app, name));
+        const row = await resumeServer(app, await getServer(app, name));
+        // As the Admin API's resume is: who lifted a pause is in the audit log either way.
+        await audit(app.db.kysely, app.clock.nowMs(), {
+          actorType: 'cli',
+          actorId: null,
+          action: 'server.resume',
+          targetType: 'server',
+          targetId: row.id,
+        });
         console.log(`Server ${name} resumed: its queued jobs run again.`);
       });
     });
@@ -202,9 +213,20 @@ export function registerServerCommands(program: Command): void {
     .requiredOption('--reason <text>', 'why, shown with the server (e.g. "Panel upgrade")')
     .action(async (name: string, opts: { reason: string }) => {
       if (!opts.reason.trim()) throw new CliUsageError('--reason must not be empty.');
-      const { getServer, pauseServerByAdmin } = await import('./servers.js');
+      const [{ getServer, pauseServerByAdmin }, { audit }] = await Promise.all([
+        import('./servers.js'),
+        import('../audit/audit.js'),
+      ]);
       await withApp(async (app) => {
-        await pauseServerByAdmin(app, await getServer(app, name), opts.reason);
+        const row = await pauseServerByAdmin(app, await getServer(app, name), opts.reason);
+        await audit(app.db.kysely, app.clock.nowMs(), {
+          actorType: 'cli',
+          actorId: null,
+          action: 'server.pause',
+          targetType: 'server',
+          targetId: row.id,
+          details: { reason: opts.reason },
+        });
         console.log(`Server ${name} paused: its jobs wait until \`portico server resume ${name}\`.`);
       });
     });

@@ -261,5 +261,15 @@ describe('Admin API: PATCH /servers/{name} fixes a wrong key in place', () => {
     expect((await runCli(h.t.db, ['server', 'pause', name, '--reason', 'Again'])).code).not.toBe(0);
     expect((await runCli(h.t.db, ['server', 'resume', name])).code).toBe(0);
     expect((await serverRow()).paused_reason).toBeNull();
+    // The shell's pause and resume are audited like the Admin API's, by the command line.
+    const entries = await h.t.app.db.kysely
+      .selectFrom('audit_log')
+      .select(['action', 'actor_type', 'details'])
+      .where('actor_type', '=', 'cli')
+      .where('action', 'in', ['server.pause', 'server.resume'])
+      .orderBy('id')
+      .execute();
+    expect(entries.map((e) => e.action)).toEqual(['server.pause', 'server.resume']);
+    expect(entries[0]?.details).toContain('Disk swap');
   });
 });
