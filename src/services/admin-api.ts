@@ -38,6 +38,10 @@ const AdminService = Type.Object(
 const AdminServiceDetail = Type.Object(
   {
     ...AdminService.properties,
+    next_due_date: NullableString({
+      description: 'The next due date as a day in the provider’s time zone (billing.time_zone), or null',
+      examples: ['2027-01-31'],
+    }),
     invoices: Type.Array(
       Type.Object(
         {

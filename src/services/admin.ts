@@ -1,4 +1,5 @@
 import type { AppContext } from '../app-context.js';
+import { localDate } from '../billing/calendar.js';
 import { listServiceInvoices } from '../invoices/store.js';
 import { iso } from '../platform/http/checks.js';
 import { notFound } from '../platform/http/errors.js';
@@ -27,12 +28,15 @@ export async function pageAdminServices(app: Pick<AppContext, 'db'>, filter: Adm
   };
 }
 
-export async function adminServiceDetail(app: Pick<AppContext, 'db'>, id: string) {
+export async function adminServiceDetail(app: Pick<AppContext, 'db' | 'settings'>, id: string) {
   const row = await findServiceForAdmin(app.db.kysely, id);
   if (!row) throw notFound(`Service ${id}`);
   const invoices = await listServiceInvoices(app.db.kysely, id, 50);
+  const due = row.next_due_at_ms === null ? null : Number(row.next_due_at_ms);
   return {
     ...toAdminService(row),
+    // The day the price form shows and takes (PATCH …/billing reads it in the same zone).
+    next_due_date: due === null ? null : localDate(due, app.settings.snapshot['billing.time_zone']),
     invoices: invoices.map((i) => ({
       id: i.id,
       number: i.number,

@@ -123,4 +123,23 @@ describe('Admin API: services and their job timeline', () => {
 
     expect((await get('/services/svc_01JD8X3Q4W5E6R7T8Y9ZABCDEF')).statusCode).toBe(404);
   });
+
+  it('gives the next due date as the provider’s day, which is not always the UTC date', async () => {
+    const me = await newClient(h.t.app);
+    const svc = await newService(h.t.app, { clientId: me.row.id, productId: h.productId });
+    // 15:00 UTC on 30 January is already 31 January in Auckland (UTC+13 in summer).
+    await h.t.app.db.kysely
+      .updateTable('services')
+      .set({ next_due_at_ms: Date.parse('2027-01-30T15:00:00Z') })
+      .where('id', '=', svc.id)
+      .execute();
+    await h.t.app.settings.set('billing.time_zone', 'Pacific/Auckland');
+    try {
+      const shown = (await get(`/services/${svc.id}`)).json();
+      expect(shown.next_due_at).toBe('2027-01-30T15:00:00.000Z');
+      expect(shown.next_due_date).toBe('2027-01-31');
+    } finally {
+      await h.t.app.settings.set('billing.time_zone', 'UTC');
+    }
+  });
 });

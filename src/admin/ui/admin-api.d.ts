@@ -2129,6 +2129,7 @@ export interface Paths {
         order_id: string | null;
         terminated_at: string | null;
         updated_at: string;
+        next_due_date: string | null;
         invoices: Array<{
           id: string;
           number: string;

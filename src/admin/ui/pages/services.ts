@@ -395,7 +395,8 @@ type Service = Response<'/services/{id}', 'GET'>;
 
 /** The amount the service renews at and its next due day; a product's price change does not reach it. */
 function priceForm(svc: Service, reload: () => Promise<void>): HTMLElement {
-  const due = svc.next_due_at ? svc.next_due_at.slice(0, 10) : '';
+  // The provider's day, as PATCH …/billing reads it (the UTC date can be a day off).
+  const due = svc.next_due_date ?? '';
   const amount = el('input', {
     name: 'amount',
     inputmode: 'decimal',
