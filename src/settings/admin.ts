@@ -3,7 +3,15 @@ import type { AppContext } from '../app-context.js';
 import { audit } from '../audit/audit.js';
 import { resolveInstallPath } from '../config.js';
 import { AppError } from '../platform/http/errors.js';
-import { isSettingKey, parseSetting, SECRET_SETTINGS, SETTINGS, SettingError, type SettingKey } from './definitions.js';
+import {
+  isSettingKey,
+  parseSetting,
+  SECRET_SETTINGS,
+  SETTINGS,
+  SettingError,
+  type SettingKey,
+  withoutPassword,
+} from './definitions.js';
 
 /**
  * The business settings the admin area's Settings pages show and change: billing automation,
@@ -52,17 +60,6 @@ export const WRITE_ONLY_SETTINGS: ReadonlySet<string> = new Set([...SECRET_SETTI
 const GROUP_OF = new Map<string, SettingGroup>(
   SETTING_GROUP_NAMES.flatMap((group) => SETTING_GROUPS[group].map((key) => [key, group] as const)),
 );
-
-/** `smtps://user:secret@host:465` → `smtps://user@host:465`: what the mail server is, without the password. */
-export function withoutPassword(url: string): string {
-  try {
-    const u = new URL(url);
-    u.password = '';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return '';
-  }
-}
 
 export function businessSettings(app: Pick<AppContext, 'settings'>) {
   const stored = app.settings.storedValues();

@@ -225,6 +225,17 @@ function parseRetryDays(raw: string): number[] {
   return numbers;
 }
 
+/** `smtps://user:secret@host:465` → `smtps://user@host:465`: what the mail server is, without the password. */
+export function withoutPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return '';
+  }
+}
+
 /** A secret (an API key): stored sealed with the master key; the snapshot holds the sealed form. */
 export const SECRET_SETTINGS: ReadonlySet<string> = new Set([
   'payments.stripe_secret_key',

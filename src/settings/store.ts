@@ -8,6 +8,7 @@ import {
   SETTINGS,
   SettingError,
   type SettingsSnapshot,
+  withoutPassword,
 } from './definitions.js';
 
 /**
@@ -44,7 +45,8 @@ export class SettingsStore {
   list(): { key: string; value: string; isDefault: boolean; description: string }[] {
     return Object.entries(SETTINGS).map(([key, def]) => ({
       key,
-      value: SECRET_SETTINGS.has(key) && this.stored[key] ? '(set, sealed)' : (this.stored[key] ?? def.default),
+      value:
+        SECRET_SETTINGS.has(key) && this.stored[key] ? '(set, sealed)' : shown(key, this.stored[key] ?? def.default),
       isDefault: !(key in this.stored),
       description: def.description,
     }));
@@ -69,6 +71,13 @@ export class SettingsStore {
     });
     await this.reload();
   }
+}
+
+/** How a value is printed (`portico settings get`): the SMTP URL without its password. */
+function shown(key: string, value: string): string {
+  if (key !== 'email.smtp_url' || value === '') return value;
+  const bare = withoutPassword(value);
+  return bare === value ? value : `${bare} (password hidden)`;
 }
 
 export async function bumpConfigVersion(db: Kysely<Database>): Promise<void> {

@@ -46,6 +46,16 @@ describe('settings', () => {
       });
     });
 
+    it('prints the SMTP URL without its password (portico settings get), while the sender still has it', async () => {
+      await t.app.settings.set('email.smtp_url', 'smtps://mailer:s3cret-pass@mail.example.com:465');
+      const row = t.app.settings.list().find((r) => r.key === 'email.smtp_url');
+      expect(row?.value).toBe('smtps://mailer@mail.example.com:465 (password hidden)');
+      expect(JSON.stringify(t.app.settings.list())).not.toContain('s3cret-pass');
+      expect(t.app.settings.snapshot['email.smtp_url']).toContain('s3cret-pass');
+      await t.app.settings.set('email.smtp_url', 'smtp://relay.example.com:25');
+      expect(t.app.settings.list().find((r) => r.key === 'email.smtp_url')?.value).toBe('smtp://relay.example.com:25');
+    });
+
     it('an unknown key is refused with the list of known keys', async () => {
       await expect(t.app.settings.set('userapi.nope', 'x')).rejects.toThrow(
         /Unknown setting "userapi.nope". Known settings: .*userapi.rate_limit/,
