@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { enqueueJob } from '../../src/jobs/queue.js';
 import { type AnyRouteSpec, routeScope } from '../../src/platform/http/route.js';
 import { userApiRoutes } from '../../src/userapi/routes.js';
+import { createEndpoint, sendTest } from '../../src/webhooks/webhooks.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { basicHeader, newClient, newInvoice, newProduct, newService, type TestClient } from '../helpers/factories.js';
 
@@ -32,6 +33,15 @@ const OWNED_BY_ID_PREFIX: Record<string, Owned> = {
         nowMs: Date.now(),
       }),
     );
+  },
+  whk: async (t, owner) =>
+    (await createEndpoint(t.app, owner.row.id, { url: 'https://93.184.215.14/hooks', event_types: ['*'] })).id,
+  whd: async (t, owner) => {
+    const endpoint = await createEndpoint(t.app, owner.row.id, {
+      url: 'https://93.184.215.14/hooks',
+      event_types: ['*'],
+    });
+    return (await sendTest(t.app, owner.row.id, endpoint.id)).id;
   },
   // Products are public: any product will do.
   prd: async (t) => (await newProduct(t.app)).id,
