@@ -59,7 +59,15 @@ describe('the Settings pages in a real browser', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   }
   const toast = () => page.locator('#toast').innerText();
-  const save = () => page.getByRole('button', { name: 'Save settings' }).click();
+  /**
+   * Saves the form. The last toast is emptied first: the page announces a save only after it has
+   * read the settings again and redrawn itself, so waiting for the new toast waits for the redraw
+   * (an earlier save's toast would otherwise let the test act on the page being replaced).
+   */
+  const save = async () => {
+    await page.evaluate("document.querySelector('#toast').textContent = ''");
+    await page.getByRole('button', { name: 'Save settings' }).click();
+  };
 
   beforeAll(async () => {
     t = await createTestApp();
