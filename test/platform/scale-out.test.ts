@@ -144,8 +144,12 @@ describe.runIf(shared)('two instances and two workers on one PostgreSQL and Redi
         capacity: 50,
       });
     }
-    // Both workers running before the jobs arrive, so the queue is shared from its first job.
-    const workers = [start(db, ['worker', '--poll-ms', '50'], env), start(db, ['worker', '--poll-ms', '50'], env)];
+    // Both workers running before the jobs arrive, so the queue is shared from its first job. One
+    // job at a time each: with two servers (one job at a time on each, by their locks) a worker
+    // of concurrency 4 keeps both busy alone, and the one whose job frees a lock claims the next
+    // job first — the queue is only shared once one worker cannot take all that can run.
+    const worker = () => start(db, ['worker', '--poll-ms', '50', '--concurrency', '1'], env);
+    const workers = [worker(), worker()];
     procs.push(...workers);
     await waitFor(() => workers.every((w) => w.output().includes('worker started')), {
       timeoutMs: 30_000,
