@@ -1,12 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SandboxPanel, startSandboxPanel } from '../../src/sandbox/server.js';
 import { newAccessKey } from '../../src/sandbox/state.js';
 import { credentialsOf } from '../../src/servers/servers.js';
-import { launchBrowser } from '../helpers/browser.js';
+import { accessibilityProblems, launchBrowser } from '../helpers/browser.js';
 import { basicHeader, newAdmin, newClient, newInvoice, newService, type TestClient } from '../helpers/factories.js';
 import { type FakeStripe, startFakeStripe } from '../helpers/stripe.js';
 import {
@@ -18,25 +16,7 @@ import {
   startProvisioning,
 } from '../provisioning/helpers.js';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const WEBHOOK_SECRET = 'whsec_test_back_office';
-
-/** axe-core's serious and critical findings on the page as it is now (rule id and the first element). */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') does not apply.
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const result = await (
-      globalThis as unknown as {
-        axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> };
-      }
-    ).axe.run();
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, target: v.nodes[0]?.target.join(' ') }));
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}) at ${v.target}`);
-}
 
 describe('the back office’s actions in a real browser', () => {
   let h: ProvisioningHarness;
