@@ -87,11 +87,15 @@ export async function addDomainOnce(
   const c = { correlationId: ctx.correlationId };
   const added = await panel.addDomain(c, kind, username, domain, ip ? { ip } : {});
   if (added.ok) return;
-  if (isExists(added.error)) {
-    // Already there: fine if it is under this account (a retry after a lost response), not otherwise.
+  // A retry after a lost answer finds the domain already added. HestiaCP checks the package's
+  // limits before whether the domain is new, so on a package allowing one domain that retry is
+  // answered "limit reached" (8), not "exists" (4): both are looked up before they count as failures.
+  if (isExists(added.error) || added.error.code === 'E_LIMIT') {
     const list = must(await panel.listDomains(c, kind, username), `v-list-${kind}-domains`);
     if (list.some((d) => d.domain === domain)) return;
-    throw new JobFailure('permanent', 'DOMAIN_TAKEN', `${domain} already exists on the panel under another account.`);
+    if (isExists(added.error)) {
+      throw new JobFailure('permanent', 'DOMAIN_TAKEN', `${domain} already exists on the panel under another account.`);
+    }
   }
   throw JobFailure.fromPanel(added.error, `adding ${kind} domain ${domain}`);
 }

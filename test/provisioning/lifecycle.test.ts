@@ -88,6 +88,18 @@ describe('provisioning lifecycle over HTTPS against the sandbox panel', () => {
     expect(h.panel.state.users[username]?.email).toBe(h.client.email);
   });
 
+  it('a lost answer to adding the web domain: the retry, refused for the one-domain limit, finds the domain and goes on', async () => {
+    // HestiaCP checks the package's limits before whether the domain is new: on the starter
+    // package (one web domain) the retry is answered "limit reached", not "exists".
+    h.panel.faults.add({ kind: 'lost', command: 'v-add-web-domain' });
+    const { id } = await pendingService(h);
+    const job = await settle(h, await enqueue(h, 'create', id));
+    expect(job).toMatchObject({ state: 'succeeded', attempts: 2 });
+    const svc = await service(h, id);
+    const user = h.panel.state.users[svc.panel_username!];
+    expect(Object.keys(user?.web ?? {})).toEqual([svc.domain]);
+  });
+
   it('an HTML 500 and a reset connection are retried', async () => {
     h.panel.faults.add({ kind: 'html500', command: 'v-add-web-domain' });
     h.panel.faults.add({ kind: 'reset', command: 'v-add-dns-domain' });
