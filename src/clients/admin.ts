@@ -53,6 +53,17 @@ export function toClientView(row: ClientRow): Static<typeof ClientView> {
 }
 
 /** The client by id or email, or a 404 that says how to find it. */
+/**
+ * A list's "only this client's" filter, given as an id or an email (invoices, orders, payments):
+ * the client's id, undefined without a filter; not found says what to give.
+ */
+export async function clientFilter(deps: Pick<AppContext, 'db'>, idOrEmail: string | undefined) {
+  if (!idOrEmail) return undefined;
+  const row = await findClientByIdOrEmail(deps.db.kysely, idOrEmail);
+  if (!row) throw new AppError('not_found', `No client ${idOrEmail}: give a client id (cli_…) or the client's email.`);
+  return row.id;
+}
+
 export async function requireClient(deps: Pick<AppContext, 'db'>, idOrEmail: string): Promise<ClientRow> {
   const row = await findClientByIdOrEmail(deps.db.kysely, idOrEmail);
   if (!row) {

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { AppContext } from '../app-context.js';
 import { audit } from '../audit/audit.js';
 import { addDays, localDate, startOfDay } from '../billing/calendar.js';
+import { clientFilter } from '../clients/admin.js';
 import { changeCredit, findClientById, findClientByIdOrEmail } from '../clients/store.js';
 import { insertPayment } from '../orders/store.js';
 import type { InvoiceKind, InvoiceStatus } from '../platform/db/schema.js';
@@ -74,14 +75,7 @@ export interface AdminListQuery {
 export async function listInvoicesAdmin(deps: Deps, q: AdminListQuery) {
   const db = deps.db.kysely;
   const zone = deps.settings.snapshot['billing.time_zone'];
-  let clientId: string | undefined;
-  if (q.client) {
-    const client = await findClientByIdOrEmail(db, q.client);
-    if (!client) {
-      throw new AppError('not_found', `No client ${q.client}: give a client id (cli_…) or the client's email.`);
-    }
-    clientId = client.id;
-  }
+  const clientId = await clientFilter(deps, q.client);
   const issuedTo = q.issuedTo ? parseDay(q.issuedTo, zone, 'query.issued_to') : undefined;
   const rows = await listInvoicesForAdmin(db, {
     status: q.status,

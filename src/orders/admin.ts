@@ -1,21 +1,13 @@
 import type { AppContext } from '../app-context.js';
 import { addDays } from '../billing/calendar.js';
-import { findClientByIdOrEmail } from '../clients/store.js';
+import { clientFilter } from '../clients/admin.js';
 import { parseDay } from '../invoices/admin.js';
 import type { OrdersTable, PaymentsTable } from '../platform/db/schema.js';
 import { decodeCursor, iso, toPage } from '../platform/http/checks.js';
-import { AppError } from '../platform/http/errors.js';
 import { listOrdersForAdmin, listPaymentsForAdmin } from './store.js';
 
 /** Orders and payments as the back office lists them (Admin API `GET /orders`, `GET /payments`). */
 type Deps = Pick<AppContext, 'db' | 'settings'>;
-
-async function clientIdOf(deps: Deps, client: string | undefined): Promise<string | undefined> {
-  if (!client) return undefined;
-  const row = await findClientByIdOrEmail(deps.db.kysely, client);
-  if (!row) throw new AppError('not_found', `No client ${client}: give a client id (cli_…) or the client's email.`);
-  return row.id;
-}
 
 export async function listOrdersAdmin(
   deps: Deps,
@@ -28,7 +20,7 @@ export async function listOrdersAdmin(
   },
 ) {
   const rows = await listOrdersForAdmin(deps.db.kysely, {
-    clientId: await clientIdOf(deps, q.client),
+    clientId: await clientFilter(deps, q.client),
     status: q.status,
     afterId: decodeCursor(q.cursor, 'order'),
     oldestFirst: q.oldestFirst,
@@ -70,7 +62,7 @@ export async function listPaymentsAdmin(
   const zone = deps.settings.snapshot['billing.time_zone'];
   const to = q.to ? parseDay(q.to, zone, 'query.to') : undefined;
   const rows = await listPaymentsForAdmin(deps.db.kysely, {
-    clientId: await clientIdOf(deps, q.client),
+    clientId: await clientFilter(deps, q.client),
     method: q.method,
     kind: q.kind,
     fromMs: q.from ? parseDay(q.from, zone, 'query.from') : undefined,
