@@ -91,3 +91,9 @@ export function subNav(label: string, pages: readonly (readonly [string, string]
     ),
   );
 }
+
+/** A query parameter that must be one of `allowed` (a filter's choice); anything else is no filter. */
+export function queryChoice<T extends string>(q: URLSearchParams, name: string, allowed: readonly T[]): T | undefined {
+  const v = q.get(name);
+  return v && (allowed as readonly string[]).includes(v) ? (v as T) : undefined;
+}

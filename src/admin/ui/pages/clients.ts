@@ -1,16 +1,28 @@
 import { ApiError, call, type Operation, type Response, session } from '../api.js';
-import { badge, confirmAction, el, errorText, facts, money, problemText, show, table, toast, when } from '../dom.js';
-import { filterForm, link, pager, selectField, sortField, textField } from '../nav.js';
+import {
+  badge,
+  confirmAction,
+  currencyDigits,
+  el,
+  errorText,
+  facts,
+  money,
+  problemText,
+  show,
+  table,
+  toast,
+  when,
+} from '../dom.js';
+import { filterForm, link, pager, queryChoice, selectField, sortField, textField } from '../nav.js';
 
 const CLIENT_STATUSES = ['active', 'suspended', 'closed'] as const;
-type ClientStatus = (typeof CLIENT_STATUSES)[number];
 
 export async function clientsPage(query: URLSearchParams): Promise<void> {
   const status = query.get('status');
   const page = await call('GET', '/clients', {
     query: {
       q: query.get('q') ?? undefined,
-      status: (CLIENT_STATUSES as readonly string[]).includes(status ?? '') ? (status as ClientStatus) : undefined,
+      status: queryChoice(query, 'status', CLIENT_STATUSES),
       cursor: query.get('cursor') ?? undefined,
       sort: query.get('sort') === 'oldest' ? 'oldest' : undefined,
       limit: 20,
@@ -244,8 +256,7 @@ export async function clientPage(id: string, query: URLSearchParams): Promise<vo
 
 /** Add or remove credit: an amount in the client's currency (negative removes) and a reason. */
 function creditForm(clientId: string, currency: string, reload: () => Promise<void>): HTMLElement {
-  const digits =
-    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const digits = currencyDigits(currency);
   const amount = el('input', {
     name: 'amount',
     inputmode: 'decimal',

@@ -13,23 +13,18 @@ import {
   toast,
   when,
 } from '../dom.js';
-import { filterForm, link, pager, selectField, sortField, textField } from '../nav.js';
+import { filterForm, link, pager, queryChoice, selectField, sortField, textField } from '../nav.js';
 import { billingNav } from './orders.js';
 
 const STATUSES = ['unpaid', 'paid', 'cancelled', 'refunded'] as const;
 const KINDS = ['order', 'renewal', 'upgrade', 'funds', 'manual'] as const;
 
-function pick<T extends string>(q: URLSearchParams, name: string, allowed: readonly T[]): T | undefined {
-  const v = q.get(name);
-  return v && (allowed as readonly string[]).includes(v) ? (v as T) : undefined;
-}
-
 export async function invoicesPage(query: URLSearchParams): Promise<void> {
   const get = (name: string) => query.get(name) || undefined;
   const page = await call('GET', '/invoices', {
     query: {
-      status: pick(query, 'status', STATUSES),
-      kind: pick(query, 'kind', KINDS),
+      status: queryChoice(query, 'status', STATUSES),
+      kind: queryChoice(query, 'kind', KINDS),
       number: get('number'),
       client_id: get('client_id'),
       issued_from: get('issued_from'),

@@ -1,7 +1,7 @@
 // The provisioning queue and the audit log (servers: servers.ts).
 import { call, session } from '../api.js';
 import { badge, confirmAction, el, errorText, show, table, toast, when } from '../dom.js';
-import { filterForm, link, pager, selectField, textField } from '../nav.js';
+import { filterForm, link, pager, queryChoice, selectField, textField } from '../nav.js';
 
 const JOB_STATES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 
@@ -9,9 +9,7 @@ export async function jobsPage(query: URLSearchParams): Promise<void> {
   const state = query.get('state');
   const { items } = await call('GET', '/jobs', {
     query: {
-      state: (JOB_STATES as readonly string[]).includes(state ?? '')
-        ? (state as (typeof JOB_STATES)[number])
-        : undefined,
+      state: queryChoice(query, 'state', JOB_STATES),
       limit: 100,
     },
   });
@@ -89,9 +87,7 @@ export async function auditPage(query: URLSearchParams): Promise<void> {
   const day = (name: string) => (get(name) ? `${get(name)}T00:00:00Z` : undefined);
   const page = await call('GET', '/audit', {
     query: {
-      actor_type: (ACTOR_TYPES as readonly string[]).includes(actor ?? '')
-        ? (actor as (typeof ACTOR_TYPES)[number])
-        : undefined,
+      actor_type: queryChoice(query, 'actor_type', ACTOR_TYPES),
       actor_id: get('actor_id'),
       action: get('action'),
       target_type: get('target_type'),

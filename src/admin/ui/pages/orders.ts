@@ -2,7 +2,7 @@
 // GET /payments), each filtered and paged on the server.
 import { call } from '../api.js';
 import { badge, el, money, show, table, when } from '../dom.js';
-import { filterForm, link, pager, selectField, sortField, subNav, textField } from '../nav.js';
+import { filterForm, link, pager, queryChoice, selectField, sortField, subNav, textField } from '../nav.js';
 
 const BILLING_PAGES = [
   ['#/invoices', 'Invoices'],
@@ -17,16 +17,11 @@ const ORDER_STATUSES = ['pending', 'active', 'cancelled'] as const;
 const METHODS = ['credit', 'bank_transfer', 'stripe', 'admin'] as const;
 const KINDS = ['payment', 'refund'] as const;
 
-function pick<T extends string>(q: URLSearchParams, name: string, allowed: readonly T[]): T | undefined {
-  const v = q.get(name);
-  return v && (allowed as readonly string[]).includes(v) ? (v as T) : undefined;
-}
-
 export async function ordersPage(query: URLSearchParams): Promise<void> {
   const page = await call('GET', '/orders', {
     query: {
       client: query.get('client') || undefined,
-      status: pick(query, 'status', ORDER_STATUSES),
+      status: queryChoice(query, 'status', ORDER_STATUSES),
       sort: query.get('sort') === 'oldest' ? 'oldest' : undefined,
       cursor: query.get('cursor') || undefined,
       limit: 20,
@@ -62,8 +57,8 @@ export async function paymentsPage(query: URLSearchParams): Promise<void> {
   const page = await call('GET', '/payments', {
     query: {
       client: query.get('client') || undefined,
-      method: pick(query, 'method', METHODS),
-      kind: pick(query, 'kind', KINDS),
+      method: queryChoice(query, 'method', METHODS),
+      kind: queryChoice(query, 'kind', KINDS),
       from: query.get('from') || undefined,
       to: query.get('to') || undefined,
       cursor: query.get('cursor') || undefined,

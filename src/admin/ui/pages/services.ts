@@ -14,7 +14,7 @@ import {
   toast,
   when,
 } from '../dom.js';
-import { filterForm, hashWith, link, selectField, textField } from '../nav.js';
+import { filterForm, hashWith, link, queryChoice, selectField, textField } from '../nav.js';
 
 const STATUSES = ['pending', 'active', 'suspended', 'terminated', 'cancelled'] as const;
 const SORTS: [string, string][] = [
@@ -26,10 +26,7 @@ const SORTS: [string, string][] = [
 ];
 
 function listQuery(q: URLSearchParams) {
-  const pick = <T extends string>(name: string, allowed: readonly T[]) => {
-    const v = q.get(name);
-    return v && (allowed as readonly string[]).includes(v) ? (v as T) : undefined;
-  };
+  const pick = <T extends string>(name: string, allowed: readonly T[]) => queryChoice(q, name, allowed);
   const get = (name: string) => q.get(name) || undefined;
   return {
     q: get('q'),
