@@ -41,23 +41,12 @@ function claimableIds(db: Kysely<Database>, nowMs: number) {
         .select('server_locks.server_id')
         .where('server_locks.lease_expires_at_ms', '>=', nowMs),
     );
-  const unplaced = db
-    .selectFrom('jobs')
-    .select(['jobs.id', 'jobs.run_after_ms'])
-    .where('jobs.state', '=', 'queued')
-    .where('jobs.server_id', 'is', null)
-    .where('jobs.run_after_ms', '<=', nowMs);
-  const onFreeServers = db
-    .selectFrom('jobs')
-    .select(['jobs.id', 'jobs.run_after_ms'])
-    .where('jobs.state', '=', 'queued')
-    .where('jobs.server_id', 'in', free)
-    .where('jobs.run_after_ms', '<=', nowMs);
+  const jobs = (state: 'queued' | 'running') =>
+    db.selectFrom('jobs').select(['jobs.id', 'jobs.run_after_ms']).where('jobs.state', '=', state);
+  const unplaced = jobs('queued').where('jobs.server_id', 'is', null).where('jobs.run_after_ms', '<=', nowMs);
+  const onFreeServers = jobs('queued').where('jobs.server_id', 'in', free).where('jobs.run_after_ms', '<=', nowMs);
   // Running jobs are few (at most every worker's concurrency): read all, keep the expired ones.
-  const abandoned = db
-    .selectFrom('jobs')
-    .select(['jobs.id', 'jobs.run_after_ms'])
-    .where('jobs.state', '=', 'running')
+  const abandoned = jobs('running')
     .where('jobs.lease_expires_at_ms', '<', nowMs)
     .where((eb) => eb.or([eb('jobs.server_id', 'is', null), eb('jobs.server_id', 'in', free)]));
   return unplaced.unionAll(onFreeServers).unionAll(abandoned);

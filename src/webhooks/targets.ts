@@ -64,6 +64,11 @@ export function isPublicAddress(address: string): boolean {
   return !NOT_PUBLIC.check(address, 'ipv4');
 }
 
+/** The first address that is not public, unless private targets are allowed. */
+function firstNotPublic(addresses: readonly LookupAddress[], allowPrivate: boolean): LookupAddress | undefined {
+  return allowPrivate ? undefined : addresses.find((a) => !isPublicAddress(a.address));
+}
+
 /** Looks up every address of a host name (the resolver the sender and the check use; tests pass their own). */
 export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
 
@@ -114,13 +119,11 @@ export async function checkTarget(
         );
       });
   if (addresses.length === 0) throw new TargetRefused(`has a host name with no address (${host})`);
-  if (!options.allowPrivate) {
-    const inner = addresses.find((a) => !isPublicAddress(a.address));
-    if (inner) {
-      throw new TargetRefused(
-        `points at ${inner.address === host ? 'the address' : `${host}, which resolves to`} ${inner.address}, which is not a public Internet address; webhooks go to public hosts only`,
-      );
-    }
+  const inner = firstNotPublic(addresses, options.allowPrivate);
+  if (inner) {
+    throw new TargetRefused(
+      `points at ${inner.address === host ? 'the address' : `${host}, which resolves to`} ${inner.address}, which is not a public Internet address; webhooks go to public hosts only`,
+    );
   }
   return addresses;
 }
@@ -138,13 +141,11 @@ export function guardedLookup(options: { allowPrivate: () => boolean; resolve?: 
     const resolve = options.resolve ?? systemResolver;
     resolve(hostname)
       .then((addresses) => {
-        if (!options.allowPrivate()) {
-          const inner = addresses.find((a) => !isPublicAddress(a.address));
-          if (inner) {
-            throw new TargetRefused(
-              `${hostname} resolves to ${inner.address}, which is not a public Internet address; not connecting`,
-            );
-          }
+        const inner = firstNotPublic(addresses, options.allowPrivate());
+        if (inner) {
+          throw new TargetRefused(
+            `${hostname} resolves to ${inner.address}, which is not a public Internet address; not connecting`,
+          );
         }
         if (addresses.length === 0) throw new TargetRefused(`${hostname} has no address`);
         const all = typeof lookupOptions === 'object' && lookupOptions?.all;
